@@ -1,0 +1,131 @@
+import type { ZmtpError } from './errors';
+import type { Transport } from './endpoint';
+
+/** libzmq's socket monitor event names (zmq_socket_monitor(3)), without the ZMQ_EVENT_ prefix. */
+export type MonitorEventType =
+  | 'CONNECTED'
+  | 'CONNECT_DELAYED'
+  | 'CONNECT_RETRIED'
+  | 'LISTENING'
+  | 'BIND_FAILED'
+  | 'ACCEPTED'
+  | 'ACCEPT_FAILED'
+  | 'CLOSED'
+  | 'CLOSE_FAILED'
+  | 'DISCONNECTED'
+  | 'MONITOR_STOPPED'
+  | 'HANDSHAKE_FAILED_NO_DETAIL'
+  | 'HANDSHAKE_SUCCEEDED'
+  | 'HANDSHAKE_FAILED_PROTOCOL'
+  | 'HANDSHAKE_FAILED_AUTH';
+
+/** libzmq's numeric value of each event (zmq.h `ZMQ_EVENT_*`). */
+export const MONITOR_EVENT_VALUES: Readonly<Record<MonitorEventType, number>> = {
+  CONNECTED: 0x0001,
+  CONNECT_DELAYED: 0x0002,
+  CONNECT_RETRIED: 0x0004,
+  LISTENING: 0x0008,
+  BIND_FAILED: 0x0010,
+  ACCEPTED: 0x0020,
+  ACCEPT_FAILED: 0x0040,
+  CLOSED: 0x0080,
+  CLOSE_FAILED: 0x0100,
+  DISCONNECTED: 0x0200,
+  MONITOR_STOPPED: 0x0400,
+  HANDSHAKE_FAILED_NO_DETAIL: 0x0800,
+  HANDSHAKE_SUCCEEDED: 0x1000,
+  HANDSHAKE_FAILED_PROTOCOL: 0x2000,
+  HANDSHAKE_FAILED_AUTH: 0x4000,
+};
+
+/**
+ * One monitor event. `value` is what libzmq puts in the event's value field: an errno for
+ * *_FAILED/CONNECT_DELAYED, the retry interval in ms for CONNECT_RETRIED, a ZMQ_PROTOCOL_ERROR_*
+ * code for HANDSHAKE_FAILED_PROTOCOL, a ZAP status for HANDSHAKE_FAILED_AUTH, and otherwise a
+ * connection number standing in for libzmq's file descriptor.
+ */
+export interface MonitorEvent {
+  readonly type: MonitorEventType;
+  readonly value: number;
+  /** The local endpoint for bind-side events, the remote one for connect-side events (as libzmq). */
+  readonly endpoint: string;
+  /** The connection this is about, when there is one. */
+  readonly connectionId?: number;
+  /** The routing id, once the connection has one. */
+  readonly routingId?: number;
+  /** The named wire error behind a failure, including those libzmq reports silently. */
+  readonly error?: ZmtpError;
+  /** Date.now() when it happened. */
+  readonly time: number;
+}
+
+/**
+ * Where one connection is in its life (protocol.md §6.4). ws/wss stages (TLS_HANDSHAKE,
+ * HTTP_UPGRADE) appear only on those transports.
+ */
+export type ConnectionState =
+  | 'WAIT_RECONNECT'
+  | 'CONNECTING'
+  | 'TLS_HANDSHAKE'
+  | 'HTTP_UPGRADE'
+  | 'GREETING_SIGNATURE'
+  | 'GREETING_VERSION'
+  | 'GREETING_REST'
+  | 'READY_EXCHANGE'
+  | 'ACTIVE'
+  | 'DISCONNECTED'
+  | 'TERMINATED';
+
+/** What a debugger shows about one connection, a snapshot. */
+export interface ConnectionInfo {
+  /** Unique per socket; stays the same across reconnects of a connect endpoint. */
+  readonly id: number;
+  readonly role: 'connect' | 'bind';
+  readonly transport: Transport;
+  /** The endpoint as connected to, or the bound endpoint it was accepted on. */
+  readonly endpoint: string;
+  readonly state: ConnectionState;
+  readonly routingId: number | undefined;
+  readonly localAddress: string | undefined;
+  readonly remoteAddress: string | undefined;
+  /** Our READY was sent / theirs received (meaningful in READY_EXCHANGE). */
+  readonly readySent: boolean;
+  readonly readyReceived: boolean;
+  /** "3.0" or "3.1" from the peer's greeting. */
+  readonly zmtpVersion: string | undefined;
+  readonly mechanism: string | undefined;
+  /** The peer's READY properties, values as text. */
+  readonly peerProperties: Readonly<Record<string, string>>;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  /** Messages waiting to go to this peer. */
+  readonly queuedOut: number;
+  /** Messages from this peer waiting to be received by the application. */
+  readonly queuedIn: number;
+  readonly lastPingSent: number | undefined;
+  readonly lastPingReceived: number | undefined;
+  readonly lastPongReceived: number | undefined;
+  readonly reconnects: number;
+  /** The error that ended or last interrupted the connection. */
+  readonly lastError: string | undefined;
+}
+
+/** The kind of a frame seen by the traffic tap. */
+export type FrameKind = 'data' | 'greeting' | 'READY' | 'PING' | 'PONG' | 'ERROR' | 'command' | 'ws-ping' | 'ws-pong';
+
+/** One frame in or out, as the traffic tap sees it. */
+export interface FrameRecord {
+  readonly time: number;
+  readonly direction: 'in' | 'out';
+  readonly connectionId: number;
+  readonly routingId: number | undefined;
+  readonly kind: FrameKind;
+  /** The MORE flag (a multipart part, which PEER discards on receive). */
+  readonly more: boolean;
+  /** Body size in bytes (without the frame header). */
+  readonly size: number;
+  /** The body bytes. A view: copy it to keep it past the listener call. */
+  readonly body: Uint8Array;
+}

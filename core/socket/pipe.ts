@@ -1,0 +1,116 @@
+import { ZmqError } from '../errors';
+import { Queue } from '../util/queue';
+import type { ConnectionRecord } from './connection-record';
+
+/** Takes messages out of a pipe toward the peer (an engine, or the other end of an inproc link). */
+export interface PipeWriter {
+  /** Called when the pipe has gained messages. */
+  pipeReadable(): void;
+}
+
+/** Puts received messages into the socket; paused while the peer's inbound count is at the HWM. */
+export interface PipeReader {
+  resumeReading(): void;
+}
+
+interface SendWaiter {
+  readonly data: Uint8Array;
+  readonly resolve: () => void;
+  readonly reject: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * The socket's queue pair for one peer, the thing a routing id names (as libzmq's pipe_t: the id
+ * belongs to the pipe, not the TCP connection, which is why a connect-side id survives reconnects).
+ */
+export class Pipe {
+  routingId = 0;
+  readonly record: ConnectionRecord;
+  /** Messages accepted by `send` and not yet taken by the writer. */
+  readonly #out = new Queue<Uint8Array>();
+  readonly #waiters = new Queue<SendWaiter>();
+  /** ZMQ_SNDHWM for this pipe; 0 = no limit. */
+  sendHighWaterMark: number;
+  /** ZMQ_RCVHWM for this pipe's inbound messages; 0 = no limit. */
+  receiveHighWaterMark: number;
+  writer: PipeWriter | undefined;
+  reader: PipeReader | undefined;
+  /** Messages from this peer sitting in the socket's receive queue. */
+  inQueued = 0;
+  terminated = false;
+
+  constructor(record: ConnectionRecord, sendHighWaterMark: number, receiveHighWaterMark: number) {
+    this.record = record;
+    this.sendHighWaterMark = sendHighWaterMark;
+    this.receiveHighWaterMark = receiveHighWaterMark;
+  }
+
+  get queuedOut(): number {
+    return this.#out.length + this.#waiters.length;
+  }
+
+  /** Whether the messages queued here have all been taken by the writer. */
+  get drained(): boolean {
+    return this.#out.length === 0 && this.#waiters.length === 0;
+  }
+
+  #hasRoom(): boolean {
+    return this.sendHighWaterMark === 0 || this.#out.length < this.sendHighWaterMark;
+  }
+
+  /** Queues at once when below the HWM and nobody waits before us (keeps send order). */
+  tryWrite(data: Uint8Array): boolean {
+    if (this.terminated || this.#waiters.length > 0 || !this.#hasRoom()) return false;
+    this.#out.push(data);
+    this.writer?.pipeReadable();
+    return true;
+  }
+
+  /** Waits for room up to `timeout` ms (-1 = forever), then EAGAIN. PEER never drops (RFC 51). */
+  writeWhenRoom(data: Uint8Array, timeout: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiter: SendWaiter = { data, resolve, reject, timer: undefined };
+      if (timeout >= 0) {
+        waiter.timer = setTimeout(() => {
+          this.#waiters.removeWhere((w) => w === waiter);
+          reject(new ZmqError('EAGAIN', { routingId: this.routingId, detail: `peer ${this.routingId} is at its send high-water mark` }));
+        }, timeout);
+      }
+      this.#waiters.push(waiter);
+    });
+  }
+
+  /** Takes the next message for the wire, admitting one waiting sender if room opened. */
+  read(): Uint8Array | undefined {
+    const data = this.#out.shift();
+    if (data !== undefined && this.#waiters.length > 0) this.#admitWaiters();
+    return data;
+  }
+
+  get hasOutbound(): boolean {
+    return this.#out.length > 0;
+  }
+
+  #admitWaiters(): void {
+    while (this.#waiters.length > 0 && this.#hasRoom()) {
+      const waiter = this.#waiters.shift()!;
+      if (waiter.timer) clearTimeout(waiter.timer);
+      this.#out.push(waiter.data);
+      waiter.resolve();
+    }
+  }
+
+  /** Ends the pipe: queued messages are dropped and waiting senders fail with `reason`. */
+  terminate(reason: ZmqError): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.#out.drain();
+    for (const waiter of this.#waiters.drain()) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(reason);
+    }
+    this.writer = undefined;
+    this.reader = undefined;
+  }
+}

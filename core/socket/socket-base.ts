@@ -1,0 +1,462 @@
+import { EventEmitter } from 'node:events';
+import { randomInt } from 'node:crypto';
+import { ZmqError, type ZmtpError } from '../errors';
+import { parseEndpoint, type Endpoint, type Transport } from '../endpoint';
+import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
+import { checkOption, resolveOptions, type SocketOptions } from '../options';
+import { Queue } from '../util/queue';
+import type { EngineHost } from '../engine/engine-host';
+import { getDefaultContext, type Context } from '../context';
+import { streamTransportFor } from '../transport/registry';
+import { ConnectionRecord } from './connection-record';
+import { Pipe } from './pipe';
+import { ConnectSession } from './connect-session';
+import { BoundEndpoint, type Bound } from './bound-endpoint';
+import { InprocConnector, inprocBind } from '../transport/inproc';
+
+/** A message received from a peer. */
+export interface ReceivedMessage {
+  /** The routing id this socket gave the peer the message came from. */
+  readonly routingId: number;
+  readonly data: Buffer;
+}
+
+/** Options accepted by socket constructors: the socket options plus the context to live in. */
+export type SocketConstructorOptions = Partial<SocketOptions> & {
+  /** The context the socket belongs to; the default context when absent. */
+  readonly context?: Context;
+};
+
+/** Events a socket emits; `frame` is the traffic tap, costing nothing while nobody listens. */
+export interface SocketEvents {
+  monitor: [event: MonitorEvent];
+  connection: [info: ConnectionInfo];
+  frame: [record: FrameRecord];
+}
+
+interface ReceiveWaiter {
+  readonly resolve: (message: ReceivedMessage) => void;
+  readonly reject: (err: Error) => void;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface QueuedMessage {
+  readonly pipe: Pipe | undefined;
+  readonly routingId: number;
+  readonly data: Buffer;
+}
+
+/** Socket types known to the engine and the peers each accepts (libzmq mechanism_t::check_socket_type). */
+const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
+  PEER: ['PEER'],
+  SERVER: ['CLIENT'],
+  CLIENT: ['SERVER'],
+};
+
+let nextSocketNumber = 1;
+
+/**
+ * The engine shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and bind
+ * endpoints, the receive queue, monitor events and the traffic tap. libzmq builds PEER on SERVER
+ * the same way (peer_t derives from server_t).
+ */
+export abstract class SocketBase extends EventEmitter<SocketEvents> implements EngineHost {
+  /** A number unique in this process, for display. */
+  readonly socketNumber = nextSocketNumber++;
+  readonly context: Context;
+  readonly socketType: string;
+  readonly #options: SocketOptions;
+  readonly #pipes = new Map<number, Pipe>();
+  readonly #records = new Map<number, ConnectionRecord>();
+  readonly #connectSessions = new Set<ConnectSession>();
+  readonly #inprocConnectors = new Set<InprocConnector>();
+  readonly #bound: Bound[] = [];
+  readonly #received = new Queue<QueuedMessage>();
+  readonly #receiveWaiters = new Queue<ReceiveWaiter>();
+  #nextRoutingId = randomInt(1, 0xffffffff);
+  #nextConnectionId = 1;
+  #lastEndpoint = '';
+  #closed = false;
+  #terminated = false;
+  #tapping = false;
+
+  protected constructor(socketType: string, options: SocketConstructorOptions = {}) {
+    super();
+    this.socketType = socketType;
+    this.context = options.context ?? getDefaultContext();
+    this.#options = resolveOptions(options);
+    if (this.context.terminated) throw new ZmqError('ETERM');
+    this.context.register(this);
+    // The traffic tap costs one boolean test per frame while nobody listens.
+    const untyped = this as EventEmitter;
+    untyped.on('newListener', (event: string | symbol) => {
+      if (event === 'frame') this.#tapping = true;
+    });
+    untyped.on('removeListener', (event: string | symbol) => {
+      if (event === 'frame') this.#tapping = this.listenerCount('frame') > 0;
+    });
+  }
+
+  // --- Options ---------------------------------------------------------------------------------
+
+  get options(): Readonly<SocketOptions> {
+    return this.#options;
+  }
+
+  /** Sets one option (zmq_setsockopt). Invalid values fail with EINVAL. */
+  setOption<K extends keyof SocketOptions>(name: K, value: SocketOptions[K] | string): void {
+    this.#checkOpen();
+    this.#options[name] = checkOption(name, value);
+  }
+
+  getOption<K extends keyof SocketOptions>(name: K): SocketOptions[K] {
+    this.#checkOpen();
+    return this.#options[name];
+  }
+
+  /** ZMQ_LAST_ENDPOINT: the endpoint of the last successful bind or connect, wildcards resolved. */
+  get lastEndpoint(): string {
+    return this.#lastEndpoint;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // --- EngineHost ------------------------------------------------------------------------------
+
+  isCompatible(peerSocketType: string): boolean {
+    return (COMPATIBLE[this.socketType] ?? []).includes(peerSocketType);
+  }
+
+  get tapping(): boolean {
+    return this.#tapping;
+  }
+
+  tap(record: FrameRecord): void {
+    this.emit('frame', record);
+  }
+
+  monitor(type: MonitorEventType, value: number, endpoint: string, extra: { connectionId?: number; routingId?: number; error?: ZmtpError } = {}): void {
+    if (this.listenerCount('monitor') === 0) return;
+    const event: MonitorEvent = { type, value, endpoint, time: Date.now(), ...definedOnly(extra) };
+    this.emit('monitor', event);
+  }
+
+  stateChanged(record: ConnectionRecord): void {
+    if (this.listenerCount('connection') > 0) this.emit('connection', record.snapshot());
+  }
+
+  deliver(pipe: Pipe, data: Buffer): boolean {
+    const waiter = this.#receiveWaiters.shift();
+    if (waiter) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.resolve({ routingId: pipe.routingId, data });
+      return true;
+    }
+    this.#received.push({ pipe, routingId: pipe.routingId, data });
+    pipe.inQueued++;
+    return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
+  }
+
+  /** Puts a locally made message (DISCONNECT_MSG, HICCUP_MSG) in the receive queue. */
+  deliverLocal(routingId: number, data: Uint8Array): void {
+    const message = Buffer.from(data);
+    const waiter = this.#receiveWaiters.shift();
+    if (waiter) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.resolve({ routingId, data: message });
+      return;
+    }
+    this.#received.push({ pipe: undefined, routingId, data: message });
+  }
+
+  // --- Pipes and connections -------------------------------------------------------------------
+
+  /** A new connection record, tracked until {@link forgetRecord}. */
+  createRecord(role: 'connect' | 'bind', transport: Transport, endpoint: string): ConnectionRecord {
+    const record = new ConnectionRecord(this.#nextConnectionId++, role, transport, endpoint);
+    this.#records.set(record.id, record);
+    return record;
+  }
+
+  forgetRecord(record: ConnectionRecord): void {
+    this.#records.delete(record.id);
+  }
+
+  /**
+   * Attaches a new pipe and gives it the next routing id: random start, +1 per attached pipe,
+   * never 0, skipping ids still in use (libzmq server_t::xattach_pipe, which only asserts).
+   */
+  attachPipe(record: ConnectionRecord): Pipe {
+    const pipe = new Pipe(record, this.#options.sendHighWaterMark, this.#options.receiveHighWaterMark);
+    let id = this.#nextRoutingId;
+    while (id === 0 || this.#pipes.has(id)) id = (id + 1) >>> 0;
+    this.#nextRoutingId = (id + 1) >>> 0;
+    pipe.routingId = id;
+    this.#pipes.set(id, pipe);
+    record.pipe = pipe;
+    this.pipeAttached(pipe);
+    return pipe;
+  }
+
+  /** Hook for socket types that track pipes (CLIENT's round robin). */
+  protected pipeAttached(_pipe: Pipe): void {}
+
+  /** Hook for socket types that track pipes. */
+  protected pipeRemoved(_pipe: Pipe): void {}
+
+  /**
+   * Ends a pipe: later sends to its id fail with EHOSTUNREACH. Unlike libzmq, which keeps a dead
+   * bind-side pipe until the application calls recv (protocol.md §1.7), the id ends at once;
+   * messages already received from it stay readable.
+   */
+  removePipe(pipe: Pipe, options: { disconnectMessage?: boolean } = {}): void {
+    if (pipe.terminated) return;
+    pipe.terminate(new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is gone` }));
+    if (this.#pipes.get(pipe.routingId) === pipe) this.#pipes.delete(pipe.routingId);
+    this.pipeRemoved(pipe);
+    const message = this.#options.disconnectMessage;
+    if (options.disconnectMessage && message !== undefined && !this.#closed) this.deliverLocal(pipe.routingId, message);
+  }
+
+  protected pipeFor(routingId: unknown): Pipe {
+    this.#checkOpen();
+    if (typeof routingId !== 'number' || !Number.isInteger(routingId) || routingId <= 0 || routingId > 0xffffffff) {
+      throw new ZmqError('EHOSTUNREACH', { detail: `routing id ${String(routingId)} is not a peer of this socket` });
+    }
+    const pipe = this.#pipes.get(routingId);
+    if (!pipe) throw new ZmqError('EHOSTUNREACH', { routingId, detail: `no peer with routing id ${routingId}` });
+    return pipe;
+  }
+
+  protected get pipes(): ReadonlyMap<number, Pipe> {
+    return this.#pipes;
+  }
+
+  /** Routing ids of the peers this socket can send to now. */
+  get routingIds(): number[] {
+    return [...this.#pipes.keys()];
+  }
+
+  /** Snapshots of every connection the socket knows: connecting, handshaking, active, retrying. */
+  connections(): ConnectionInfo[] {
+    return [...this.#records.values()].map((record) => record.snapshot());
+  }
+
+  /** Endpoints this socket is bound to (their ZMQ_LAST_ENDPOINT form). */
+  get boundEndpoints(): string[] {
+    return this.#bound.map((bound) => bound.lastEndpoint);
+  }
+
+  /** Endpoints this socket is connected to, as given. */
+  get connectedEndpoints(): string[] {
+    return [...[...this.#connectSessions].map((s) => s.endpointText), ...[...this.#inprocConnectors].map((c) => c.endpointText)];
+  }
+
+  // --- Bind and connect ------------------------------------------------------------------------
+
+  #parse(text: string, role: 'bind' | 'connect'): Endpoint {
+    this.#checkOpen();
+    const endpoint = parseEndpoint(text, role);
+    if (endpoint.transport !== 'inproc' && this.context.ioThreads === 0) {
+      throw new ZmqError('EMTHREAD', { address: text, detail: 'the context has no I/O threads (ioThreads: 0)' });
+    }
+    return endpoint;
+  }
+
+  /** zmq_bind. Resolves with the bound endpoint (also in {@link lastEndpoint}). */
+  async bind(text: string): Promise<string> {
+    let endpoint: Endpoint;
+    try {
+      endpoint = this.#parse(text, 'bind');
+    } catch (err) {
+      if (err instanceof ZmqError && err.code !== 'ENOTSOCK' && err.code !== 'ETERM') this.monitor('BIND_FAILED', err.errno, text);
+      throw err;
+    }
+    let bound: Bound;
+    try {
+      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, streamTransportFor(endpoint));
+    } catch (err) {
+      if (err instanceof ZmqError) this.monitor('BIND_FAILED', err.errno, text);
+      throw err;
+    }
+    if (this.#closed) {
+      await bound.close();
+      throw new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { address: text });
+    }
+    this.#bound.push(bound);
+    this.#lastEndpoint = bound.lastEndpoint;
+    return bound.lastEndpoint;
+  }
+
+  /** zmq_unbind: takes the endpoint as bound or as {@link lastEndpoint} reported it. ENOENT if not bound. */
+  async unbind(text: string): Promise<void> {
+    this.#checkOpen();
+    const index = this.#bound.findIndex((bound) => bound.matches(text));
+    if (index < 0) throw new ZmqError('ENOENT', { address: text, detail: 'not bound to this endpoint' });
+    const [bound] = this.#bound.splice(index, 1);
+    await bound.close();
+  }
+
+  /**
+   * zmq_connect: starts connecting and returns the new connection's pipe, or undefined when the
+   * pipe waits for the handshake (immediate). Synchronous, as libzmq's connect_internal.
+   */
+  protected connectInternal(text: string): Pipe | undefined {
+    const endpoint = this.#parse(text, 'connect');
+    const immediate = this.#options.immediate;
+    if (endpoint.transport === 'inproc') {
+      const connector = new InprocConnector(this, endpoint.name, text, immediate);
+      this.#inprocConnectors.add(connector);
+      this.#lastEndpoint = text;
+      connector.start();
+      return connector.pipe;
+    }
+    const session = new ConnectSession(this, endpoint, text, streamTransportFor(endpoint), immediate);
+    this.#connectSessions.add(session);
+    this.#lastEndpoint = text;
+    session.start();
+    return session.pipe;
+  }
+
+  /** zmq_connect. Returns at once; the connection is made in the background and retried. */
+  connect(endpoint: string): void {
+    this.connectInternal(endpoint);
+  }
+
+  /** Called by sessions and connectors that ended for good. */
+  sessionEnded(session: ConnectSession | InprocConnector): void {
+    if (session instanceof ConnectSession) this.#connectSessions.delete(session);
+    else this.#inprocConnectors.delete(session);
+  }
+
+  /** zmq_disconnect: ends every connection made to `endpoint` (PEER allows several). ENOENT if none. */
+  disconnect(text: string): void {
+    this.#checkOpen();
+    let found = false;
+    for (const session of [...this.#connectSessions, ...this.#inprocConnectors]) {
+      if (session.endpointText === text) {
+        found = true;
+        session.terminate();
+      }
+    }
+    if (!found) throw new ZmqError('ENOENT', { address: text, detail: 'not connected to this endpoint' });
+  }
+
+  // --- Sending and receiving -------------------------------------------------------------------
+
+  /** Queues `data` on `pipe`, waiting at the HWM up to sendTimeout (then EAGAIN). */
+  protected async sendOnPipe(pipe: Pipe, data: Uint8Array | string): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    if (!(bytes instanceof Uint8Array)) throw new ZmqError('EINVAL', { detail: 'data must be a Uint8Array or a string' });
+    if (pipe.tryWrite(bytes)) return;
+    if (pipe.terminated) throw new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId });
+    const timeout = this.#options.sendTimeout;
+    if (timeout === 0) throw new ZmqError('EAGAIN', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is at its send high-water mark` });
+    return pipe.writeWhenRoom(bytes, timeout);
+  }
+
+  /** The next message from any peer, in arrival order (fair: each peer's backlog is bounded by the HWM). */
+  protected receiveMessage(): Promise<ReceivedMessage> {
+    try {
+      this.#checkOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const queued = this.#takeQueued();
+    if (queued) return Promise.resolve(queued);
+    const timeout = this.#options.receiveTimeout;
+    if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { detail: 'no message to receive' }));
+    return new Promise((resolve, reject) => {
+      const waiter: ReceiveWaiter = { resolve, reject, timer: undefined };
+      if (timeout > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#receiveWaiters.removeWhere((w) => w === waiter);
+          reject(new ZmqError('EAGAIN', { detail: `no message within ${timeout} ms (receiveTimeout)` }));
+        }, timeout);
+      }
+      this.#receiveWaiters.push(waiter);
+    });
+  }
+
+  /** Takes up to `max` queued messages without waiting (for high-rate consumers). */
+  protected takeQueued(max: number): ReceivedMessage[] {
+    this.#checkOpen();
+    const out: ReceivedMessage[] = [];
+    while (out.length < max) {
+      const message = this.#takeQueued();
+      if (!message) break;
+      out.push(message);
+    }
+    return out;
+  }
+
+  #takeQueued(): ReceivedMessage | undefined {
+    const queued = this.#received.shift();
+    if (!queued) return undefined;
+    const pipe = queued.pipe;
+    if (pipe) {
+      pipe.inQueued--;
+      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
+    }
+    return { routingId: queued.routingId, data: queued.data };
+  }
+
+  // --- Closing ---------------------------------------------------------------------------------
+
+  #checkOpen(): void {
+    if (this.#terminated) throw new ZmqError('ETERM');
+    if (this.#closed) throw new ZmqError('ENOTSOCK', { detail: 'the socket is closed' });
+  }
+
+  /**
+   * zmq_close. Stops listening and connecting; queued messages go on being written to connected
+   * peers for up to `linger` ms (-1: until written or the connection ends); pending receives and
+   * sends fail with ENOTSOCK (ETERM when the context is being terminated).
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const reason = new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { detail: 'the socket was closed' });
+    for (const waiter of this.#receiveWaiters.drain()) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(reason);
+    }
+    const bound = this.#bound.splice(0);
+    await Promise.all(bound.map((b) => b.stopListening()));
+    const linger = this.#options.linger;
+    const sessions = [...this.#connectSessions, ...this.#inprocConnectors];
+    await Promise.all([...sessions.map((s) => s.flushPending(linger)), ...bound.map((b) => b.flushPending(linger))]);
+    for (const session of sessions) session.terminate();
+    await Promise.all(bound.map((b) => b.close()));
+    for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
+    this.#received.drain();
+    this.monitor('MONITOR_STOPPED', 0, '');
+    this.context.unregister(this);
+  }
+
+  /** Called by Context.term(): later calls fail with ETERM, then the socket closes. */
+  terminate(): Promise<void> {
+    this.#terminated = true;
+    return this.close();
+  }
+
+  /** Ends the socket when iterated with `for await`. */
+  protected async *iterate(): AsyncGenerator<ReceivedMessage, void, undefined> {
+    while (!this.#closed) {
+      try {
+        yield await this.receiveMessage();
+      } catch (err) {
+        if (err instanceof ZmqError && (err.code === 'ENOTSOCK' || err.code === 'ETERM') && this.#closed) return;
+        throw err;
+      }
+    }
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [key, v] of Object.entries(value)) if (v !== undefined) (out as Record<string, unknown>)[key] = v;
+  return out;
+}

@@ -1,0 +1,193 @@
+import type { ConnectionRecord } from '../socket/connection-record';
+import type { Bound } from '../socket/bound-endpoint';
+import type { Pipe } from '../socket/pipe';
+import type { SocketBase } from '../socket/socket-base';
+
+/**
+ * inproc:// (zmq_inproc(7)): sockets of one Context joined by a pair of pipes, no wire protocol.
+ * Connecting before the bind exists works: the connector's pipe (and routing id) exist at once
+ * and queue until the binder appears. Each direction holds up to the sender's sendHighWaterMark
+ * plus the receiver's receiveHighWaterMark, the sum libzmq uses for inproc.
+ */
+export class InprocBinding implements Bound {
+  readonly socket: SocketBase;
+  readonly name: string;
+  readonly lastEndpoint: string;
+  readonly links = new Set<InprocLink>();
+  #listening = true;
+
+  constructor(socket: SocketBase, name: string, text: string) {
+    this.socket = socket;
+    this.name = name;
+    this.lastEndpoint = text;
+  }
+
+  matches(text: string): boolean {
+    return text === this.lastEndpoint;
+  }
+
+  async stopListening(): Promise<void> {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.socket.context.unbindInproc(this.name, this);
+  }
+
+  async flushPending(): Promise<void> {}
+
+  /** Unbind keeps established links, as libzmq; closing the socket ends them through its pipes. */
+  async close(): Promise<void> {
+    await this.stopListening();
+    if (this.socket.closed) for (const link of [...this.links]) link.terminate();
+  }
+}
+
+/** Binds `name` in the socket's context; EADDRINUSE when taken. */
+export function inprocBind(socket: SocketBase, name: string, text: string): InprocBinding {
+  const binding = new InprocBinding(socket, name, text);
+  socket.context.bindInproc(name, binding);
+  return binding;
+}
+
+/** The connect side of an inproc endpoint. */
+export class InprocConnector {
+  readonly endpointText: string;
+  readonly #socket: SocketBase;
+  readonly #name: string;
+  readonly #immediate: boolean;
+  readonly record: ConnectionRecord;
+  #pipe: Pipe | undefined;
+  #link: InprocLink | undefined;
+  #ended = false;
+
+  constructor(socket: SocketBase, name: string, text: string, immediate: boolean) {
+    this.#socket = socket;
+    this.#name = name;
+    this.endpointText = text;
+    this.#immediate = immediate;
+    this.record = socket.createRecord('connect', 'inproc', text);
+    this.record.remoteAddress = text;
+    if (!immediate) this.#pipe = socket.attachPipe(this.record);
+  }
+
+  get pipe(): Pipe | undefined {
+    return this.#pipe;
+  }
+
+  start(): void {
+    const binding = this.#socket.context.lookupInproc(this.#name, this);
+    if (binding) this.link(binding);
+    else {
+      this.record.state = 'WAIT_RECONNECT';
+      this.#socket.stateChanged(this.record);
+    }
+  }
+
+  /** Joins this connector to a binder (now, or when the bind appears). */
+  link(binding: InprocBinding): void {
+    if (this.#ended || binding.socket.closed) return;
+    if (!this.#pipe) this.#pipe = this.#socket.attachPipe(this.record);
+    this.#link = new InprocLink(this, this.#socket, this.#pipe, binding);
+  }
+
+  async flushPending(): Promise<void> {}
+
+  /** zmq_disconnect or close. */
+  terminate(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#socket.context.forgetPendingInproc(this.#name, this);
+    // A link's end reaches linkEnded(), which finishes the record.
+    if (this.#link) this.#link.terminate();
+    else {
+      if (this.#pipe) this.#socket.removePipe(this.#pipe);
+      this.#finish();
+    }
+  }
+
+  /** The link ended (either side): inproc has no reconnect, so the routing id ends. */
+  linkEnded(): void {
+    this.#ended = true;
+    this.#finish();
+  }
+
+  #finish(): void {
+    if (this.record.state === 'TERMINATED') return;
+    this.record.state = 'TERMINATED';
+    this.#socket.stateChanged(this.record);
+    this.#socket.forgetRecord(this.record);
+    this.#socket.sessionEnded(this);
+  }
+
+  get immediate(): boolean {
+    return this.#immediate;
+  }
+}
+
+/** The two pipes of one inproc connection, moving messages straight into the other socket's queue. */
+class InprocLink {
+  readonly #connector: InprocConnector;
+  readonly #binding: InprocBinding;
+  readonly #a: SocketBase;
+  readonly #b: SocketBase;
+  readonly #pipeA: Pipe;
+  readonly #pipeB: Pipe;
+  readonly #recordB: ConnectionRecord;
+  #ended = false;
+
+  constructor(connector: InprocConnector, a: SocketBase, pipeA: Pipe, binding: InprocBinding) {
+    this.#connector = connector;
+    this.#binding = binding;
+    this.#a = a;
+    this.#b = binding.socket;
+    this.#pipeA = pipeA;
+    this.#recordB = this.#b.createRecord('bind', 'inproc', binding.lastEndpoint);
+    this.#recordB.localAddress = binding.lastEndpoint;
+    this.#pipeB = this.#b.attachPipe(this.#recordB);
+    binding.links.add(this);
+    const pump = { aToB: () => this.#pump(this.#pipeA, this.#b, this.#pipeB), bToA: () => this.#pump(this.#pipeB, this.#a, this.#pipeA) };
+    this.#pipeA.writer = { pipeReadable: pump.aToB };
+    this.#pipeB.reader = { resumeReading: pump.aToB };
+    this.#pipeB.writer = { pipeReadable: pump.bToA };
+    this.#pipeA.reader = { resumeReading: pump.bToA };
+    for (const record of [connector.record, this.#recordB]) {
+      record.state = 'ACTIVE';
+      record.mechanism = 'inproc';
+    }
+    connector.record.localAddress = binding.lastEndpoint;
+    // ZMQ_HELLO_MSG on either side arrives before anything queued.
+    const helloA = a.options.helloMessage;
+    const helloB = this.#b.options.helloMessage;
+    if (helloA !== undefined) this.#b.deliver(this.#pipeB, Buffer.from(helloA));
+    if (helloB !== undefined) a.deliver(pipeA, Buffer.from(helloB));
+    a.stateChanged(connector.record);
+    this.#b.stateChanged(this.#recordB);
+    pump.aToB();
+    pump.bToA();
+  }
+
+  #pump(from: Pipe, to: SocketBase, toPipe: Pipe): void {
+    if (this.#ended) return;
+    while (from.hasOutbound && (toPipe.receiveHighWaterMark === 0 || toPipe.inQueued < toPipe.receiveHighWaterMark)) {
+      const data = from.read()!;
+      // Copied: the sender may reuse its buffer once send() resolved, as it may with tcp.
+      const copy = Buffer.from(data);
+      from.record.messagesOut++;
+      from.record.bytesOut += copy.length;
+      toPipe.record.messagesIn++;
+      toPipe.record.bytesIn += copy.length;
+      to.deliver(toPipe, copy);
+    }
+  }
+
+  terminate(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#binding.links.delete(this);
+    this.#a.removePipe(this.#pipeA);
+    this.#b.removePipe(this.#pipeB, { disconnectMessage: true });
+    this.#recordB.state = 'TERMINATED';
+    this.#b.stateChanged(this.#recordB);
+    this.#b.forgetRecord(this.#recordB);
+    this.#connector.linkEnded();
+  }
+}

@@ -1,0 +1,60 @@
+import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { ZmqError } from '../errors';
+import type { Endpoint } from '../endpoint';
+import { closeServer, listenOn } from './tcp';
+import type { StreamListener, StreamTransport } from './stream-transport';
+
+/**
+ * ipc:// (zmq_ipc(7)): Unix domain sockets. `ipc://@name` uses Linux's abstract namespace; Node
+ * pads abstract names to the full sun_path, so these reach only this library's own sockets, never
+ * libzmq's (protocol.md §4.3).
+ */
+export const ipcTransport: StreamTransport = {
+  connect(endpoint: Endpoint): Socket {
+    if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
+    return netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path });
+  },
+
+  async listen(endpoint: Endpoint): Promise<StreamListener> {
+    if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
+    let path = endpoint.path;
+    let tempDir: string | undefined;
+    if (endpoint.wildcard) {
+      // libzmq: a private mkdtemp folder under $TMPDIR holding "socket".
+      tempDir = mkdtempSync(join(tmpdir(), 'tmp'));
+      path = join(tempDir, 'socket');
+    }
+    const text = endpoint.abstract ? `ipc://@${path}` : `ipc://${path}`;
+    if (!endpoint.abstract) {
+      if (!isDirectory(dirname(path))) throw new ZmqError('ENOENT', { address: text, detail: `folder ${dirname(path)} does not exist` });
+      // libzmq unlinks whatever is at the path first, taking the endpoint over from a dead process.
+      try {
+        unlinkSync(path);
+      } catch {
+        // nothing there
+      }
+    }
+    const server = createServer();
+    await listenOn(server, { path: endpoint.abstract ? `\0${path}` : path, exclusive: true }, text);
+    return {
+      server,
+      lastEndpoint: text,
+      localAddress: text,
+      close: async () => {
+        await closeServer(server);
+        if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      },
+    };
+  },
+};
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,212 @@
+import { PROTOCOL_ERROR, ZmtpError } from '../errors';
+import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from './constants';
+import { checkSignature, checkVersion, parseGreeting, type Greeting } from './greeting';
+
+/**
+ * The largest frame body the decoder will assemble whatever maxMessageSize says: V8 cannot make a
+ * Uint8Array much larger, and a named error beats a RangeError.
+ */
+export const MAX_FRAME_BODY = 2 ** 31 - 1;
+
+/** Receives what the decoder finds. A callback may throw a ZmtpError to fail the stream. */
+export interface DecoderSink {
+  /** The peer's first 10 bytes are a valid ZMTP 3 signature. */
+  onGreetingSignature(): void;
+  /** Byte 10 (major version) arrived and is acceptable. */
+  onGreetingVersion(major: number): void;
+  onGreeting(greeting: Greeting): void;
+  /**
+   * One frame. `body` is a view into the received chunk when the frame lay within one chunk, or a
+   * fresh copy when it spanned several; either way it stays valid (chunks are never reused).
+   */
+  onFrame(flags: number, body: Uint8Array): void;
+}
+
+export interface DecoderOptions {
+  /** ZMQ_MAXMSGSIZE: frames with a larger body fail before anything is allocated. -1 = no limit. */
+  readonly maxMessageSize: number;
+  /** Whether the stream starts with a 64-byte greeting (ZMTP over tcp/ipc) or with frames. */
+  readonly greeting: boolean;
+  /** The local mechanism; the peer's greeting must name the same one. */
+  readonly mechanism?: string;
+}
+
+const enum State {
+  Greeting,
+  Flags,
+  Size,
+  Body,
+  Stopped,
+}
+
+/**
+ * A push parser for a ZMTP 3.x byte stream (RFC 23 §"Formal Grammar"): greeting, then frames of
+ * `flags size body`. Chunks may split anything anywhere; the parser resumes where it stopped.
+ * Reserved flag bits are ignored, as libzmq's decoder ignores them.
+ */
+export class ZmtpDecoder {
+  readonly #sink: DecoderSink;
+  readonly #maxMessageSize: number;
+  readonly #mechanism: string;
+  #state: State;
+  readonly #greeting = new Uint8Array(GREETING_SIZE);
+  #greetingFill = 0;
+  #flags = 0;
+  readonly #sizeBytes = new Uint8Array(8);
+  #sizeNeeded = 0;
+  #sizeFill = 0;
+  #bodySize = 0;
+  #bodyFill = 0;
+  #bodyParts: Uint8Array[] = [];
+
+  constructor(sink: DecoderSink, options: DecoderOptions) {
+    this.#sink = sink;
+    this.#maxMessageSize = options.maxMessageSize;
+    this.#mechanism = options.mechanism ?? 'NULL';
+    this.#state = options.greeting ? State.Greeting : State.Flags;
+  }
+
+  /** Bytes currently held for an incomplete frame (a debugger shows this as buffered input). */
+  get bufferedBytes(): number {
+    return this.#bodyFill + this.#sizeFill;
+  }
+
+  /** Stops decoding: later pushes and the rest of the current chunk are ignored. */
+  stop(): void {
+    this.#state = State.Stopped;
+    this.#bodyParts = [];
+    this.#bodyFill = 0;
+    this.#sizeFill = 0;
+  }
+
+  get stopped(): boolean {
+    return this.#state === State.Stopped;
+  }
+
+  /** Feeds one chunk. Throws the ZmtpError that ended the stream, after which it is stopped. */
+  push(chunk: Uint8Array): void {
+    try {
+      this.#run(chunk);
+    } catch (err) {
+      this.stop();
+      throw err;
+    }
+  }
+
+  #run(chunk: Uint8Array): void {
+    const length = chunk.length;
+    let pos = 0;
+    while (pos < length) {
+      switch (this.#state) {
+        case State.Greeting:
+          pos = this.#readGreeting(chunk, pos);
+          break;
+        case State.Flags: {
+          const flags = chunk[pos++];
+          this.#flags = flags;
+          this.#sizeNeeded = flags & FLAG_LONG ? 8 : 1;
+          // Fast path: the whole size field, and often the whole body, are in this chunk.
+          if (this.#sizeNeeded === 1 && pos < length) {
+            pos = this.#startBody(chunk, pos + 1, chunk[pos]);
+          } else if (this.#sizeNeeded === 8 && pos + 8 <= length) {
+            pos = this.#startBody(chunk, pos + 8, this.#longSize(chunk, pos));
+          } else {
+            this.#sizeFill = 0;
+            this.#state = State.Size;
+          }
+          break;
+        }
+        case State.Size: {
+          while (this.#sizeFill < this.#sizeNeeded && pos < length) this.#sizeBytes[this.#sizeFill++] = chunk[pos++];
+          if (this.#sizeFill === this.#sizeNeeded) {
+            const size = this.#sizeNeeded === 1 ? this.#sizeBytes[0] : this.#longSize(this.#sizeBytes, 0);
+            this.#sizeFill = 0;
+            pos = this.#startBody(chunk, pos, size);
+          }
+          break;
+        }
+        case State.Body: {
+          const take = Math.min(this.#bodySize - this.#bodyFill, length - pos);
+          this.#bodyParts.push(chunk.subarray(pos, pos + take));
+          this.#bodyFill += take;
+          pos += take;
+          if (this.#bodyFill === this.#bodySize) this.#emitAssembled();
+          break;
+        }
+        case State.Stopped:
+          return;
+      }
+    }
+  }
+
+  #readGreeting(chunk: Uint8Array, pos: number): number {
+    const before = this.#greetingFill;
+    const take = Math.min(GREETING_SIZE - before, chunk.length - pos);
+    this.#greeting.set(chunk.subarray(pos, pos + take), before);
+    this.#greetingFill += take;
+    const fill = this.#greetingFill;
+    // Checked in the same stages libzmq uses (signature, then version byte, then the rest), so a
+    // non-ZMTP peer is turned away after 10 bytes rather than after 64.
+    if (before < SIGNATURE_SIZE && fill >= SIGNATURE_SIZE) {
+      checkSignature(this.#greeting);
+      this.#sink.onGreetingSignature();
+      // The sink may have stopped us; going on would report later stages and undo the stop.
+      if (this.#state === State.Stopped) return chunk.length;
+    }
+    if (before <= SIGNATURE_SIZE && fill > SIGNATURE_SIZE) {
+      checkVersion(this.#greeting[SIGNATURE_SIZE]);
+      this.#sink.onGreetingVersion(this.#greeting[SIGNATURE_SIZE]);
+      if (this.#state === State.Stopped) return chunk.length;
+    }
+    if (fill === GREETING_SIZE) {
+      const greeting = parseGreeting(this.#greeting, this.#mechanism);
+      this.#state = State.Flags;
+      this.#sink.onGreeting(greeting);
+    }
+    return pos + take;
+  }
+
+  #longSize(bytes: Uint8Array, offset: number): number {
+    const high = ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
+    const low = ((bytes[offset + 4] << 24) | (bytes[offset + 5] << 16) | (bytes[offset + 6] << 8) | bytes[offset + 7]) >>> 0;
+    // Anything beyond 2^53 cannot be a real frame; keep it above every limit instead of rounding.
+    return high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
+  }
+
+  /** Checks the size before a single byte of body is kept, then emits or starts assembling. */
+  #startBody(chunk: Uint8Array, pos: number, size: number): number {
+    if ((this.#maxMessageSize >= 0 && size > this.#maxMessageSize) || size > MAX_FRAME_BODY) {
+      const limit = size > MAX_FRAME_BODY && !(this.#maxMessageSize >= 0 && size > this.#maxMessageSize) ? MAX_FRAME_BODY : this.#maxMessageSize;
+      throw new ZmtpError(
+        'ERR_ZMTP_MESSAGE_TOO_LARGE',
+        `Frame of ${size === Number.MAX_VALUE ? 'more than 2^53' : size} bytes exceeds the limit of ${limit} bytes (maxMessageSize)`,
+        PROTOCOL_ERROR.ZMTP_UNSPECIFIED,
+      );
+    }
+    if (chunk.length - pos >= size) {
+      this.#state = State.Flags;
+      this.#sink.onFrame(this.#flags, chunk.subarray(pos, pos + size));
+      return pos + size;
+    }
+    // The body spans chunks: keep views of what arrived and copy once when complete, so memory
+    // grows with bytes actually received, never with a size claimed by the peer.
+    this.#bodySize = size;
+    this.#bodyFill = chunk.length - pos;
+    this.#bodyParts = [chunk.subarray(pos)];
+    this.#state = State.Body;
+    return chunk.length;
+  }
+
+  #emitAssembled(): void {
+    const body = new Uint8Array(this.#bodySize);
+    let offset = 0;
+    for (const part of this.#bodyParts) {
+      body.set(part, offset);
+      offset += part.length;
+    }
+    this.#bodyParts = [];
+    this.#bodyFill = 0;
+    this.#state = State.Flags;
+    this.#sink.onFrame(this.#flags, body);
+  }
+}
