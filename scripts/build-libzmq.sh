@@ -173,10 +173,9 @@ fetch_source() {
     cd "$SRC_ROOT"
     # Download as root without the _apt sandbox user (the cache dir may not be
     # readable by _apt), then unpack (applies Debian's patches).
-    apt-get -o APT::Sandbox::User=root source --download-only "${SRC_PACKAGE}=${ZMQ_VERSION}*" 2>/dev/null \
-      || apt-get -o APT::Sandbox::User=root source --download-only "$SRC_PACKAGE"
-    dsc="$(ls -1 "${SRC_PACKAGE}"_"${ZMQ_VERSION}"*.dsc | head -n1)"
-    [ -n "$dsc" ] || { echo "no .dsc downloaded" >&2; exit 1; }
+    apt-get -o APT::Sandbox::User=root source --download-only "$SRC_PACKAGE"
+    dsc="$(ls -1 "${SRC_PACKAGE}"_"${ZMQ_VERSION}"*.dsc 2>/dev/null | head -n1 || true)"
+    [ -n "$dsc" ] || { echo "apt did not provide ${SRC_PACKAGE} ${ZMQ_VERSION} (got: $(ls *.dsc 2>/dev/null))" >&2; exit 1; }
     rm -rf "${SRC_PACKAGE}-${ZMQ_VERSION}"
     dpkg-source --no-check -x "$dsc" "${SRC_PACKAGE}-${ZMQ_VERSION}"
   )

@@ -17,8 +17,6 @@ const BATCH_SIZE = 65536;
 const EPIPE = 32;
 const ETIMEDOUT = 110;
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * One ZMTP 3.1 connection over a byte stream (tcp or ipc), NULL mechanism: greeting, READY
  * exchange, then data frames and heartbeats. Like libzmq's zmtp_engine_t it never sends a data
@@ -91,11 +89,11 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
     this.#setState('GREETING_REST');
   }
 
-  onGreeting(greeting: Greeting): void {
+  onGreeting(greeting: Greeting, raw: Uint8Array): void {
     const record = this.#session.record;
     record.zmtpVersion = zmtpVersionOf(greeting);
     record.mechanism = greeting.mechanism;
-    this.#tapIn('greeting', EMPTY, false);
+    this.#tapIn('greeting', raw, false);
     // RFC 23 NULL mechanism: each side sends READY as soon as the greetings are exchanged; libzmq
     // does not wait for the peer's READY first.
     this.#writeCommand('READY', encodeReadyData(this.#session.host.socketType));

@@ -14,7 +14,8 @@ export interface DecoderSink {
   onGreetingSignature(): void;
   /** Byte 10 (major version) arrived and is acceptable. */
   onGreetingVersion(major: number): void;
-  onGreeting(greeting: Greeting): void;
+  /** The whole greeting arrived; `raw` is a copy of its 64 bytes. */
+  onGreeting(greeting: Greeting, raw: Uint8Array): void;
   /**
    * One frame. `body` is a view into the received chunk when the frame lay within one chunk, or a
    * fresh copy when it spanned several; either way it stays valid (chunks are never reused).
@@ -161,7 +162,7 @@ export class ZmtpDecoder {
     if (fill === GREETING_SIZE) {
       const greeting = parseGreeting(this.#greeting, this.#mechanism);
       this.#state = State.Flags;
-      this.#sink.onGreeting(greeting);
+      this.#sink.onGreeting(greeting, this.#greeting.slice());
     }
     return pos + take;
   }
