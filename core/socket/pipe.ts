@@ -101,15 +101,20 @@ export class Pipe {
     }
   }
 
+  /** Fails the senders waiting for room (the socket is closing); queued messages stay for linger. */
+  failWaiters(reason: Error): void {
+    for (const waiter of this.#waiters.drain()) {
+      if (waiter.timer) clearTimeout(waiter.timer);
+      waiter.reject(reason);
+    }
+  }
+
   /** Ends the pipe: queued messages are dropped and waiting senders fail with `reason`. */
   terminate(reason: ZmqError): void {
     if (this.terminated) return;
     this.terminated = true;
     this.#out.drain();
-    for (const waiter of this.#waiters.drain()) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(reason);
-    }
+    this.failWaiters(reason);
     this.writer = undefined;
     this.reader = undefined;
   }

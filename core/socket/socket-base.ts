@@ -211,9 +211,9 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
    * bind-side pipe until the application calls recv (protocol.md §1.7), the id ends at once;
    * messages already received from it stay readable.
    */
-  removePipe(pipe: Pipe, options: { disconnectMessage?: boolean } = {}): void {
+  removePipe(pipe: Pipe, options: { disconnectMessage?: boolean; reason?: ZmqError } = {}): void {
     if (pipe.terminated) return;
-    pipe.terminate(new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is gone` }));
+    pipe.terminate(options.reason ?? new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is gone` }));
     if (this.#pipes.get(pipe.routingId) === pipe) this.#pipes.delete(pipe.routingId);
     this.pipeRemoved(pipe);
     const message = this.#options.disconnectMessage;
@@ -423,6 +423,8 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       if (waiter.timer) clearTimeout(waiter.timer);
       waiter.reject(reason);
     }
+    // Senders still waiting for room learn why they never will get it.
+    for (const pipe of this.#pipes.values()) if (!pipe.drained) pipe.failWaiters(reason);
     const bound = this.#bound.splice(0);
     await Promise.all(bound.map((b) => b.stopListening()));
     const linger = this.#options.linger;
