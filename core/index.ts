@@ -10,4 +10,5 @@ export type { SocketBase, ReceivedMessage, SocketConstructorOptions, SocketEvent
 export { DEFAULT_OPTIONS, HEARTBEAT_TTL_MAX, type SocketOptions } from './options';
 export { ZmqError, ZmtpError, isZmqError, ERRNO, ERROR_MESSAGES, PROTOCOL_ERROR, type ZmqErrorCode, type ZmtpErrorCode } from './errors';
 export { parseEndpoint, formatEndpoint, type Endpoint, type Transport } from './endpoint';
+export * as zmq from './zmq';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';

@@ -118,7 +118,7 @@ export function checkOption<K extends keyof SocketOptions>(name: K, value: unkno
 }
 
 /** Defaults overlaid with `given`, each checked. */
-export function resolveOptions(given: Partial<SocketOptions> = {}): SocketOptions {
+export function resolveOptions(given: { readonly [K in keyof SocketOptions]?: SocketOptions[K] | string } = {}): SocketOptions {
   const out: SocketOptions = { ...DEFAULT_OPTIONS };
   for (const [name, value] of Object.entries(given)) {
     if (!isOptionName(name)) continue;

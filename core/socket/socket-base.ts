@@ -21,8 +21,16 @@ export interface ReceivedMessage {
   readonly data: Buffer;
 }
 
+type MessageOptionName = 'helloMessage' | 'disconnectMessage' | 'hiccupMessage';
+
 /** Options accepted by socket constructors: the socket options plus the context to live in. */
-export type SocketConstructorOptions = Partial<SocketOptions> & {
+export type SocketConstructorOptions = Partial<Omit<SocketOptions, MessageOptionName>> & {
+  /** ZMQ_HELLO_MSG, as bytes or UTF-8 text. */
+  readonly helloMessage?: Uint8Array | string;
+  /** ZMQ_DISCONNECT_MSG, as bytes or UTF-8 text. */
+  readonly disconnectMessage?: Uint8Array | string;
+  /** ZMQ_HICCUP_MSG, as bytes or UTF-8 text. */
+  readonly hiccupMessage?: Uint8Array | string;
   /** The context the socket belongs to; the default context when absent. */
   readonly context?: Context;
 };
@@ -276,7 +284,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     }
     let bound: Bound;
     try {
-      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, streamTransportFor(endpoint));
+      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, streamTransportFor(endpoint, text));
     } catch (err) {
       if (err instanceof ZmqError) this.monitor('BIND_FAILED', err.errno, text);
       throw err;
@@ -313,7 +321,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       connector.start();
       return connector.pipe;
     }
-    const session = new ConnectSession(this, endpoint, text, streamTransportFor(endpoint), immediate);
+    const session = new ConnectSession(this, endpoint, text, streamTransportFor(endpoint, text), immediate);
     this.#connectSessions.add(session);
     this.#lastEndpoint = text;
     session.start();
