@@ -23,7 +23,7 @@ export interface TcpEndpoint {
   host: string;
   /** `*` only on bind. 0 on bind is an ephemeral port too; 0 on connect dials port 0. */
   port: number | '*';
-  /** The local address a connect binds first (`tcp://SRC;DST`). `*` or 0: any port. */
+  /** The local address a connect binds first (`tcp://SRC;DST`). `*` or 0: any port. A bind checks it and ignores it, as libzmq. */
   source?: { host: string; port: number | '*' };
 }
 
@@ -147,7 +147,14 @@ function hostPort(part: string, rule: PortRule, address: string): { host: string
  * `SRC;DST` part without `:port`, and a source port that is neither `*`, `0` nor a number.
  */
 function parseTcp(address: string, role: EndpointRole, text: string): TcpEndpoint {
-  if (role === 'bind') return { transport: 'tcp', ...hostPort(address, 'bind', text) };
+  if (role === 'bind') {
+    // libzmq 4.3.4 splits off a `SRC;` part on bind too (tcp_address_t::resolve runs for both):
+    // it must be a valid bindable address, and is then ignored. `tcp://127.0.0.1:5555;` is EINVAL.
+    const semi = address.lastIndexOf(';');
+    const target = hostPort(address.slice(semi + 1), 'bind', text);
+    if (semi < 0) return { transport: 'tcp', ...target };
+    return { transport: 'tcp', ...target, source: hostPort(address.slice(0, semi), 'source', text) };
+  }
   const lastColon = address.lastIndexOf(':');
   if (!TCP_CONNECT_CHARS.test(address) || lastColon < 0 || !/^[0-9]/.test(address.slice(lastColon + 1))) {
     throw invalid(text, 'a tcp connect address is HOST:PORT with a numeric port, using only letters, digits and . - : % ; [ ] _ *');

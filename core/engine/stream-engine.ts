@@ -56,8 +56,9 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
     const stream = this.#stream;
     const record = this.#session.record;
     stream.setNoDelay(true);
-    record.localAddress = describeAddress(stream.localAddress, stream.localPort);
-    record.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort);
+    // Unix sockets have no addresses here: keep what the session set (the ipc endpoint).
+    record.localAddress = describeAddress(stream.localAddress, stream.localPort) ?? record.localAddress;
+    record.remoteAddress = describeAddress(stream.remoteAddress, stream.remotePort) ?? record.remoteAddress;
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.#lastErrno = typeof err.errno === 'number' ? -err.errno : undefined;
@@ -103,7 +104,6 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
 
   onFrame(flags: number, body: Uint8Array): void {
     const record = this.#session.record;
-    record.bytesIn += body.length;
     if (!this.#handshakeDone) {
       this.#handshakeFrame(body);
       return;
@@ -123,7 +123,9 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
       this.#discardingMultipart = more;
       return;
     }
+    // Counted like bytesOut (and inproc): bytes of messages, not of commands or discarded parts.
     record.messagesIn++;
+    record.bytesIn += body.length;
     const data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (!this.#session.host.deliver(this.#pipe!, data) && !this.#readingPaused) {
       this.#readingPaused = true;
@@ -338,7 +340,8 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
     const session = this.#session;
     const record = session.record;
     const host = session.host;
-    const extra = { connectionId: record.id, routingId: this.#pipe?.routingId, error: failure.error };
+    // A connect-side pipe (and id) exists before the handshake; name it in failures too.
+    const extra = { connectionId: record.id, routingId: (this.#pipe ?? record.pipe)?.routingId, error: failure.error };
     record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
     if (!this.#handshakeDone) {
       // libzmq's classification (stream_engine_base_t::error and mechanism errors, protocol.md §2.8).
@@ -388,7 +391,7 @@ export class StreamEngine implements DecoderSink, PipeWriter, PipeReader {
   #tap(direction: 'in' | 'out', kind: FrameKind, body: Uint8Array, more: boolean): void {
     const host = this.#session.host;
     if (!host.tapping) return;
-    host.tap({ time: Date.now(), direction, connectionId: this.#session.record.id, routingId: this.#pipe?.routingId, kind, more, size: body.length, body });
+    host.tap({ time: Date.now(), direction, connectionId: this.#session.record.id, routingId: (this.#pipe ?? this.#session.record.pipe)?.routingId, kind, more, size: body.length, body });
   }
 }
 

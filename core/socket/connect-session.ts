@@ -68,7 +68,7 @@ export class ConnectSession implements EngineSession {
       return;
     }
     this.#stream = stream;
-    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, { connectionId: this.record.id });
+    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
     const onError = (err: NodeJS.ErrnoException): void => {
       this.record.lastError = `${err.code ?? 'error'}: ${err.message}`;
     };
@@ -97,7 +97,7 @@ export class ConnectSession implements EngineSession {
   /** libzmq session_base_t::start_connecting / stream_connecter_base_t::add_reconnect_timer. */
   #scheduleReconnect(after: 'CLOSED' | 'DISCONNECTED'): void {
     if (this.#ended) return;
-    if (after === 'CLOSED') this.host.monitor('CLOSED', this.record.id, this.endpointText, { connectionId: this.record.id });
+    if (after === 'CLOSED') this.host.monitor('CLOSED', this.record.id, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
     const base = this.host.options.reconnectInterval;
     if (base < 0) {
       // ZMQ_RECONNECT_IVL -1: a failed first connect is simply never retried (the pipe stays);
@@ -125,7 +125,8 @@ export class ConnectSession implements EngineSession {
     const options = this.host.options;
     const base = options.reconnectInterval;
     const interval = this.#currentInterval + (base > 0 ? Math.floor(Math.random() * base) : 0);
-    if (options.reconnectIntervalMax > 0) this.#currentInterval = Math.min(this.#currentInterval * 2, options.reconnectIntervalMax);
+    // libzmq backs off only when the maximum is above the base interval; otherwise it keeps it.
+    if (options.reconnectIntervalMax > 0 && options.reconnectIntervalMax > base) this.#currentInterval = Math.min(this.#currentInterval * 2, options.reconnectIntervalMax);
     return interval;
   }
 

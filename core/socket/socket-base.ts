@@ -434,12 +434,15 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     // Senders still waiting for room learn why they never will get it.
     for (const pipe of this.#pipes.values()) if (!pipe.drained) pipe.failWaiters(reason);
     const bound = this.#bound.splice(0);
-    await Promise.all(bound.map((b) => b.stopListening()));
+    // Listening stops at once, but a net.Server reports itself closed only after its accepted
+    // connections are gone, which happens below: awaiting it here would wait for the peers.
+    const stopped = Promise.all(bound.map((b) => b.stopListening()));
     const linger = this.#options.linger;
     const sessions = [...this.#connectSessions, ...this.#inprocConnectors];
     await Promise.all([...sessions.map((s) => s.flushPending(linger)), ...bound.map((b) => b.flushPending(linger))]);
     for (const session of sessions) session.terminate();
     await Promise.all(bound.map((b) => b.close()));
+    await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
     this.#received.drain();
     this.monitor('MONITOR_STOPPED', 0, '');

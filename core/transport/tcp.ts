@@ -24,6 +24,8 @@ export const tcpTransport: StreamTransport = {
   async listen(endpoint: Endpoint, options: Readonly<SocketOptions>): Promise<StreamListener> {
     if (endpoint.transport !== 'tcp') throw new TypeError('not a tcp endpoint');
     const text = `tcp://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
+    // libzmq resolves a bind's `SRC;` part first (ENODEV for a name), then ignores it.
+    if (endpoint.source) resolveBindHost(endpoint.source.host, options.ipv6, text);
     const host = resolveBindHost(endpoint.host, options.ipv6, text);
     const port = endpoint.port === '*' ? 0 : endpoint.port;
     const server = createServer({ noDelay: true });
