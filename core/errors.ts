@@ -148,7 +148,15 @@ export type ZmtpErrorCode =
   | 'ERR_ZMTP_ERROR_RECEIVED'
   | 'ERR_ZMTP_MESSAGE_TOO_LARGE'
   | 'ERR_ZMTP_HANDSHAKE_TIMEOUT'
-  | 'ERR_ZMTP_HEARTBEAT_TIMEOUT';
+  | 'ERR_ZMTP_HEARTBEAT_TIMEOUT'
+  | 'ERR_ZWS_BAD_UPGRADE'
+  | 'ERR_ZWS_TLS'
+  | 'ERR_ZWS_TEXT_FRAME'
+  | 'ERR_ZWS_EMPTY_MESSAGE'
+  | 'ERR_ZWS_FRAGMENTED'
+  | 'ERR_ZWS_UNMASKED_FRAME'
+  | 'ERR_ZWS_MASKED_FRAME'
+  | 'ERR_ZWS_PROTOCOL';
 
 /** A wire or handshake error on one connection. */
 export class ZmtpError extends Error {

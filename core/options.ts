@@ -40,8 +40,23 @@ export interface SocketOptions {
   disconnectMessage: Uint8Array | undefined;
   /** ZMQ_HICCUP_MSG: delivered locally, with the routing id, when a connected peer's link drops and will be retried. */
   hiccupMessage: Uint8Array | undefined;
-  /** ZMQ_IPV6: allow IPv6 addresses for tcp binds and connects. Default false. */
+  /** ZMQ_IPV6: allow IPv6 addresses for tcp and ws binds and connects. Default false. */
   ipv6: boolean;
+  /** ZMQ_WSS_KEY_PEM: the private key (PEM) a wss bind presents. */
+  wssKey: string | undefined;
+  /** ZMQ_WSS_CERT_PEM: the certificate chain (PEM) a wss bind presents. */
+  wssCert: string | undefined;
+  /** ZMQ_WSS_TRUST_PEM: the trust anchors (PEM) a wss connect verifies the server against, instead of the system store. */
+  wssTrust: string | undefined;
+  /** ZMQ_WSS_TRUST_SYSTEM: with wssTrust, also trust the system's certificate authorities. Default false. */
+  wssTrustSystem: boolean;
+  /** ZMQ_WSS_HOSTNAME: the name a wss connect sends (SNI) and expects in the server's certificate. Default: the endpoint's host. */
+  wssHostname: string | undefined;
+  /**
+   * Accept any server certificate on wss connects: no chain and no name check. For debugging
+   * against servers with throw-away certificates only; it makes wss no safer than ws. Default false.
+   */
+  wssInsecureSkipVerify: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SocketOptions> = Object.freeze({
@@ -62,6 +77,12 @@ export const DEFAULT_OPTIONS: Readonly<SocketOptions> = Object.freeze({
   disconnectMessage: undefined,
   hiccupMessage: undefined,
   ipv6: false,
+  wssKey: undefined,
+  wssCert: undefined,
+  wssTrust: undefined,
+  wssTrustSystem: false,
+  wssHostname: undefined,
+  wssInsecureSkipVerify: false,
 });
 
 /** Largest ZMQ_HEARTBEAT_TTL libzmq accepts: 0xffff deciseconds, in ms. */
@@ -79,6 +100,12 @@ const bytesOrUnset: Check = (value) => {
   return INVALID;
 };
 const INVALID = Symbol('invalid');
+const textOrUnset: Check = (value) => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  return INVALID;
+};
 
 /** Validation per option. Ranges are libzmq's (options_t::setsockopt). */
 const CHECKS: Record<keyof SocketOptions, Check> = {
@@ -99,7 +126,16 @@ const CHECKS: Record<keyof SocketOptions, Check> = {
   disconnectMessage: bytesOrUnset,
   hiccupMessage: bytesOrUnset,
   ipv6: bool,
+  wssKey: textOrUnset,
+  wssCert: textOrUnset,
+  wssTrust: textOrUnset,
+  wssTrustSystem: bool,
+  wssHostname: textOrUnset,
+  wssInsecureSkipVerify: bool,
 };
+
+/** Options that may be unset (undefined). */
+const UNSETTABLE = new Set<keyof SocketOptions>(['helloMessage', 'disconnectMessage', 'hiccupMessage', 'wssKey', 'wssCert', 'wssTrust', 'wssHostname']);
 
 export function isOptionName(name: string): name is keyof SocketOptions {
   return Object.prototype.hasOwnProperty.call(CHECKS, name);
@@ -108,7 +144,7 @@ export function isOptionName(name: string): name is keyof SocketOptions {
 /** Checks one option value and returns it normalised; EINVAL when out of range or of the wrong type. */
 export function checkOption<K extends keyof SocketOptions>(name: K, value: unknown): SocketOptions[K] {
   const checked = CHECKS[name](value);
-  const unsetAllowed = name === 'helloMessage' || name === 'disconnectMessage' || name === 'hiccupMessage';
+  const unsetAllowed = UNSETTABLE.has(name);
   if (checked === INVALID || (checked === undefined && !(unsetAllowed && (value === undefined || value === null)))) {
     throw new ZmqError('EINVAL', { detail: `option ${name} cannot be ${describe(value)}` });
   }

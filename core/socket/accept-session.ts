@@ -1,6 +1,7 @@
-import type { Socket } from 'node:net';
+import { PROTOCOL_ERROR } from '../errors';
+import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
-import { StreamEngine } from '../engine/stream-engine';
+import type { EngineStarter, LinkAddresses, LinkFailure, LinkObserver } from '../transport/transport';
 import type { ConnectionRecord } from './connection-record';
 import type { Pipe } from './pipe';
 import type { SocketBase } from './socket-base';
@@ -10,24 +11,50 @@ import type { SocketBase } from './socket-base';
  * succeeds (libzmq session_base_t::engine_ready), and its id dies with the connection: a peer
  * that reconnects gets a new one.
  */
-export class AcceptSession implements EngineSession {
+export class AcceptSession implements EngineSession, LinkObserver {
   readonly host: SocketBase;
   readonly record: ConnectionRecord;
   readonly monitorEndpoint: string;
-  readonly engine: StreamEngine;
+  #engine: Engine | undefined;
+  #ended = false;
   readonly #onEnd: (session: AcceptSession) => void;
 
-  constructor(socket: SocketBase, stream: Socket, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
+  constructor(socket: SocketBase, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
     this.host = socket;
     this.record = record;
     this.monitorEndpoint = localEndpoint;
     this.#onEnd = onEnd;
-    this.engine = new StreamEngine(this, stream);
   }
 
-  start(): void {
-    this.engine.start();
+  // --- LinkObserver ----------------------------------------------------------------------------
+
+  connected(): void {}
+
+  stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
+    this.record.state = state;
+    this.host.stateChanged(this.record);
   }
+
+  established(start: EngineStarter, addresses: LinkAddresses): void {
+    if (this.#ended) return;
+    if (addresses.local) this.record.localAddress = addresses.local;
+    if (addresses.remote) this.record.remoteAddress = addresses.remote;
+    this.#engine = start(this);
+    this.#engine.start();
+  }
+
+  /** The link failed before ZMTP started (TLS, HTTP upgrade): reported as libzmq's ws engine does. */
+  failed(failure: LinkFailure): void {
+    if (this.#ended) return;
+    const extra = { connectionId: this.record.id, error: failure.error };
+    this.record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.message;
+    if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.monitorEndpoint, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.monitorEndpoint, extra);
+    this.host.monitor('DISCONNECTED', this.record.id, this.monitorEndpoint, extra);
+    this.#finish('DISCONNECTED');
+  }
+
+  // --- EngineSession ---------------------------------------------------------------------------
 
   handshakeSucceeded(): Pipe {
     return this.host.attachPipe(this.record);
@@ -36,19 +63,28 @@ export class AcceptSession implements EngineSession {
   engineFailed(failure: EngineFailure): void {
     const pipe = this.record.pipe;
     if (pipe) this.host.removePipe(pipe, { disconnectMessage: failure.handshakeDone });
-    this.record.state = 'DISCONNECTED';
-    this.host.stateChanged(this.record);
-    this.host.forgetRecord(this.record);
-    this.#onEnd(this);
+    this.#finish('DISCONNECTED');
+  }
+
+  flushPending(linger: number): Promise<void> {
+    return this.#engine ? this.#engine.flushPending(linger) : Promise.resolve();
   }
 
   /** Closes from our side (unbind, close): the pipe ends without a disconnect message. */
   close(): void {
-    this.engine.close();
+    if (this.#ended) return;
+    this.#engine?.close();
     const pipe = this.record.pipe;
     if (pipe) this.host.removePipe(pipe);
-    this.record.state = 'TERMINATED';
+    this.#finish('TERMINATED');
+  }
+
+  #finish(state: 'DISCONNECTED' | 'TERMINATED'): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.record.state = state;
     this.host.stateChanged(this.record);
     this.host.forgetRecord(this.record);
+    this.#onEnd(this);
   }
 }

@@ -1,6 +1,5 @@
-import type { Socket } from 'node:net';
 import type { Endpoint } from '../endpoint';
-import type { StreamListener, StreamTransport } from '../transport/stream-transport';
+import type { Listener, LinkAddresses, LinkObserver, Transport } from '../transport/transport';
 import { AcceptSession } from './accept-session';
 import type { SocketBase } from './socket-base';
 
@@ -13,50 +12,49 @@ export interface Bound {
   close(): Promise<void>;
 }
 
-/** A tcp/ipc listener and the connections accepted through it. */
+/** A tcp/ipc/ws/wss listener and the connections accepted through it. */
 export class BoundEndpoint implements Bound {
   readonly #socket: SocketBase;
-  readonly #listener: StreamListener;
   readonly #given: string;
   readonly #transport: Endpoint['transport'];
   readonly #sessions = new Set<AcceptSession>();
+  #listener: Listener | undefined;
   #listening = true;
 
-  private constructor(socket: SocketBase, listener: StreamListener, given: string, transport: Endpoint['transport']) {
+  private constructor(socket: SocketBase, given: string, transport: Endpoint['transport']) {
     this.#socket = socket;
-    this.#listener = listener;
     this.#given = given;
     this.#transport = transport;
-    listener.server.on('connection', (stream: Socket) => this.#accept(stream));
   }
 
-  static async listen(socket: SocketBase, endpoint: Endpoint, given: string, transport: StreamTransport): Promise<BoundEndpoint> {
-    const listener = await transport.listen(endpoint, socket.options);
-    const bound = new BoundEndpoint(socket, listener, given, endpoint.transport);
-    socket.monitor('LISTENING', 0, listener.lastEndpoint);
+  static async listen(socket: SocketBase, endpoint: Endpoint, given: string, transport: Transport): Promise<BoundEndpoint> {
+    const bound = new BoundEndpoint(socket, given, endpoint.transport);
+    bound.#listener = await transport.listen(endpoint, socket.options, (addresses) => bound.#accept(addresses));
+    socket.monitor('LISTENING', 0, bound.lastEndpoint);
     return bound;
   }
 
   get lastEndpoint(): string {
-    return this.#listener.lastEndpoint;
+    return this.#listener?.lastEndpoint ?? this.#given;
   }
 
   matches(text: string): boolean {
-    return text === this.#listener.lastEndpoint || text === this.#given;
+    return text === this.lastEndpoint || text === this.#given;
   }
 
-  #accept(stream: Socket): void {
+  #accept(addresses: LinkAddresses): LinkObserver {
     const socket = this.#socket;
     const record = socket.createRecord('bind', this.#transport, this.lastEndpoint);
+    record.localAddress = addresses.local ?? this.lastEndpoint;
+    record.remoteAddress = addresses.remote;
     socket.monitor('ACCEPTED', record.id, this.lastEndpoint, { connectionId: record.id });
-    const session = new AcceptSession(socket, stream, record, this.lastEndpoint, (s) => this.#sessions.delete(s));
+    const session = new AcceptSession(socket, record, this.lastEndpoint, (s) => this.#sessions.delete(s));
     this.#sessions.add(session);
-    session.start();
-    if (this.#transport === 'ipc') record.localAddress = this.lastEndpoint;
+    return session;
   }
 
   async stopListening(): Promise<void> {
-    if (!this.#listening) return;
+    if (!this.#listening || !this.#listener) return;
     this.#listening = false;
     const closed = this.#listener.close();
     this.#socket.monitor('CLOSED', 0, this.lastEndpoint);
@@ -64,7 +62,7 @@ export class BoundEndpoint implements Bound {
   }
 
   async flushPending(linger: number): Promise<void> {
-    await Promise.all([...this.#sessions].map((s) => s.engine.flushPending(linger)));
+    await Promise.all([...this.#sessions].map((s) => s.flushPending(linger)));
   }
 
   /** Unbind/close: stop listening and close the connections accepted here. */

@@ -1,8 +1,8 @@
-import type { Socket } from 'node:net';
+import { PROTOCOL_ERROR } from '../errors';
 import type { Endpoint } from '../endpoint';
+import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
-import { StreamEngine } from '../engine/stream-engine';
-import type { StreamTransport } from '../transport/stream-transport';
+import type { ConnectAttempt, EngineStarter, LinkAddresses, LinkFailure, LinkObserver, Transport } from '../transport/transport';
 import type { ConnectionRecord } from './connection-record';
 import type { Pipe } from './pipe';
 import type { SocketBase } from './socket-base';
@@ -16,21 +16,22 @@ const EINPROGRESS = 115;
  * retried after reconnectInterval plus jitter (doubling up to reconnectIntervalMax); a protocol
  * error ends the session and its id for good, with no reconnect storm (protocol.md §1.7).
  */
-export class ConnectSession implements EngineSession {
+export class ConnectSession implements EngineSession, LinkObserver {
   readonly host: SocketBase;
   readonly record: ConnectionRecord;
   readonly endpointText: string;
   readonly #endpoint: Endpoint;
-  readonly #transport: StreamTransport;
+  readonly #transport: Transport;
   readonly #immediate: boolean;
   #pipe: Pipe | undefined;
-  #stream: Socket | undefined;
-  #engine: StreamEngine | undefined;
+  #attempt: ConnectAttempt | undefined;
+  #connected = false;
+  #engine: Engine | undefined;
   #timer: NodeJS.Timeout | undefined;
   #currentInterval: number;
   #ended = false;
 
-  constructor(socket: SocketBase, endpoint: Endpoint, text: string, transport: StreamTransport, immediate: boolean) {
+  constructor(socket: SocketBase, endpoint: Endpoint, text: string, transport: Transport, immediate: boolean) {
     this.host = socket;
     this.#endpoint = endpoint;
     this.endpointText = text;
@@ -51,6 +52,10 @@ export class ConnectSession implements EngineSession {
     return this.endpointText;
   }
 
+  #events(): { connectionId: number; routingId: number | undefined } {
+    return { connectionId: this.record.id, routingId: this.#pipe?.routingId };
+  }
+
   start(): void {
     this.#connect();
   }
@@ -58,46 +63,67 @@ export class ConnectSession implements EngineSession {
   #connect(): void {
     if (this.#ended) return;
     this.record.state = 'CONNECTING';
+    this.record.resetForReconnect();
+    this.#connected = false;
     this.host.stateChanged(this.record);
-    let stream: Socket;
+    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, this.#events());
     try {
-      stream = this.#transport.connect(this.#endpoint, this.host.options);
+      this.#attempt = this.#transport.connect(this.#endpoint, this.host.options, this);
     } catch (err) {
-      this.record.lastError = String((err as Error).message ?? err);
+      this.failed({ kind: 'connection', message: String((err as Error).message ?? err) });
+    }
+  }
+
+  // --- LinkObserver ----------------------------------------------------------------------------
+
+  connected(addresses: LinkAddresses): void {
+    if (this.#ended) return;
+    this.#connected = true;
+    this.record.localAddress = addresses.local ?? this.record.localAddress;
+    this.record.remoteAddress = addresses.remote ?? (this.#endpoint.transport === 'ipc' ? this.endpointText : this.record.remoteAddress);
+    this.host.monitor('CONNECTED', this.record.id, this.endpointText, this.#events());
+  }
+
+  stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
+    if (this.#ended) return;
+    this.record.state = state;
+    this.host.stateChanged(this.record);
+  }
+
+  established(start: EngineStarter, addresses: LinkAddresses): void {
+    this.#attempt = undefined;
+    if (this.#ended) return;
+    this.record.localAddress = addresses.local ?? this.record.localAddress;
+    this.record.remoteAddress = addresses.remote ?? this.record.remoteAddress;
+    this.#engine = start(this);
+    this.#engine.start();
+  }
+
+  /**
+   * The attempt failed before ZMTP started. Before the TCP connection: CLOSED and a retry. After
+   * it (TLS, HTTP upgrade): libzmq's ws engine reports a handshake failure; a bad upgrade is a
+   * protocol error and ends the session, a TLS failure is a connection error and is retried.
+   */
+  failed(failure: LinkFailure): void {
+    this.#attempt = undefined;
+    if (this.#ended) return;
+    this.record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.message;
+    if (!this.#connected) {
       this.#scheduleReconnect('CLOSED');
       return;
     }
-    this.#stream = stream;
-    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
-    const onError = (err: NodeJS.ErrnoException): void => {
-      this.record.lastError = `${err.code ?? 'error'}: ${err.message}`;
-    };
-    const onClose = (): void => {
-      if (this.#stream !== stream) return;
-      this.#stream = undefined;
-      this.#scheduleReconnect('CLOSED');
-    };
-    stream.on('error', onError);
-    stream.once('close', onClose);
-    stream.once('connect', () => {
-      stream.off('close', onClose);
-      stream.off('error', onError);
-      if (this.#ended) {
-        stream.destroy();
-        return;
-      }
-      this.host.monitor('CONNECTED', this.record.id, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
-      this.record.resetForReconnect();
-      if (this.#endpoint.transport === 'ipc') this.record.remoteAddress = this.endpointText;
-      this.#engine = new StreamEngine(this, stream);
-      this.#engine.start();
-    });
+    const extra = { ...this.#events(), error: failure.error };
+    if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.endpointText, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.endpointText, extra);
+    this.host.monitor('DISCONNECTED', this.record.id, this.endpointText, extra);
+    if (failure.kind === 'protocol') this.#end();
+    else this.#scheduleReconnect('DISCONNECTED');
   }
 
   /** libzmq session_base_t::start_connecting / stream_connecter_base_t::add_reconnect_timer. */
   #scheduleReconnect(after: 'CLOSED' | 'DISCONNECTED'): void {
     if (this.#ended) return;
-    if (after === 'CLOSED') this.host.monitor('CLOSED', this.record.id, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
+    if (after === 'CLOSED') this.host.monitor('CLOSED', this.record.id, this.endpointText, this.#events());
     const base = this.host.options.reconnectInterval;
     if (base < 0) {
       // ZMQ_RECONNECT_IVL -1: a failed first connect is simply never retried (the pipe stays);
@@ -110,7 +136,7 @@ export class ConnectSession implements EngineSession {
       return;
     }
     const interval = this.#nextInterval();
-    this.host.monitor('CONNECT_RETRIED', interval, this.endpointText, { connectionId: this.record.id, routingId: this.#pipe?.routingId });
+    this.host.monitor('CONNECT_RETRIED', interval, this.endpointText, this.#events());
     this.record.state = 'WAIT_RECONNECT';
     this.record.reconnects++;
     this.host.stateChanged(this.record);
@@ -120,15 +146,18 @@ export class ConnectSession implements EngineSession {
     }, interval);
   }
 
-  /** reconnect_ivl plus a random jitter of 0..ivl, with optional exponential back-off. */
+  /** reconnect_ivl plus a random jitter of 0..ivl, with back-off when the maximum is above it (libzmq get_new_reconnect_ivl). */
   #nextInterval(): number {
     const options = this.host.options;
     const base = options.reconnectInterval;
     const interval = this.#currentInterval + (base > 0 ? Math.floor(Math.random() * base) : 0);
-    // libzmq backs off only when the maximum is above the base interval; otherwise it keeps it.
-    if (options.reconnectIntervalMax > 0 && options.reconnectIntervalMax > base) this.#currentInterval = Math.min(this.#currentInterval * 2, options.reconnectIntervalMax);
+    if (options.reconnectIntervalMax > 0 && options.reconnectIntervalMax > base) {
+      this.#currentInterval = Math.min(this.#currentInterval * 2, options.reconnectIntervalMax);
+    }
     return interval;
   }
+
+  // --- EngineSession ---------------------------------------------------------------------------
 
   handshakeSucceeded(): Pipe {
     this.#currentInterval = this.host.options.reconnectInterval;
@@ -139,7 +168,6 @@ export class ConnectSession implements EngineSession {
 
   engineFailed(failure: EngineFailure): void {
     this.#engine = undefined;
-    this.#stream = undefined;
     if (failure.kind === 'protocol') {
       this.#end();
       return;
@@ -163,7 +191,7 @@ export class ConnectSession implements EngineSession {
   terminate(): void {
     if (this.#ended) return;
     this.#engine?.close();
-    this.#stream?.destroy();
+    this.#attempt?.abort();
     this.#end();
   }
 
@@ -179,4 +207,3 @@ export class ConnectSession implements EngineSession {
     this.host.sessionEnded(this);
   }
 }
-

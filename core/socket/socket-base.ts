@@ -1,13 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import { ZmqError, type ZmtpError } from '../errors';
-import { parseEndpoint, type Endpoint, type Transport } from '../endpoint';
+import { formatHost, parseEndpoint, type Endpoint, type Transport } from '../endpoint';
 import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
 import { checkOption, resolveOptions, type SocketOptions } from '../options';
 import { Queue } from '../util/queue';
 import type { EngineHost } from '../engine/engine-host';
 import { getDefaultContext, type Context } from '../context';
-import { streamTransportFor } from '../transport/registry';
+import { transportFor } from '../transport/registry';
 import { ConnectionRecord } from './connection-record';
 import { Pipe } from './pipe';
 import { ConnectSession } from './connect-session';
@@ -284,7 +284,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     }
     let bound: Bound;
     try {
-      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, streamTransportFor(endpoint, text));
+      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, transportFor(endpoint, text));
     } catch (err) {
       if (err instanceof ZmqError) this.monitor('BIND_FAILED', err.errno, text);
       throw err;
@@ -321,9 +321,9 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       connector.start();
       return connector.pipe;
     }
-    const session = new ConnectSession(this, endpoint, text, streamTransportFor(endpoint, text), immediate);
+    const session = new ConnectSession(this, endpoint, text, transportFor(endpoint, text), immediate);
     this.#connectSessions.add(session);
-    this.#lastEndpoint = text;
+    this.#lastEndpoint = connectLastEndpoint(endpoint, text);
     session.start();
     return session.pipe;
   }
@@ -466,6 +466,15 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       }
     }
   }
+}
+
+/**
+ * ZMQ_LAST_ENDPOINT after a connect: the text as given, except ws/wss, which libzmq 4.3.4
+ * rebuilds from the parsed parts with the `ws://` scheme even for wss (ws_address_t::to_string).
+ */
+function connectLastEndpoint(endpoint: Endpoint, text: string): string {
+  if (endpoint.transport !== 'ws' && endpoint.transport !== 'wss') return text;
+  return `ws://${formatHost(endpoint.host)}:${endpoint.port}${endpoint.path}`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

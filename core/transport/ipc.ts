@@ -1,24 +1,25 @@
-import { createServer, connect as netConnect, type Socket } from 'node:net';
+import { createServer, connect as netConnect } from 'node:net';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import { closeServer, listenOn } from './tcp';
-import type { StreamListener, StreamTransport } from './stream-transport';
+import { acceptStreams, watchConnectingStream } from './stream-link';
+import type { ConnectAttempt, LinkObserver, Listener, Transport } from './transport';
 
 /**
  * ipc:// (zmq_ipc(7)): Unix domain sockets. `ipc://@name` uses Linux's abstract namespace; Node
  * pads abstract names to the full sun_path, so these reach only this library's own sockets, never
  * libzmq's (protocol.md §4.3).
  */
-export const ipcTransport: StreamTransport = {
-  connect(endpoint: Endpoint): Socket {
+export const ipcTransport: Transport = {
+  connect(endpoint: Endpoint, _options, observer: LinkObserver): ConnectAttempt {
     if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
-    return netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path });
+    return watchConnectingStream(netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path }), observer);
   },
 
-  async listen(endpoint: Endpoint): Promise<StreamListener> {
+  async listen(endpoint: Endpoint, _options, accept): Promise<Listener> {
     if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
     let path = endpoint.path;
     let tempDir: string | undefined;
@@ -39,10 +40,9 @@ export const ipcTransport: StreamTransport = {
     }
     const server = createServer();
     await listenOn(server, { path: endpoint.abstract ? `\0${path}` : path, exclusive: true }, text);
+    acceptStreams(server, accept);
     return {
-      server,
       lastEndpoint: text,
-      localAddress: text,
       close: async () => {
         await closeServer(server);
         if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -1,20 +1,21 @@
 import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import { ipcTransport } from './ipc';
-import type { StreamTransport } from './stream-transport';
+import type { Transport } from './transport';
 import { tcpTransport } from './tcp';
+import { wsTransport } from './ws';
 
-/**
- * The byte-stream transport for an endpoint. ws and wss are not built into this version, which
- * libzmq reports the same way when built without them: EPROTONOSUPPORT.
- */
-export function streamTransportFor(endpoint: Endpoint, address: string): StreamTransport {
+/** The transport for a wire endpoint (inproc has none). */
+export function transportFor(endpoint: Endpoint, address: string): Transport {
   switch (endpoint.transport) {
     case 'tcp':
       return tcpTransport;
     case 'ipc':
       return ipcTransport;
+    case 'ws':
+    case 'wss':
+      return wsTransport;
     default:
-      throw new ZmqError('EPROTONOSUPPORT', { address, detail: `${endpoint.transport}:// is not available in this build` });
+      throw new ZmqError('EPROTONOSUPPORT', { address, detail: `${endpoint.transport}:// has no wire transport` });
   }
 }

@@ -1,45 +1,46 @@
-import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { createServer, connect as netConnect, type Server } from 'node:net';
 import { ZmqError } from '../errors';
 import { resolveBindHost, tcpLastEndpoint, type Endpoint } from '../endpoint';
 import type { SocketOptions } from '../options';
 import { zmqErrorFromSystem } from './errno';
-import type { StreamListener, StreamTransport } from './stream-transport';
+import { acceptStreams, watchConnectingStream } from './stream-link';
+import type { ConnectAttempt, LinkObserver, Listener, Transport } from './transport';
 
 /** tcp:// (zmq_tcp(7)). Host names are resolved at each connect attempt, as libzmq defers them. */
-export const tcpTransport: StreamTransport = {
-  connect(endpoint: Endpoint, options: Readonly<SocketOptions>): Socket {
+export const tcpTransport: Transport = {
+  connect(endpoint: Endpoint, options: Readonly<SocketOptions>, observer: LinkObserver): ConnectAttempt {
     if (endpoint.transport !== 'tcp') throw new TypeError('not a tcp endpoint');
-    const port = endpoint.port === '*' ? 0 : endpoint.port;
     const source = endpoint.source;
-    return netConnect({
+    const stream = netConnect({
       host: endpoint.host,
-      port,
+      port: endpoint.port === '*' ? 0 : endpoint.port,
       // Without ZMQ_IPV6, libzmq resolves to IPv4 only, so an IPv6 literal never connects.
       family: options.ipv6 ? 0 : 4,
       ...(source ? { localAddress: resolveBindHost(source.host, options.ipv6, source.host), localPort: source.port === '*' ? 0 : source.port } : {}),
       noDelay: true,
     });
+    return watchConnectingStream(stream, observer);
   },
 
-  async listen(endpoint: Endpoint, options: Readonly<SocketOptions>): Promise<StreamListener> {
+  async listen(endpoint, options, accept): Promise<Listener> {
     if (endpoint.transport !== 'tcp') throw new TypeError('not a tcp endpoint');
     const text = `tcp://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`;
     // libzmq resolves a bind's `SRC;` part first (ENODEV for a name), then ignores it.
     if (endpoint.source) resolveBindHost(endpoint.source.host, options.ipv6, text);
-    const host = resolveBindHost(endpoint.host, options.ipv6, text);
-    const port = endpoint.port === '*' ? 0 : endpoint.port;
-    const server = createServer({ noDelay: true });
-    await listenOn(server, { host, port, exclusive: true, ipv6Only: false }, text);
+    const server = await listenTcp(endpoint.host, endpoint.port, options.ipv6, text);
+    acceptStreams(server, accept);
     const address = server.address();
     if (address === null || typeof address === 'string') throw new ZmqError('EINVAL', { address: text });
-    return {
-      server,
-      lastEndpoint: tcpLastEndpoint(address.address, address.port),
-      localAddress: address.address,
-      close: () => closeServer(server),
-    };
+    return { lastEndpoint: tcpLastEndpoint(address.address, address.port), close: () => closeServer(server) };
   },
 };
+
+/** A listening TCP server for a bind host (`*`, numeric, interface name) and port (`*`/0: any). */
+export async function listenTcp(host: string, port: number | '*', ipv6: boolean, address: string, server: Server = createServer({ noDelay: true })): Promise<Server> {
+  const resolved = resolveBindHost(host, ipv6, address);
+  await listenOn(server, { host: resolved, port: port === '*' ? 0 : port, exclusive: true, ipv6Only: false }, address);
+  return server;
+}
 
 export function listenOn(server: Server, options: Parameters<Server['listen']>[0], address: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -19,7 +19,7 @@ describe('Peer.connectPeer: the man page ERRORS', () => {
     { code: 'EINVAL', errno: 22, endpoint: '127.0.0.1:5555' },
     { code: 'EINVAL', errno: 22, endpoint: 'ipc://@' },
     { code: 'EPROTONOSUPPORT', errno: 93, endpoint: 'bogus://127.0.0.1:5555' },
-    { code: 'EPROTONOSUPPORT', errno: 93, endpoint: 'ws://127.0.0.1:5555', address: false },
+    { code: 'EPROTONOSUPPORT', errno: 93, endpoint: 'tipc://{5560,0,0}' },
     { code: 'ENOCOMPATPROTO', errno: HAUSNUMERO + 52, endpoint: 'udp://127.0.0.1:5555' },
     { code: 'ENOCOMPATPROTO', errno: HAUSNUMERO + 52, endpoint: 'norm://127.0.0.1:5555' },
     { code: 'ENAMETOOLONG', errno: 36, endpoint: `ipc:///tmp/${'n'.repeat(110)}` },

@@ -1,0 +1,207 @@
+import type { Duplex } from 'node:stream';
+import { PROTOCOL_ERROR, ZmtpError } from '../errors';
+import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
+import { WsFrameScanner } from '../zws/frame-scanner';
+import { ZWS_BARE } from '../zws/handshake';
+import { OPCODE_BINARY, Receiver, Sender, type WsReceiver, type WsSender } from '../zws/ws-framing';
+import { EngineBase, EPIPE, type WireCommand } from './engine-base';
+import type { EngineSession } from './engine-host';
+
+/** ZWS 2.0 flags byte (RFC 45): bit 0 MORE, bit 1 COMMAND. There is no LONG bit. */
+const ZWS_MORE = 0x01;
+const ZWS_COMMAND = 0x02;
+
+/** A socket whose WebSocket upgrade has completed. */
+export interface UpgradedSocket {
+  readonly socket: Duplex;
+  /** Server side (we accepted): frames we send are not masked, frames we receive must be. */
+  readonly isServer: boolean;
+  /** The sub-protocol agreed on: ZWS2.0/NULL or bare ZWS2.0. */
+  readonly protocol: string;
+  /** Bytes that arrived right behind the HTTP headers. */
+  readonly head: Buffer;
+}
+
+/**
+ * ZMTP over a WebSocket (RFC 45, ZWS 2.0): no greeting, one binary message per ZMTP frame with a
+ * leading flags byte, heartbeats as WebSocket ping/pong. Under `ZWS2.0/NULL` the NULL mechanism
+ * runs as over tcp; under bare `ZWS2.0` each side sends a routing-id message first and there is
+ * no READY and so no Socket-Type check. Frames are parsed and built by the `ws` package.
+ */
+export class WsEngine extends EngineBase {
+  readonly #link: UpgradedSocket;
+  readonly #mask: boolean;
+  readonly #scanner = new WsFrameScanner();
+  #receiver: WsReceiver | undefined;
+  #sender: WsSender | undefined;
+  #discardFirst = false;
+  #receiverBusy = false;
+  #inputPaused = false;
+
+  constructor(session: EngineSession, link: UpgradedSocket) {
+    super(session);
+    this.#link = link;
+    // RFC 6455 §5.1: a client masks every frame it sends, a server none.
+    this.#mask = !link.isServer;
+  }
+
+  start(): void {
+    const { socket, isServer, protocol, head } = this.#link;
+    const record = this.session.record;
+    const options = this.session.host.options;
+    const bare = protocol === ZWS_BARE;
+    record.zmtpVersion = 'ZWS2.0';
+    record.mechanism = bare ? 'none' : 'NULL';
+    const receiver = new Receiver({
+      isServer,
+      // One flags byte more than the largest ZMTP body allowed.
+      maxPayload: options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0,
+      skipUTF8Validation: true,
+      allowSynchronousEvents: true,
+    });
+    const sender = new Sender(socket);
+    this.#receiver = receiver;
+    this.#sender = sender;
+    receiver.on('message', (data, isBinary) => {
+      if (!this.failed) this.guard(() => this.#message(data, isBinary));
+    });
+    receiver.on('ping', (data) => {
+      this.trafficSeen();
+      this.tap('in', 'ws-ping', data, false);
+      this.tap('out', 'ws-pong', data, false);
+      sender.pong(data, this.#mask);
+    });
+    receiver.on('pong', (data) => {
+      this.trafficSeen();
+      record.lastPongReceived = Date.now();
+      this.tap('in', 'ws-pong', data, false);
+    });
+    receiver.on('conclude', (code, reason) => {
+      // libzmq echoes a close frame and closes the connection, which the peer then retries.
+      sender.close(code === 1005 ? undefined : code, reason, this.#mask, () => socket.end());
+      this.fail({ kind: 'connection', errno: EPIPE });
+    });
+    receiver.on('error', (err) => this.fail({ kind: 'protocol', error: wsProtocolError(err) }));
+    receiver.on('drain', () => {
+      this.#receiverBusy = false;
+      if (!this.#inputPaused) socket.resume();
+    });
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.fail({ kind: 'connection', errno: EPIPE }));
+    socket.on('drain', () => this.drained());
+    // libzmq's ws engine reports HANDSHAKE_SUCCEEDED when the upgrade completes and again when
+    // the mechanism does (protocol.md §3.7): a debugger sees both, as with libzmq.
+    this.session.host.monitor('HANDSHAKE_SUCCEEDED', 0, this.session.monitorEndpoint, { connectionId: record.id, routingId: record.pipe?.routingId });
+    this.startHandshakeTimer();
+    if (bare) {
+      // Bare ZWS2.0: our routing-id message (empty for PEER) goes first; the peer's first message
+      // is its routing-id message and is dropped.
+      this.#discardFirst = true;
+      this.#writePayloads([new Uint8Array([0])]);
+      this.completeHandshake();
+    } else {
+      this.sendReady();
+    }
+    if (head.length > 0) this.#onData(head);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.failed) return;
+    this.guard(() => this.#scanner.push(chunk));
+    if (this.failed) return;
+    if (!this.#receiver!.write(chunk) && !this.#receiverBusy) {
+      this.#receiverBusy = true;
+      this.#link.socket.pause();
+    }
+  }
+
+  #message(data: Buffer, isBinary: boolean): void {
+    if (!isBinary) throw new ZmtpError('ERR_ZWS_TEXT_FRAME', 'Text WebSocket message: ZWS 2.0 uses binary messages only', PROTOCOL_ERROR.WS_UNSPECIFIED);
+    if (data.length === 0) throw new ZmtpError('ERR_ZWS_EMPTY_MESSAGE', 'Empty WebSocket message: a ZWS 2.0 message starts with a flags byte', PROTOCOL_ERROR.WS_UNSPECIFIED);
+    if (this.#discardFirst) {
+      this.#discardFirst = false;
+      this.trafficSeen();
+      return;
+    }
+    const flags = (data[0] & ZWS_MORE ? FLAG_MORE : 0) | (data[0] & ZWS_COMMAND ? FLAG_COMMAND : 0);
+    this.receiveFrame(flags, data.subarray(1));
+  }
+
+  // --- The wire --------------------------------------------------------------------------------
+
+  /** Frames each payload as one unfragmented binary message, all in one corked write. */
+  #writePayloads(payloads: Uint8Array[]): boolean {
+    const socket = this.#link.socket;
+    const frameOptions = { fin: true, opcode: OPCODE_BINARY, mask: this.#mask, readOnly: false, rsv1: false };
+    socket.cork();
+    let ok = true;
+    for (const payload of payloads) {
+      for (const part of Sender.frame(Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), frameOptions)) ok = socket.write(part);
+    }
+    socket.uncork();
+    return ok;
+  }
+
+  protected writeMessages(messages: Uint8Array[]): boolean {
+    // A fresh payload per message: masking (client side) rewrites it in place.
+    return this.#writePayloads(
+      messages.map((data) => {
+        const payload = Buffer.allocUnsafe(1 + data.length);
+        payload[0] = 0;
+        payload.set(data, 1);
+        return payload;
+      }),
+    );
+  }
+
+  protected writeCommand(name: WireCommand, data: Uint8Array): void {
+    const payload = Buffer.allocUnsafe(2 + name.length + data.length);
+    payload[0] = ZWS_COMMAND;
+    payload[1] = name.length;
+    payload.write(name, 2, 'latin1');
+    payload.set(data, 2 + name.length);
+    this.tap('out', name, payload.subarray(1), false);
+    this.#writePayloads([payload]);
+  }
+
+  /** RFC 45 heartbeats are WebSocket pings; libzmq ignores ZMTP PING commands over ws. */
+  protected sendHeartbeat(): void {
+    this.tap('out', 'ws-ping', new Uint8Array(0), false);
+    this.#sender?.ping(Buffer.alloc(0), this.#mask);
+  }
+
+  protected pauseInput(): void {
+    this.#inputPaused = true;
+    this.#link.socket.pause();
+  }
+
+  protected resumeInput(): void {
+    this.#inputPaused = false;
+    if (!this.#receiverBusy) this.#link.socket.resume();
+  }
+
+  protected destroyWire(): void {
+    this.#link.socket.destroy();
+  }
+
+  protected get wireBacklog(): number {
+    return this.#link.socket.writableLength;
+  }
+}
+
+/** A `ws` frame error (WS_ERR_*) as a named wire error. */
+export function wsProtocolError(err: Error & { code?: string }): ZmtpError {
+  const ws = PROTOCOL_ERROR.WS_UNSPECIFIED;
+  switch (err.code) {
+    case 'WS_ERR_EXPECTED_MASK':
+      return new ZmtpError('ERR_ZWS_UNMASKED_FRAME', 'Unmasked WebSocket frame from a client (RFC 6455 §5.1)', ws);
+    case 'WS_ERR_UNEXPECTED_MASK':
+      return new ZmtpError('ERR_ZWS_MASKED_FRAME', 'Masked WebSocket frame from a server (RFC 6455 §5.1)', ws);
+    case 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH':
+    case 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH':
+      return new ZmtpError('ERR_ZMTP_MESSAGE_TOO_LARGE', `WebSocket message exceeds maxMessageSize (${err.message})`, PROTOCOL_ERROR.ZMTP_UNSPECIFIED);
+    default:
+      return new ZmtpError('ERR_ZWS_PROTOCOL', `Invalid WebSocket frame: ${err.message}${err.code ? ` (${err.code})` : ''}`, ws);
+  }
+}

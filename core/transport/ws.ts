@@ -1,0 +1,255 @@
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer as createNetServer, connect as netConnect, isIP, type Socket } from 'node:net';
+import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { PROTOCOL_ERROR, ZmqError, ZmtpError } from '../errors';
+import { formatHost, type Endpoint, type WsEndpoint } from '../endpoint';
+import { WsEngine } from '../engine/ws-engine';
+import type { SocketOptions } from '../options';
+import { acceptFor, chooseProtocol, newWebSocketKey, switchingProtocolsResponse, ZWS_BARE, ZWS_NULL, ZWS_OFFER } from '../zws/handshake';
+import { checkUpgradeRequest } from '../zws/upgrade-request';
+import { closeServer, listenTcp } from './tcp';
+import { streamAddresses } from './stream-link';
+import type { ConnectAttempt, LinkAddresses, LinkFailure, LinkObserver, Listener, Transport } from './transport';
+
+/**
+ * ws:// and wss:// (zmq_ws(7), RFC 45 ZWS 2.0). The HTTP upgrade is Node's http parser plus the
+ * checks libzmq makes; frames are the `ws` package's. As a client we offer `ZWS2.0/NULL,ZWS2.0`,
+ * as a server we prefer `ZWS2.0/NULL` and accept bare `ZWS2.0` (browser libraries speak it).
+ */
+export const wsTransport: Transport = {
+  connect(endpoint: Endpoint, options: Readonly<SocketOptions>, observer: LinkObserver): ConnectAttempt {
+    if (endpoint.transport !== 'ws' && endpoint.transport !== 'wss') throw new TypeError('not a ws endpoint');
+    return connectWs(endpoint, options, observer);
+  },
+  listen(endpoint, options, accept): Promise<Listener> {
+    if (endpoint.transport !== 'ws' && endpoint.transport !== 'wss') throw new TypeError('not a ws endpoint');
+    return listenWs(endpoint, options, accept);
+  },
+};
+
+function badUpgrade(detail: string): ZmtpError {
+  return new ZmtpError('ERR_ZWS_BAD_UPGRADE', `WebSocket upgrade failed: ${detail}`, PROTOCOL_ERROR.WS_UNSPECIFIED);
+}
+
+function tlsFailure(err: NodeJS.ErrnoException): LinkFailure {
+  const message = `TLS handshake failed: ${err.message}${err.code ? ` (${err.code})` : ''}`;
+  return { kind: 'connection', message, error: new ZmtpError('ERR_ZWS_TLS', message) };
+}
+
+// --- Connecting --------------------------------------------------------------------------------
+
+/** Where a client attempt is, to tell a refused connection, a TLS failure and a bad upgrade apart. */
+type Phase = 'tcp' | 'tls' | 'http' | 'done';
+
+function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, observer: LinkObserver): ConnectAttempt {
+  const secure = endpoint.transport === 'wss';
+  const family = options.ipv6 ? 0 : 4;
+  const port = endpoint.port === '*' ? 0 : endpoint.port;
+  const socket: Socket = secure
+    ? tlsConnect({ host: endpoint.host, port, family, ...clientTlsOptions(endpoint, options) } as ConnectionOptions)
+    : netConnect({ host: endpoint.host, port, family });
+  socket.setNoDelay(true);
+  let phase: Phase = 'tcp';
+  const fail = (failure: LinkFailure): void => {
+    if (phase === 'done') return;
+    phase = 'done';
+    socket.destroy();
+    observer.failed(failure);
+  };
+  socket.once('connect', () => {
+    if (phase === 'done') return;
+    phase = secure ? 'tls' : 'http';
+    observer.connected(streamAddresses(socket));
+    observer.stage(secure ? 'TLS_HANDSHAKE' : 'HTTP_UPGRADE');
+  });
+  if (secure) {
+    socket.once('secureConnect', () => {
+      if (phase === 'done') return;
+      phase = 'http';
+      observer.stage('HTTP_UPGRADE');
+    });
+  }
+  const key = newWebSocketKey();
+  // RFC 6455 §4.1 request; the header set libzmq's server requires (protocol.md §3.4).
+  const request = httpRequest({
+    host: endpoint.host,
+    port,
+    path: endpoint.path,
+    method: 'GET',
+    createConnection: () => socket,
+    headers: {
+      Upgrade: 'websocket',
+      Connection: 'Upgrade',
+      'Sec-WebSocket-Key': key,
+      'Sec-WebSocket-Protocol': ZWS_OFFER,
+      'Sec-WebSocket-Version': '13',
+    },
+  });
+  request.on('upgrade', (response: IncomingMessage, upgraded: Duplex, head: Buffer) => {
+    const problem = checkUpgradeResponse(response, key);
+    if (problem) return fail({ kind: 'protocol', message: problem, error: badUpgrade(problem) });
+    if (phase === 'done') return;
+    phase = 'done';
+    const protocol = response.headers['sec-websocket-protocol'] as string;
+    observer.established((session) => new WsEngine(session, { socket: upgraded, isServer: false, protocol, head }), streamAddresses(socket));
+  });
+  request.on('response', (response: IncomingMessage) => {
+    const status = `${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trim();
+    response.resume();
+    fail({ kind: 'protocol', message: status, error: badUpgrade(`server answered HTTP ${status} instead of 101 Switching Protocols`) });
+  });
+  request.on('error', (err: NodeJS.ErrnoException) => {
+    if (phase === 'tls') fail(tlsFailure(err));
+    else if (phase === 'http' && err.code === 'HPE_INVALID_CONSTANT') fail({ kind: 'protocol', message: err.message, error: badUpgrade(`malformed HTTP response (${err.code})`) });
+    else fail({ kind: 'connection', message: `${err.code ?? 'error'}: ${err.message}`, errno: typeof err.errno === 'number' ? -err.errno : undefined });
+  });
+  request.end();
+  return {
+    abort(): void {
+      if (phase === 'done') return;
+      phase = 'done';
+      request.destroy();
+      socket.destroy();
+    },
+  };
+}
+
+/** What libzmq's client checks in a 101 response (protocol.md §3.5), plus the accept key. */
+function checkUpgradeResponse(response: IncomingMessage, key: string): string | undefined {
+  const upgrade = response.headers.upgrade ?? '';
+  if (upgrade.toLowerCase() !== 'websocket') return `Upgrade header ${JSON.stringify(upgrade)} (websocket required)`;
+  const connection = response.headers.connection ?? '';
+  if (!connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade')) return `Connection header ${JSON.stringify(connection)} (Upgrade required)`;
+  const accept = response.headers['sec-websocket-accept'];
+  if (accept !== acceptFor(key)) return `Sec-WebSocket-Accept ${JSON.stringify(accept ?? '')} does not match our key`;
+  const protocol = response.headers['sec-websocket-protocol'];
+  if (protocol !== ZWS_NULL && protocol !== ZWS_BARE) return `server chose sub-protocol ${JSON.stringify(protocol ?? '')} (${ZWS_NULL} or ${ZWS_BARE} required)`;
+  return undefined;
+}
+
+/** TLS settings of a wss connect: trust anchors, SNI and the expected name (ZMQ_WSS_*). */
+function clientTlsOptions(endpoint: WsEndpoint, options: Readonly<SocketOptions>): ConnectionOptions {
+  const hostname = options.wssHostname ?? endpoint.host;
+  return {
+    ...(options.wssTrust !== undefined ? { ca: options.wssTrustSystem ? [...rootCertificates, options.wssTrust] : [options.wssTrust] } : {}),
+    ...(isIP(hostname) ? {} : { servername: hostname }),
+    rejectUnauthorized: !options.wssInsecureSkipVerify,
+    // Node's own check, against the configured name rather than the address we dialled.
+    checkServerIdentity: (_host, cert) => checkServerIdentity(hostname, cert),
+  };
+}
+
+// --- Listening ---------------------------------------------------------------------------------
+
+/** One accepted connection until its upgrade completes or fails; later reports are ignored. */
+class PendingUpgrade {
+  readonly observer: LinkObserver;
+  readonly addresses: LinkAddresses;
+  readonly #unsettled: Set<PendingUpgrade>;
+  readonly raw: Socket;
+  settled = false;
+
+  constructor(observer: LinkObserver, raw: Socket, unsettled: Set<PendingUpgrade>) {
+    this.observer = observer;
+    this.raw = raw;
+    this.addresses = streamAddresses(raw);
+    this.#unsettled = unsettled;
+    unsettled.add(this);
+  }
+
+  establish(socket: Duplex, protocol: string, head: Buffer): void {
+    this.#settle();
+    this.observer.established((session) => new WsEngine(session, { socket, isServer: true, protocol, head }), this.addresses);
+  }
+
+  fail(failure: LinkFailure): void {
+    if (this.settled) return;
+    this.#settle();
+    this.observer.failed(failure);
+  }
+
+  #settle(): void {
+    this.settled = true;
+    this.#unsettled.delete(this);
+  }
+}
+
+async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, accept: (addresses: LinkAddresses) => LinkObserver): Promise<Listener> {
+  const given = `${endpoint.transport}://${formatHost(endpoint.host)}:${endpoint.port}${endpoint.path}`;
+  const secureContext = endpoint.transport === 'wss' ? serverSecureContext(options, given) : undefined;
+  const pending = new WeakMap<Duplex, PendingUpgrade>();
+  // Connections still in TLS or the upgrade; established ones belong to their sessions.
+  const unsettled = new Set<PendingUpgrade>();
+  // Parses the requests of the connections handed to it; it never listens itself.
+  const http = createHttpServer();
+  http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const link = pending.get(socket);
+    if (!link || link.settled) return void socket.destroy();
+    const problem = checkUpgradeRequest(request);
+    if (problem) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return link.fail({ kind: 'protocol', message: problem, error: badUpgrade(problem) });
+    }
+    const protocol = chooseProtocol(request.headers['sec-websocket-protocol'])!;
+    socket.write(switchingProtocolsResponse(request.headers['sec-websocket-key']!, protocol));
+    link.establish(socket, protocol, head);
+  });
+  http.on('request', (request: IncomingMessage, response) => {
+    response.writeHead(426, { Connection: 'close', 'Content-Length': '0', Upgrade: 'websocket' }).end();
+    pending.get(request.socket)?.fail({ kind: 'protocol', message: 'plain HTTP request', error: badUpgrade(`${request.method ?? '?'} request without Upgrade: websocket`) });
+  });
+  http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    pending.get(socket)?.fail({ kind: 'protocol', message: err.message, error: badUpgrade(`malformed HTTP request (${err.code ?? err.message})`) });
+    socket.destroy();
+  });
+
+  const server = createNetServer({ noDelay: true });
+  server.on('connection', (rawSocket: Socket) => {
+    const link = new PendingUpgrade(accept(streamAddresses(rawSocket)), rawSocket, unsettled);
+    rawSocket.on('error', () => undefined);
+    rawSocket.once('close', () => link.fail({ kind: 'connection', message: 'connection closed before the upgrade completed' }));
+    if (!secureContext) {
+      pending.set(rawSocket, link);
+      link.observer.stage('HTTP_UPGRADE');
+      http.emit('connection', rawSocket);
+      return;
+    }
+    link.observer.stage('TLS_HANDSHAKE');
+    const tlsSocket = new TLSSocket(rawSocket, { isServer: true, secureContext });
+    pending.set(tlsSocket, link);
+    tlsSocket.once('secure', () => {
+      if (link.settled) return;
+      link.observer.stage('HTTP_UPGRADE');
+      http.emit('connection', tlsSocket);
+    });
+    tlsSocket.on('error', (err: NodeJS.ErrnoException) => {
+      link.fail(tlsFailure(err));
+      rawSocket.destroy();
+    });
+  });
+  await listenTcp(endpoint.host, endpoint.port, options.ipv6, given, server);
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new ZmqError('EINVAL', { address: given });
+  return {
+    // ZMQ_LAST_ENDPOINT: numeric address, real port, the path as parsed ('/' when none).
+    lastEndpoint: `${endpoint.transport}://${formatHost(address.address)}:${address.port}${endpoint.path}`,
+    async close(): Promise<void> {
+      const closed = closeServer(server);
+      for (const link of unsettled) link.raw.destroy();
+      await closed;
+    },
+  };
+}
+
+/** The key and certificate of a wss bind. libzmq asserts (aborts) without them; here the bind fails. */
+function serverSecureContext(options: Readonly<SocketOptions>, address: string): SecureContext {
+  if (options.wssKey === undefined || options.wssCert === undefined) {
+    throw new ZmqError('EINVAL', { address, detail: 'a wss bind needs the wssKey and wssCert options' });
+  }
+  try {
+    return createSecureContext({ key: options.wssKey, cert: options.wssCert });
+  } catch (err) {
+    throw new ZmqError('EINVAL', { address, detail: `wssKey/wssCert: ${(err as Error).message}`, cause: err });
+  }
+}

@@ -1,0 +1,86 @@
+import { PROTOCOL_ERROR, ZmtpError } from '../errors';
+
+const enum State {
+  Head,
+  Length,
+  Mask,
+  Payload,
+}
+
+/**
+ * Watches WebSocket frame headers as they arrive (RFC 6455 §5.2) without touching the data, to
+ * refuse what the `ws` package would quietly accept but libzmq's ZWS decoder rejects: fragmented
+ * messages (RFC 45: one ZMTP frame is one WebSocket message; libzmq requires FIN on every
+ * frame). Everything else about frames (masking, opcodes, sizes) `ws` itself checks.
+ */
+export class WsFrameScanner {
+  #state = State.Head;
+  #header = new Uint8Array(2);
+  #headerFill = 0;
+  #lengthBytes = 0;
+  #lengthFill = 0;
+  #length = 0;
+  #masked = false;
+  #skip = 0;
+  #failed = false;
+
+  /** Scans one chunk; throws ERR_ZWS_FRAGMENTED at the first fragment. */
+  push(chunk: Uint8Array): void {
+    if (this.#failed) return;
+    let pos = 0;
+    while (pos < chunk.length) {
+      switch (this.#state) {
+        case State.Head: {
+          this.#header[this.#headerFill++] = chunk[pos++];
+          if (this.#headerFill < 2) break;
+          this.#headerFill = 0;
+          const fin = (this.#header[0] & 0x80) !== 0;
+          const opcode = this.#header[0] & 0x0f;
+          if (opcode === 0 || (!fin && opcode < 8)) {
+            this.#failed = true;
+            throw new ZmtpError('ERR_ZWS_FRAGMENTED', 'Fragmented WebSocket message: ZWS 2.0 carries each frame in one unfragmented message', PROTOCOL_ERROR.WS_UNSPECIFIED);
+          }
+          this.#masked = (this.#header[1] & 0x80) !== 0;
+          const length7 = this.#header[1] & 0x7f;
+          this.#length = 0;
+          this.#lengthFill = 0;
+          if (length7 < 126) {
+            this.#length = length7;
+            this.#afterLength();
+          } else {
+            this.#lengthBytes = length7 === 126 ? 2 : 8;
+            this.#state = State.Length;
+          }
+          break;
+        }
+        case State.Length:
+          this.#length = this.#length * 256 + chunk[pos++];
+          if (++this.#lengthFill === this.#lengthBytes) this.#afterLength();
+          break;
+        case State.Mask:
+        case State.Payload: {
+          const take = Math.min(this.#skip, chunk.length - pos);
+          pos += take;
+          this.#skip -= take;
+          if (this.#skip === 0) {
+            if (this.#state === State.Mask) this.#startPayload();
+            else this.#state = State.Head;
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  #afterLength(): void {
+    if (this.#masked) {
+      this.#state = State.Mask;
+      this.#skip = 4;
+    } else this.#startPayload();
+  }
+
+  #startPayload(): void {
+    this.#skip = this.#length;
+    this.#state = this.#skip > 0 ? State.Payload : State.Head;
+  }
+}

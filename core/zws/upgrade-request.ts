@@ -1,0 +1,24 @@
+import type { IncomingMessage } from 'node:http';
+import { chooseProtocol, ZWS_BARE, ZWS_NULL } from './handshake';
+
+/**
+ * Checks a WebSocket upgrade request (RFC 6455 §4.2.1) before answering it, so that each way a
+ * client can get it wrong is reported by name. Returns the problem, or undefined when the request
+ * is acceptable. Lenient where libzmq 4.3.4 is needlessly strict: `Connection: keep-alive,
+ * Upgrade` (what browsers send) is accepted, as libzmq master accepts it.
+ */
+export function checkUpgradeRequest(request: IncomingMessage): string | undefined {
+  if (request.method !== 'GET') return `method ${request.method ?? '?'} (GET required)`;
+  if (request.httpVersion !== '1.1') return `HTTP/${request.httpVersion} (HTTP/1.1 required)`;
+  const upgrade = request.headers.upgrade;
+  if (upgrade === undefined || upgrade.toLowerCase() !== 'websocket') return `Upgrade header ${JSON.stringify(upgrade ?? '')} (websocket required)`;
+  const connection = request.headers.connection ?? '';
+  if (!connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade')) return `Connection header ${JSON.stringify(connection)} (Upgrade required)`;
+  const key = request.headers['sec-websocket-key'];
+  if (key === undefined || !/^[+/0-9A-Za-z]{22}==$/.test(key)) return `Sec-WebSocket-Key ${JSON.stringify(key ?? '')} (16 bytes in base64 required)`;
+  const version = request.headers['sec-websocket-version'];
+  if (version !== '13') return `Sec-WebSocket-Version ${JSON.stringify(version ?? '')} (13 required)`;
+  const offer = request.headers['sec-websocket-protocol'];
+  if (chooseProtocol(offer) === undefined) return `no supported sub-protocol in ${JSON.stringify(offer ?? '')} (offer ${ZWS_NULL} or ${ZWS_BARE})`;
+  return undefined;
+}
