@@ -10,11 +10,13 @@
  *   so that the file's last test can check that the core never made libzmq report a
  *   HANDSHAKE_FAILED_* event (except where a test provokes one on purpose).
  * - {@link OurEvents} / {@link FrameLog}: recorders for our socket's monitor events and traffic tap.
- * - {@link connectPair}: a Peer and a libzmq PEER joined over tcp or ipc in either role, with one
- *   message exchanged both ways so that each side knows the other's routing id.
+ * - {@link connectPair}: a Peer and a libzmq PEER joined over tcp, ipc, ws or wss in either role,
+ *   with one message exchanged both ways so that each side knows the other's routing id.
+ * - {@link tlsFor}: what each side of a wss connection needs to trust the other (the test
+ *   certificate in test/support/fixtures).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +35,40 @@ export type Role = (typeof ROLES)[number];
 export const COMBINATIONS: ReadonlyArray<{ transport: StreamTransportName; role: Role }> = TRANSPORTS.flatMap((transport) =>
   ROLES.map((role) => ({ transport, role })),
 );
+
+/** ZWS 2.0 (RFC 45) over plain TCP and over TLS. */
+export const WS_TRANSPORTS = ['ws', 'wss'] as const;
+export type WsTransportName = (typeof WS_TRANSPORTS)[number];
+export type InteropTransportName = StreamTransportName | WsTransportName;
+
+/** The name the wss test certificate is issued to (CN and SAN DNS). */
+export const WSS_HOSTNAME = 'zeromq.test';
+
+let wssFixture: { cert: string; key: string } | undefined;
+
+/**
+ * The self-signed wss test certificate and its key (test/support/fixtures/wss-test.*), read from
+ * the source tree: the compiler does not copy fixtures to out/.
+ */
+export function wssCredentials(): { cert: string; key: string } {
+  const fixture = (name: string): string => readFileSync(join(__dirname, '..', '..', '..', 'test', 'support', 'fixtures', name), 'utf8');
+  wssFixture ??= { cert: fixture('wss-test.crt'), key: fixture('wss-test.key') };
+  return wssFixture;
+}
+
+/**
+ * The options one side of a connection needs over `transport`, for our Peer and for libzmq:
+ * over wss the binder presents the test certificate and the connector trusts exactly that
+ * certificate and expects its name (libzmq: ZMQ_WSS_CERT_PEM/KEY_PEM, ZMQ_WSS_TRUST_PEM/HOSTNAME).
+ * Nothing for the other transports.
+ */
+export function tlsFor(transport: InteropTransportName, side: 'bind' | 'connect'): { ours: PeerOptions; lib: Record<string, string> } {
+  if (transport !== 'wss') return { ours: {}, lib: {} };
+  const { cert, key } = wssCredentials();
+  return side === 'bind'
+    ? { ours: { wssCert: cert, wssKey: key }, lib: { WSS_CERT_PEM: cert, WSS_KEY_PEM: key } }
+    : { ours: { wssTrust: cert, wssHostname: WSS_HOSTNAME }, lib: { WSS_TRUST_PEM: cert, WSS_HOSTNAME: WSS_HOSTNAME } };
+}
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -222,9 +258,9 @@ export class Harness {
     return `ipc://${join(this.#dirs[0], name)}`;
   }
 
-  /** An endpoint to bind: an ephemeral tcp port on loopback, or a fresh ipc path. */
-  bindEndpoint(transport: StreamTransportName, name?: string): string {
-    return transport === 'tcp' ? 'tcp://127.0.0.1:*' : this.ipcEndpoint(name);
+  /** An endpoint to bind: an ephemeral tcp (or ws/wss) port on loopback, or a fresh ipc path. */
+  bindEndpoint(transport: InteropTransportName, name?: string): string {
+    return transport === 'ipc' ? this.ipcEndpoint(name) : `${transport}://127.0.0.1:*`;
   }
 
   /** Runs `fn` in {@link dispose}, before the helpers and the context are closed. */
@@ -259,23 +295,28 @@ export interface Pair {
 export interface PairOptions {
   readonly ours?: PeerOptions;
   readonly lib?: LibStartOptions;
+  /** The endpoint the connector dials, given the binder's (e.g. a proxy's); the binder's when absent. */
+  readonly via?: (bound: string) => string | Promise<string>;
 }
 
 /**
  * Binds one side, connects the other with connect_peer and exchanges "ping"/"pong", checking that
- * the connect side's id is the one its messages come back under.
+ * the connect side's id is the one its messages come back under. Over wss each side gets the
+ * {@link tlsFor} options of its role, under those given.
  */
-export async function connectPair(h: Harness, transport: StreamTransportName, role: Role, options: PairOptions = {}): Promise<Pair> {
-  const ours = h.peer(options.ours);
+export async function connectPair(h: Harness, transport: InteropTransportName, role: Role, options: PairOptions = {}): Promise<Pair> {
+  const [ourSide, libSide] = role === 'ours-connects' ? (['connect', 'bind'] as const) : (['bind', 'connect'] as const);
+  const ours = h.peer({ ...tlsFor(transport, ourSide).ours, ...options.ours });
   const ourEvents = new OurEvents(ours);
   const frames = new FrameLog(ours);
-  const lib = await h.lib('PEER', { monitor: true, ...options.lib });
+  const lib = await h.lib('PEER', { monitor: true, ...options.lib, options: { ...tlsFor(transport, libSide).lib, ...options.lib?.options } });
+  const via = options.via ?? ((bound: string) => bound);
   let ourId: number;
   let libId: number;
   let endpoint: string;
   if (role === 'ours-connects') {
     endpoint = await lib.bind(h.bindEndpoint(transport));
-    ourId = ours.connectPeer(endpoint);
+    ourId = ours.connectPeer(await via(endpoint));
     await ours.send(ourId, 'ping');
     const ping = await lib.receive(5000);
     if (ping.data.toString() !== 'ping') throw new Error(`libzmq received ${ping.data.toString()} instead of ping`);
@@ -285,7 +326,7 @@ export async function connectPair(h: Harness, transport: StreamTransportName, ro
     if (pong.routingId !== ourId || pong.data.toString() !== 'pong') throw new Error(`got ${pong.data.toString()} from ${pong.routingId}, expected pong from ${ourId}`);
   } else {
     endpoint = await ours.bind(h.bindEndpoint(transport));
-    libId = await lib.connectPeer(endpoint);
+    libId = await lib.connectPeer(await via(endpoint));
     await lib.send(libId, 'ping');
     const ping = await receiveWithin(ours);
     if (ping.data.toString() !== 'ping') throw new Error(`we received ${ping.data.toString()} instead of ping`);
