@@ -115,7 +115,8 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     const record = this.session.record;
     record.messagesIn++;
     record.bytesIn += body.length;
-    const data = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    // Decoders hand over Buffer views of the received chunk: wrap only what is not one already.
+    const data = body instanceof Buffer ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     if (!this.session.host.deliver(this.pipe!, data) && !this.#readingPaused) {
       this.#readingPaused = true;
       this.pauseInput();

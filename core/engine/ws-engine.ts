@@ -67,6 +67,8 @@ export class WsEngine extends EngineBase {
     });
     receiver.on('ping', (data) => {
       this.trafficSeen();
+      // A WebSocket ping is the ZWS heartbeat, so it counts as a PING for the connection's record.
+      record.lastPingReceived = Date.now();
       this.tap('in', 'ws-ping', data, false);
       this.tap('out', 'ws-pong', data, false);
       sender.pong(data, this.#mask);
@@ -93,7 +95,7 @@ export class WsEngine extends EngineBase {
     // libzmq's ws engine reports HANDSHAKE_SUCCEEDED when the upgrade completes and again when
     // the mechanism does (protocol.md §3.7): a debugger sees both, as with libzmq.
     this.session.host.monitor('HANDSHAKE_SUCCEEDED', 0, this.session.monitorEndpoint, { connectionId: record.id, routingId: record.pipe?.routingId });
-    this.startHandshakeTimer();
+    // No handshake timer: libzmq applies ZMQ_HANDSHAKE_IVL to tcp and ipc only (protocol.md §3.7).
     if (bare) {
       // Bare ZWS2.0: our routing-id message (empty for PEER) goes first; the peer's first message
       // is its routing-id message and is dropped.
@@ -108,8 +110,16 @@ export class WsEngine extends EngineBase {
 
   #onData(chunk: Buffer): void {
     if (this.failed) return;
-    this.guard(() => this.#scanner.push(chunk));
-    if (this.failed) return;
+    const clean = this.#scanner.push(chunk);
+    const fragment = this.#scanner.error;
+    if (fragment) {
+      // The frames ahead of the fragment are handled first, in order (a READY, data), as
+      // libzmq's decoder does; then the fragment ends the connection, unless one of them did.
+      this.#receiver!.write(chunk.subarray(0, clean), (err) => {
+        if (!err) this.fail({ kind: 'protocol', error: fragment });
+      });
+      return;
+    }
     if (!this.#receiver!.write(chunk) && !this.#receiverBusy) {
       this.#receiverBusy = true;
       this.#link.socket.pause();

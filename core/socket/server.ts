@@ -24,9 +24,14 @@ export class Server extends SocketBase {
    * it waits up to sendTimeout, then rejects EAGAIN; it never drops (RFC 51). Unknown or missing
    * id: EHOSTUNREACH. The bytes are not copied: don't change them after sending.
    */
-  async send(routingId: number, data: Uint8Array | string, options: SendOptions = {}): Promise<void> {
-    if (options.more) throw new ZmqError('EINVAL', { detail: `${this.socketType} sockets do not send multipart messages` });
-    return this.sendOnPipe(this.pipeFor(routingId), data);
+  send(routingId: number, data: Uint8Array | string, options?: SendOptions): Promise<void> {
+    // Not `async` (a promise per message adds up): errors are still reported by rejection.
+    try {
+      if (options?.more) throw new ZmqError('EINVAL', { detail: `${this.socketType} sockets do not send multipart messages` });
+      return this.sendOnPipe(this.pipeFor(routingId), data);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** The next message from any peer. Waits up to receiveTimeout, then rejects EAGAIN. */

@@ -48,12 +48,6 @@ interface ReceiveWaiter {
   timer: NodeJS.Timeout | undefined;
 }
 
-interface QueuedMessage {
-  readonly pipe: Pipe | undefined;
-  readonly routingId: number;
-  readonly data: Buffer;
-}
-
 /** Socket types known to the engine and the peers each accepts (libzmq mechanism_t::check_socket_type). */
 const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
   PEER: ['PEER'],
@@ -62,6 +56,9 @@ const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
 };
 
 let nextSocketNumber = 1;
+
+/** What a send below the HWM returns: the message is queued, nothing is left to wait for. */
+const QUEUED: Promise<void> = Promise.resolve();
 
 /**
  * The engine shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and bind
@@ -79,7 +76,10 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   readonly #connectSessions = new Set<ConnectSession>();
   readonly #inprocConnectors = new Set<InprocConnector>();
   readonly #bound: Bound[] = [];
-  readonly #received = new Queue<QueuedMessage>();
+  /** Received messages, handed out as they are (no copy per message), */
+  readonly #received = new Queue<ReceivedMessage>();
+  /** and in step with them the pipe each came from (undefined for local ones), for the HWM. */
+  readonly #receivedFrom = new Queue<Pipe | undefined>();
   readonly #receiveWaiters = new Queue<ReceiveWaiter>();
   #nextRoutingId = randomInt(1, 0xffffffff);
   #nextConnectionId = 1;
@@ -162,7 +162,8 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       waiter.resolve({ routingId: pipe.routingId, data });
       return true;
     }
-    this.#received.push({ pipe, routingId: pipe.routingId, data });
+    this.#received.push({ routingId: pipe.routingId, data });
+    this.#receivedFrom.push(pipe);
     pipe.inQueued++;
     return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
   }
@@ -176,7 +177,8 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       waiter.resolve({ routingId, data: message });
       return;
     }
-    this.#received.push({ pipe: undefined, routingId, data: message });
+    this.#received.push({ routingId, data: message });
+    this.#receivedFrom.push(undefined);
   }
 
   // --- Pipes and connections -------------------------------------------------------------------
@@ -354,14 +356,17 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
 
   // --- Sending and receiving -------------------------------------------------------------------
 
-  /** Queues `data` on `pipe`, waiting at the HWM up to sendTimeout (then EAGAIN). */
-  protected async sendOnPipe(pipe: Pipe, data: Uint8Array | string): Promise<void> {
+  /**
+   * Queues `data` on `pipe`, waiting at the HWM up to sendTimeout (then EAGAIN). Not `async`:
+   * below the HWM it returns one shared resolved promise, so a send allocates no promise.
+   */
+  protected sendOnPipe(pipe: Pipe, data: Uint8Array | string): Promise<void> {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    if (!(bytes instanceof Uint8Array)) throw new ZmqError('EINVAL', { detail: 'data must be a Uint8Array or a string' });
-    if (pipe.tryWrite(bytes)) return;
-    if (pipe.terminated) throw new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId });
+    if (!(bytes instanceof Uint8Array)) return Promise.reject(new ZmqError('EINVAL', { detail: 'data must be a Uint8Array or a string' }));
+    if (pipe.tryWrite(bytes)) return QUEUED;
+    if (pipe.terminated) return Promise.reject(new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId }));
     const timeout = this.#options.sendTimeout;
-    if (timeout === 0) throw new ZmqError('EAGAIN', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is at its send high-water mark` });
+    if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is at its send high-water mark` }));
     return pipe.writeWhenRoom(bytes, timeout);
   }
 
@@ -401,14 +406,14 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   }
 
   #takeQueued(): ReceivedMessage | undefined {
-    const queued = this.#received.shift();
-    if (!queued) return undefined;
-    const pipe = queued.pipe;
+    const message = this.#received.shift();
+    if (!message) return undefined;
+    const pipe = this.#receivedFrom.shift();
     if (pipe) {
       pipe.inQueued--;
       if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
     }
-    return { routingId: queued.routingId, data: queued.data };
+    return message;
   }
 
   // --- Closing ---------------------------------------------------------------------------------
@@ -445,6 +450,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
     this.#received.drain();
+    this.#receivedFrom.drain();
     this.monitor('MONITOR_STOPPED', 0, '');
     this.context.unregister(this);
   }

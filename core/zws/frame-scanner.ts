@@ -22,24 +22,36 @@ export class WsFrameScanner {
   #length = 0;
   #masked = false;
   #skip = 0;
-  #failed = false;
+  #error: ZmtpError | undefined;
 
-  /** Scans one chunk; throws ERR_ZWS_FRAGMENTED at the first fragment. */
-  push(chunk: Uint8Array): void {
-    if (this.#failed) return;
+  /** ERR_ZWS_FRAGMENTED once a fragment was seen; nothing is scanned after it. */
+  get error(): ZmtpError | undefined {
+    return this.#error;
+  }
+
+  /**
+   * Scans one chunk. Returns how many of its bytes come before the first fragment (all of them
+   * when there is none), so that the frames ahead of it can still be handled in order, as
+   * libzmq's decoder does; {@link error} then names the fragment.
+   */
+  push(chunk: Uint8Array): number {
+    if (this.#error) return 0;
     let pos = 0;
     while (pos < chunk.length) {
       switch (this.#state) {
         case State.Head: {
+          // FIN and the opcode are in the first header byte: judge the frame where it starts.
+          if (this.#headerFill === 0) {
+            const fin = (chunk[pos] & 0x80) !== 0;
+            const opcode = chunk[pos] & 0x0f;
+            if (opcode === 0 || (!fin && opcode < 8)) {
+              this.#error = new ZmtpError('ERR_ZWS_FRAGMENTED', 'Fragmented WebSocket message: ZWS 2.0 carries each frame in one unfragmented message', PROTOCOL_ERROR.WS_UNSPECIFIED);
+              return pos;
+            }
+          }
           this.#header[this.#headerFill++] = chunk[pos++];
           if (this.#headerFill < 2) break;
           this.#headerFill = 0;
-          const fin = (this.#header[0] & 0x80) !== 0;
-          const opcode = this.#header[0] & 0x0f;
-          if (opcode === 0 || (!fin && opcode < 8)) {
-            this.#failed = true;
-            throw new ZmtpError('ERR_ZWS_FRAGMENTED', 'Fragmented WebSocket message: ZWS 2.0 carries each frame in one unfragmented message', PROTOCOL_ERROR.WS_UNSPECIFIED);
-          }
           this.#masked = (this.#header[1] & 0x80) !== 0;
           const length7 = this.#header[1] & 0x7f;
           this.#length = 0;
@@ -70,6 +82,7 @@ export class WsFrameScanner {
         }
       }
     }
+    return chunk.length;
   }
 
   #afterLength(): void {

@@ -9,8 +9,11 @@ import * as ws from 'ws';
  * exported by the package but not described by @types/ws; these are the parts used here.
  */
 export interface WsReceiver {
-  /** Feeds received bytes; false when the receiver wants no more until 'drain'. */
-  write(chunk: Buffer): boolean;
+  /**
+   * Feeds received bytes; false when the receiver wants no more until 'drain'. `done` runs once
+   * they were parsed (with the frame error, if they held one).
+   */
+  write(chunk: Buffer, done?: (err?: Error | null) => void): boolean;
   on(event: 'message', listener: (data: Buffer, isBinary: boolean) => void): this;
   on(event: 'ping' | 'pong', listener: (data: Buffer) => void): this;
   on(event: 'conclude', listener: (code: number, reason: Buffer) => void): this;

@@ -1,12 +1,14 @@
 /**
  * What a debugger sees (protocol.md §6): monitor event sequences as libzmq 4.3.4 emits them,
  * connection snapshots moving through the handshake states with their counters, and the
- * traffic tap with every frame in both directions, at no cost while nobody listens.
+ * traffic tap with every frame in both directions, at no cost while nobody listens. Over ws/wss
+ * (protocol.md §3.7, §3.8, §6.4): TLS and HTTP upgrade states instead of the greeting,
+ * HANDSHAKE_SUCCEEDED twice per connection as libzmq reports it, WebSocket pings in the tap.
  */
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, Peer, type ConnectionInfo, type ConnectionState, type FrameRecord, type PeerOptions, type ReceivedMessage } from '../../core';
-import { closeRawPeers, delay, recordEvents, testTransports, unboundEndpoint, uniqueEndpoint, waitUntil, withTimeout } from '../support/transports';
+import { Peer, type ConnectionInfo, type ConnectionState, type FrameRecord, type MonitorEventType, type ReceivedMessage } from '../../core';
+import { delay, handshakeEventsPerConnection, isWebSocket, recordEvents, testTransports, unboundEndpoint, uniqueEndpoint, usePeers, waitUntil, withTimeout, type TestTransport } from '../support/transports';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);
@@ -23,31 +25,37 @@ function recordStates(socket: Peer): Map<number, ConnectionInfo[]> {
   return byId;
 }
 
-for (const transport of testTransports('tcp', 'ipc')) {
-  describe(`observability over ${transport}: monitor events and states (tcp/ipc)`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
+/** The handshake states a connection goes through after CONNECTING (protocol.md §6.4). */
+function handshakeStates(transport: TestTransport): ConnectionState[] {
+  switch (transport) {
+    case 'ws':
+      return ['HTTP_UPGRADE', 'READY_EXCHANGE', 'ACTIVE'];
+    case 'wss':
+      return ['TLS_HANDSHAKE', 'HTTP_UPGRADE', 'READY_EXCHANGE', 'ACTIVE'];
+    default:
+      return ['GREETING_SIGNATURE', 'GREETING_VERSION', 'GREETING_REST', 'READY_EXCHANGE', 'ACTIVE'];
+  }
+}
 
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(async () => {
-      await withTimeout(ctx.term(), 5000, 'ctx.term()');
-      closeRawPeers();
-    });
+for (const transport of testTransports('tcp', 'ipc', 'ws', 'wss')) {
+  describe(`observability over ${transport}: monitor events and states`, () => {
+    const { peer } = usePeers(transport);
+    /** HANDSHAKE_SUCCEEDED once per connection, twice over ws/wss (upgrade, then READY). */
+    const succeededTypes: MonitorEventType[] = Array.from({ length: handshakeEventsPerConnection(transport) }, () => 'HANDSHAKE_SUCCEEDED');
 
-    it('reports CONNECT_DELAYED CONNECTED HANDSHAKE_SUCCEEDED on the connector, with endpoint, connection and routing id', async () => {
+    it(`reports CONNECT_DELAYED CONNECTED ${succeededTypes.join(' ')} on the connector, with endpoint, connection and routing id`, async () => {
       const server = peer();
       const endpoint = await server.bind(uniqueEndpoint(transport));
       const client = peer();
       const events = recordEvents(client);
       const id = client.connectPeer(endpoint);
-      await events.waitFor('HANDSHAKE_SUCCEEDED');
-      assert.deepEqual(events.types(), ['CONNECT_DELAYED', 'CONNECTED', 'HANDSHAKE_SUCCEEDED']);
-      const [delayed, connected, succeeded] = events.events;
+      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, succeededTypes.length);
+      await delay(50);
+      assert.deepEqual(events.types(), ['CONNECT_DELAYED', 'CONNECTED', ...succeededTypes]);
+      const [delayed, connected] = events.events;
       const [info] = client.connections();
       assert.equal(delayed.value, 115, 'EINPROGRESS, as libzmq on Linux');
-      assert.equal(succeeded.value, 0);
+      for (const succeeded of events.ofType('HANDSHAKE_SUCCEEDED')) assert.equal(succeeded.value, 0);
       for (const event of events.events) {
         assert.equal(event.endpoint, endpoint, 'connect-side events name the remote endpoint');
         assert.equal(event.connectionId, info.id);
@@ -58,7 +66,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
       assert.equal(connected.value, info.id, 'CONNECTED carries the connection number in place of an fd');
     });
 
-    it('reports LISTENING, then ACCEPTED HANDSHAKE_SUCCEEDED … DISCONNECTED per connection on the binder', async () => {
+    it(`reports LISTENING, then ACCEPTED ${succeededTypes.join(' ')} … DISCONNECTED per connection on the binder`, async () => {
       const server = peer();
       const events = recordEvents(server);
       const endpoint = await server.bind(uniqueEndpoint(transport));
@@ -67,19 +75,23 @@ for (const transport of testTransports('tcp', 'ipc')) {
       const message = await receive(server);
       await withTimeout(client.close(), 3000, 'client.close()');
       await events.waitFor('DISCONNECTED');
-      assert.deepEqual(events.types(), ['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED', 'DISCONNECTED']);
-      const [listening, accepted, succeeded, disconnected] = events.events;
+      const expected: MonitorEventType[] = ['LISTENING', 'ACCEPTED', ...succeededTypes, 'DISCONNECTED'];
+      assert.deepEqual(events.types(), expected);
+      const [listening, accepted] = events.events;
+      const succeeded = events.ofType('HANDSHAKE_SUCCEEDED');
+      const disconnected = events.ofType('DISCONNECTED')[0];
       for (const event of events.events) assert.equal(event.endpoint, endpoint, 'bind-side events name the local endpoint');
       assert.equal(listening.connectionId, undefined);
       assert.ok(accepted.connectionId !== undefined);
-      assert.equal(succeeded.connectionId, accepted.connectionId);
+      for (const event of succeeded) assert.equal(event.connectionId, accepted.connectionId);
       assert.equal(disconnected.connectionId, accepted.connectionId);
       assert.equal(accepted.routingId, undefined, 'no bind-side id before the handshake');
-      assert.equal(succeeded.routingId, message.routingId);
+      if (isWebSocket(transport)) assert.equal(succeeded[0].routingId, undefined, 'the upgrade completes before the bind side has an id');
+      assert.equal(succeeded.at(-1)?.routingId, message.routingId);
       assert.equal(disconnected.routingId, message.routingId);
 
       await withTimeout(server.close(), 3000, 'server.close()');
-      assert.deepEqual(events.types().slice(4), ['CLOSED', 'MONITOR_STOPPED']);
+      assert.deepEqual(events.types().slice(expected.length), ['CLOSED', 'MONITOR_STOPPED']);
     });
 
     it('reports CONNECT_DELAYED CLOSED CONNECT_RETRIED for a connect nobody answers', async () => {
@@ -99,7 +111,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
       assert.ok(info.reconnects >= 2);
     });
 
-    it('moves connections through the greeting, READY and ACTIVE states, with what the peer announced', async () => {
+    it(`moves connections through ${handshakeStates(transport).join(', ')}, with what the peer announced`, async () => {
       const server = peer();
       const serverStates = recordStates(server);
       const endpoint = await server.bind(uniqueEndpoint(transport));
@@ -109,7 +121,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
       await client.send(id, 'hi');
       const message = await receive(server);
 
-      const handshake: ConnectionState[] = ['GREETING_SIGNATURE', 'GREETING_VERSION', 'GREETING_REST', 'READY_EXCHANGE', 'ACTIVE'];
+      const handshake = handshakeStates(transport);
       const [clientSeq] = [...clientStates.values()];
       assert.deepEqual(
         clientSeq.map((i) => i.state),
@@ -135,12 +147,12 @@ for (const transport of testTransports('tcp', 'ipc')) {
         assert.equal(info.transport, transport);
         assert.equal(info.endpoint, endpoint);
         assert.equal(info.routingId, routingId);
-        assert.equal(info.zmtpVersion, '3.1');
+        assert.equal(info.zmtpVersion, isWebSocket(transport) ? 'ZWS2.0' : '3.1');
         assert.equal(info.mechanism, 'NULL');
         assert.deepEqual(info.peerProperties, { 'Socket-Type': 'PEER' });
         assert.equal(info.readySent, true);
         assert.equal(info.readyReceived, true);
-        if (transport === 'tcp') {
+        if (transport !== 'ipc') {
           assert.match(info.localAddress ?? '', /^127\.0\.0\.1:\d+$/);
           assert.match(info.remoteAddress ?? '', /^127\.0\.0\.1:\d+$/);
         } else {
@@ -159,15 +171,9 @@ for (const transport of testTransports('tcp', 'ipc')) {
   });
 }
 
-for (const transport of testTransports('tcp', 'ipc', 'inproc')) {
+for (const transport of testTransports('tcp', 'ipc', 'inproc', 'ws', 'wss')) {
   describe(`observability over ${transport}: counters`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
-
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(() => withTimeout(ctx.term(), 5000, 'ctx.term()'));
+    const { peer } = usePeers(transport);
 
     it('counts messages and bytes in and out, and what waits in the queues', async () => {
       const server = peer();
@@ -207,17 +213,14 @@ for (const transport of testTransports('tcp', 'ipc', 'inproc')) {
   });
 }
 
-for (const transport of testTransports('tcp', 'ipc')) {
-  describe(`observability over ${transport}: traffic tap (tcp/ipc)`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
+for (const transport of testTransports('tcp', 'ipc', 'ws', 'wss')) {
+  describe(`observability over ${transport}: traffic tap`, () => {
+    const { peer } = usePeers(transport);
+    const ws = isWebSocket(transport);
+    /** Heartbeats: ZMTP PING/PONG commands, or WebSocket ping/pong control frames over ws/wss. */
+    const [pingKind, pongKind]: Array<FrameRecord['kind']> = ws ? ['ws-ping', 'ws-pong'] : ['PING', 'PONG'];
 
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(() => withTimeout(ctx.term(), 5000, 'ctx.term()'));
-
-    it('shows greeting, READY, data, PING and PONG in both directions with sizes and bodies', async () => {
+    it(`shows ${ws ? '' : 'greeting, '}READY, data, ${pingKind} and ${pongKind} in both directions with sizes and bodies`, async () => {
       const server = peer({ heartbeatInterval: 30, heartbeatTimeout: 1000 });
       const endpoint = await server.bind(uniqueEndpoint(transport));
       const client = peer({ heartbeatInterval: 30, heartbeatTimeout: 1000 });
@@ -231,7 +234,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
       await server.send(hello.routingId, 'world!');
       await receive(client);
       const has = (direction: 'in' | 'out', kind: FrameRecord['kind']): boolean => frames.some((f) => f.direction === direction && f.kind === kind);
-      await waitUntil(() => has('in', 'PING') && has('in', 'PONG') && has('out', 'PING') && has('out', 'PONG'), 3000, 'PING and PONG both ways');
+      await waitUntil(() => has('in', pingKind) && has('in', pongKind) && has('out', pingKind) && has('out', pongKind), 3000, `${pingKind} and ${pongKind} both ways`);
 
       const [info] = client.connections();
       for (const record of frames) {
@@ -246,10 +249,13 @@ for (const transport of testTransports('tcp', 'ipc')) {
         return record;
       };
       for (const direction of ['out', 'in'] as const) {
-        const greeting = find(direction, 'greeting');
-        assert.equal(greeting.size, 64, `${direction} greeting size`);
-        assert.deepEqual([greeting.body[0], greeting.body[9], greeting.body[10], greeting.body[11]], [0xff, 0x7f, 3, 1]);
-        assert.equal(Buffer.from(greeting.body.subarray(12, 16)).toString(), 'NULL');
+        if (!ws) {
+          const greeting = find(direction, 'greeting');
+          assert.equal(greeting.size, 64, `${direction} greeting size`);
+          assert.deepEqual([greeting.body[0], greeting.body[9], greeting.body[10], greeting.body[11]], [0xff, 0x7f, 3, 1]);
+          assert.equal(Buffer.from(greeting.body.subarray(12, 16)).toString(), 'NULL');
+        }
+        // Over ws the READY body is the same command body, without the ZWS flags byte.
         const ready = find(direction, 'READY');
         assert.equal(ready.size, 26);
         assert.equal(Buffer.from(ready.body).toString('latin1'), '\x05READY\x0bSocket-Type\x00\x00\x00\x04PEER');
@@ -258,15 +264,26 @@ for (const transport of testTransports('tcp', 'ipc')) {
       assert.deepEqual([out.size, Buffer.from(out.body).toString(), out.routingId], [5, 'hello', id]);
       const inbound = find('in', 'data');
       assert.deepEqual([inbound.size, Buffer.from(inbound.body).toString(), inbound.routingId], [6, 'world!', id]);
-      assert.equal(Buffer.from(find('out', 'PING').body).toString('hex'), '0450494e470000');
-      assert.equal(Buffer.from(find('in', 'PING').body).toString('hex'), '0450494e470000');
-      assert.equal(Buffer.from(find('out', 'PONG').body).toString('hex'), '04504f4e47');
-      assert.equal(Buffer.from(find('in', 'PONG').body).toString('hex'), '04504f4e47');
+      if (ws) {
+        // WebSocket pings carry nothing (libzmq sends `89 00`), and pongs echo that nothing.
+        for (const direction of ['out', 'in'] as const) {
+          assert.equal(find(direction, 'ws-ping').size, 0);
+          assert.equal(find(direction, 'ws-pong').size, 0);
+        }
+        assert.ok(!has('in', 'greeting') && !has('out', 'greeting'), 'no ZMTP greeting over ws');
+        assert.ok(!frames.some((f) => f.kind === 'PING' || f.kind === 'PONG'), 'no ZMTP PING/PONG commands over ws');
+      } else {
+        assert.equal(Buffer.from(find('out', 'PING').body).toString('hex'), '0450494e470000');
+        assert.equal(Buffer.from(find('in', 'PING').body).toString('hex'), '0450494e470000');
+        assert.equal(Buffer.from(find('out', 'PONG').body).toString('hex'), '04504f4e47');
+        assert.equal(Buffer.from(find('in', 'PONG').body).toString('hex'), '04504f4e47');
+      }
 
-      // Handshake first: each side's greeting, then READY, then traffic.
+      // Handshake first: each side's greeting (not over ws), then READY, then traffic.
       const order = frames.map((f) => `${f.direction} ${f.kind}`);
-      assert.deepEqual(order.slice(0, 2).sort(), ['in greeting', 'out greeting']);
-      assert.deepEqual(order.slice(2, 4).sort(), ['in READY', 'out READY']);
+      const readyAt = ws ? 0 : 2;
+      if (!ws) assert.deepEqual(order.slice(0, 2).sort(), ['in greeting', 'out greeting']);
+      assert.deepEqual(order.slice(readyAt, readyAt + 2).sort(), ['in READY', 'out READY']);
     });
 
     it('builds no frame records while nobody listens', async () => {

@@ -2,16 +2,15 @@
  * What a PEER does with bytes a libzmq peer would never send: each bad connection is closed with
  * a named ZmtpError in its monitor events, and only that connection; the socket and its other
  * peers go on as if nothing happened (protocol.md §2.4, §2.8, §6.3). Multipart input is dropped
- * whole, and maxMessageSize ends only the connection that broke it. tcp and ipc only: raw bytes
- * need a wire.
+ * whole, and maxMessageSize ends only the connection that broke it. tcp and ipc: raw ZMTP bytes
+ * need a ZMTP wire (ws and wss have their own file, ws-bad-input).
  */
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, Peer, type PeerOptions, type ReceivedMessage } from '../../core';
+import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
 import type { MonitorEventType } from '../../core/events';
 import { ascii, concat, hex } from '../support/hex';
 import {
-  closeRawPeers,
   delay,
   rawCommand,
   rawError,
@@ -23,6 +22,7 @@ import {
   testTransports,
   trackUnhandled,
   uniqueEndpoint,
+  usePeers,
   withTimeout,
   type EventLog,
 } from '../support/transports';
@@ -105,10 +105,9 @@ const BAD_INPUTS: readonly BadInput[] = [
 ];
 
 for (const transport of testTransports('tcp', 'ipc')) {
-  describe(`PEER over ${transport}: bad input (tcp/ipc only)`, () => {
-    let ctx: Context;
+  describe(`PEER over ${transport}: bad input (tcp/ipc)`, () => {
     let unhandled: ReturnType<typeof trackUnhandled>;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
+    const { peer } = usePeers(transport);
 
     before(() => {
       unhandled = trackUnhandled();
@@ -116,13 +115,6 @@ for (const transport of testTransports('tcp', 'ipc')) {
     after(() => {
       unhandled.stop();
       assert.deepEqual(unhandled.errors, [], 'no unhandled rejection or exception');
-    });
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(async () => {
-      await withTimeout(ctx.term(), 5000, 'ctx.term()');
-      closeRawPeers();
     });
 
     /** A binder with one good core peer connected and proven to work. */

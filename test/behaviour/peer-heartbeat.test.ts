@@ -1,30 +1,38 @@
 /**
- * ZMTP 3.1 heartbeats and the handshake timeout (protocol.md §2.4, §2.5): PING/PONG between two
- * core peers, a silent raw peer dropped after heartbeatTimeout or the TTL it announced, PONG
- * context echo, and handshakeInterval. tcp and ipc only: inproc has no wire and no heartbeats.
+ * Heartbeats and the handshake timeout. tcp/ipc (protocol.md §2.4, §2.5): ZMTP 3.1 PING/PONG
+ * between two core peers, a silent raw peer dropped after heartbeatTimeout or the TTL it
+ * announced, PONG context echo, and handshakeInterval. ws/wss (protocol.md §3.7, §3.8): WebSocket
+ * ping/pong control frames instead, the same timeout, and no handshake timer (as libzmq).
+ * inproc has no wire and no heartbeats.
  */
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, Peer, type PeerOptions, type ReceivedMessage } from '../../core';
+import { Peer, type ReceivedMessage } from '../../core';
 import { ascii, concat } from '../support/hex';
-import { closeRawPeers, delay, rawFrame, rawPing, rawZmtpClient, recordEvents, RawZmtpServer, testTransports, uniqueEndpoint, withTimeout } from '../support/transports';
+import {
+  delay,
+  rawFrame,
+  rawPing,
+  rawWsClient,
+  RawWsServer,
+  rawZmtpClient,
+  recordEvents,
+  RawZmtpServer,
+  testTransports,
+  uniqueEndpoint,
+  upgradedWsClient,
+  usePeers,
+  withTimeout,
+  WS_OPCODE,
+} from '../support/transports';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);
 }
 
 for (const transport of testTransports('tcp', 'ipc')) {
-  describe(`PEER over ${transport}: heartbeats and handshake timeout (tcp/ipc only)`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
-
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(async () => {
-      await withTimeout(ctx.term(), 5000, 'ctx.term()');
-      closeRawPeers();
-    });
+  describe(`PEER over ${transport}: heartbeats and handshake timeout (tcp/ipc)`, () => {
+    const { peer } = usePeers(transport);
 
     it('keeps two heartbeating peers connected, exchanging PING and PONG', async () => {
       // A generous timeout: PONGs come back in a millisecond, but a busy machine can stall the
@@ -163,6 +171,115 @@ for (const transport of testTransports('tcp', 'ipc')) {
       await events.waitFor('CONNECT_RETRIED');
       await raw.connection(1);
       assert.deepEqual(client.routingIds, [id]);
+    });
+  });
+}
+
+for (const transport of testTransports('ws', 'wss')) {
+  describe(`PEER over ${transport}: WebSocket heartbeats, no handshake timer`, () => {
+    const { peer } = usePeers(transport);
+
+    it('keeps two heartbeating peers connected, exchanging WebSocket pings and pongs', async () => {
+      const options = { heartbeatInterval: 50, heartbeatTimeout: 250 };
+      const server = peer(options);
+      const serverEvents = recordEvents(server);
+      const endpoint = await server.bind(uniqueEndpoint(transport));
+      const client = peer(options);
+      const clientEvents = recordEvents(client);
+      const id = client.connectPeer(endpoint);
+      await clientEvents.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 2);
+      await delay(400);
+      assert.equal(clientEvents.ofType('DISCONNECTED').length, 0, clientEvents.types().join(' '));
+      assert.equal(serverEvents.ofType('DISCONNECTED').length, 0, serverEvents.types().join(' '));
+      for (const socket of [client, server]) {
+        const [info] = socket.connections();
+        assert.equal(info.state, 'ACTIVE');
+        assert.ok(info.lastPingSent !== undefined && info.lastPingReceived !== undefined && info.lastPongReceived !== undefined, JSON.stringify(info));
+      }
+      await client.send(id, 'still here');
+      assert.equal((await receive(server)).data.toString(), 'still here');
+    });
+
+    it('answers pings: a peer that heartbeats alone stays connected to a silent core peer', async () => {
+      const server = peer();
+      const endpoint = await server.bind(uniqueEndpoint(transport));
+      const client = peer({ heartbeatInterval: 50, heartbeatTimeout: 200 });
+      const events = recordEvents(client);
+      client.connectPeer(endpoint);
+      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 2);
+      await delay(400);
+      assert.equal(events.ofType('DISCONNECTED').length, 0, events.types().join(' '));
+      assert.ok(client.connections()[0].lastPongReceived !== undefined);
+    });
+
+    it('drops a raw ws client that never answers pings after heartbeatTimeout', async () => {
+      const server = peer({ heartbeatInterval: 100, heartbeatTimeout: 150 });
+      const events = recordEvents(server);
+      const endpoint = await server.bind(uniqueEndpoint(transport));
+      const raw = await upgradedWsClient(endpoint);
+      const ready = await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 2);
+      const disconnected = await events.waitFor('DISCONNECTED', undefined, 3000);
+      assert.equal(disconnected.error?.code, 'ERR_ZMTP_HEARTBEAT_TIMEOUT');
+      assert.equal(disconnected.connectionId, ready.connectionId);
+      assert.equal(disconnected.routingId, ready.routingId);
+      assert.deepEqual(events.types(ready.connectionId), ['ACCEPTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED', 'DISCONNECTED'], 'a timeout after the handshake is no handshake failure');
+      const after = disconnected.time - ready.time;
+      // The first ping goes at 100 ms, the timeout runs 150 ms from there.
+      assert.ok(after >= 220 && after < 2000, `dropped ${after} ms after the handshake`);
+      await raw.waitClosed();
+      const ping = await raw.readWsFrame();
+      assert.equal(ping.bytes.toString('hex'), '8900', 'an empty, unmasked WebSocket ping, as libzmq sends');
+      assert.deepEqual(server.routingIds, []);
+    });
+
+    it('answers a WebSocket ping with an unmasked pong echoing its payload, and stays up', async () => {
+      const server = peer();
+      const events = recordEvents(server);
+      const endpoint = await server.bind(uniqueEndpoint(transport));
+      const raw = await upgradedWsClient(endpoint);
+      raw.writeFrame({ opcode: WS_OPCODE.ping });
+      assert.equal((await raw.readWsFrame()).bytes.toString('hex'), '8a00');
+      raw.writeFrame({ opcode: WS_OPCODE.ping, payload: 'abc' });
+      const pong = await raw.readWsFrame();
+      // RFC 6455 §5.5.3 echo; libzmq answers with an empty pong, which no client checks.
+      assert.deepEqual([pong.opcode, pong.fin, pong.masked, pong.payload.toString()], [WS_OPCODE.pong, true, false, 'abc']);
+      raw.send('after pings');
+      assert.equal((await receive(server)).data.toString(), 'after pings');
+      assert.equal(events.ofType('DISCONNECTED').length, 0);
+    });
+
+    it('reconnects a connect-side peer after a heartbeat timeout, keeping its id', async () => {
+      const raw = await RawWsServer.listenHandshaking(transport);
+      const client = peer({ heartbeatInterval: 50, heartbeatTimeout: 100, reconnectInterval: 50 });
+      const events = recordEvents(client);
+      const id = client.connectPeer(raw.endpoint);
+      const disconnected = await events.waitFor('DISCONNECTED');
+      assert.equal(disconnected.error?.code, 'ERR_ZMTP_HEARTBEAT_TIMEOUT');
+      assert.deepEqual(events.types().slice(0, 6), ['CONNECT_DELAYED', 'CONNECTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED', 'DISCONNECTED', 'CONNECT_RETRIED']);
+      const first = await raw.ready(0);
+      const ping = await first.readWsFrame();
+      assert.deepEqual([ping.opcode, ping.masked, ping.payload.length], [WS_OPCODE.ping, true, 0], 'a client masks its (empty) pings');
+      await raw.ready(1);
+      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 4);
+      assert.deepEqual(client.routingIds, [id]);
+    });
+
+    it('arms no handshake timer: handshakeInterval does not apply to ws (as libzmq)', async () => {
+      const server = peer({ handshakeInterval: 150 });
+      const events = recordEvents(server);
+      const endpoint = await server.bind(uniqueEndpoint(transport));
+      // One client never sends its upgrade request, the other upgrades and never sends READY.
+      const silent = await rawWsClient(endpoint);
+      const upgraded = await upgradedWsClient(endpoint, { ready: false });
+      await events.waitFor('HANDSHAKE_SUCCEEDED');
+      await delay(500);
+      assert.deepEqual(events.types(), ['LISTENING', 'ACCEPTED', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED'], 'no HANDSHAKE_FAILED, no DISCONNECTED');
+      assert.ok(!silent.isClosed && !upgraded.isClosed);
+      // And the late READY still completes the handshake.
+      upgraded.sendReady();
+      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 2);
+      upgraded.send('late but fine');
+      assert.equal((await receive(server)).data.toString(), 'late but fine');
     });
   });
 }

@@ -1,14 +1,30 @@
 /**
- * Connection losses and protocol errors (protocol.md §1.7, §2.8): a connect-side id survives a
- * lost connection and is retried at libzmq's interval; a bind-side id dies with its connection;
- * a protocol error ends a connect-side peer for good. tcp and ipc only: inproc has no reconnect
- * and no wire.
+ * Connection losses and protocol errors (protocol.md §1.7, §2.8, §3.5): a connect-side id survives
+ * a lost connection and is retried at libzmq's interval; a bind-side id dies with its connection;
+ * a protocol error (a mechanism mismatch, a ws server that refuses the upgrade or picks a
+ * sub-protocol we do not speak) ends a connect-side peer for good. tcp, ipc, ws and wss: inproc
+ * has no reconnect and no wire.
  */
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context, Peer, Server, type PeerOptions, type ReceivedMessage } from '../../core';
-import type { MonitorEvent } from '../../core/events';
-import { closeRawPeers, delay, rawGreeting, recordEvents, RawZmtpServer, testTransports, unboundEndpoint, uniqueEndpoint, withTimeout } from '../support/transports';
+import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
+import type { MonitorEvent, MonitorEventType } from '../../core/events';
+import {
+  delay,
+  handshakeEventsPerConnection,
+  isWebSocket,
+  rawGreeting,
+  RawWsServer,
+  RawZmtpServer,
+  recordEvents,
+  switchingProtocols,
+  testTransports,
+  unboundEndpoint,
+  uniqueEndpoint,
+  usePeers,
+  withTimeout,
+  type EventLog,
+} from '../support/transports';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);
@@ -16,18 +32,32 @@ function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
 
 const text = (message: ReceivedMessage): string => message.data.toString();
 
-for (const transport of testTransports('tcp', 'ipc')) {
-  describe(`PEER over ${transport}: reconnects (tcp/ipc only)`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
+/**
+ * The connect-side peer ended for good after a protocol error: no retry for a while, one
+ * connection made, its id unreachable and gone, no connection record left.
+ */
+async function assertEndedForGood(client: Peer, events: EventLog, id: number, connectionsMade: () => number): Promise<void> {
+  const after = events.events.length;
+  await delay(500);
+  const later = events.events.slice(after).map((e) => e.type);
+  assert.ok(!later.includes('CONNECT_RETRIED') && !later.includes('CONNECTED'), `no retry after the protocol error, saw ${later.join(' ')}`);
+  assert.equal(connectionsMade(), 1);
+  await assert.rejects(client.send(id, 'x'), { code: 'EHOSTUNREACH' });
+  assert.deepEqual(client.routingIds, []);
+  assert.deepEqual(client.connections(), []);
+}
 
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(async () => {
-      await withTimeout(ctx.term(), 5000, 'ctx.term()');
-      closeRawPeers();
-    });
+/** What a raw ws server answers to the core's upgrade request, and why the core must give up. */
+const BAD_UPGRADE_RESPONSES: ReadonlyArray<{ readonly what: string; readonly response: (key: string) => string }> = [
+  { what: 'HTTP 400 instead of 101', response: () => 'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n' },
+  { what: 'HTTP 200 with a web page', response: () => 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n\r\nhello' },
+  { what: 'a 101 choosing the sub-protocol chat', response: (key) => switchingProtocols(key, 'chat') },
+  { what: 'a 101 without Sec-WebSocket-Protocol', response: (key) => switchingProtocols(key).replace(/Sec-WebSocket-Protocol: .*\r\n/, '') },
+];
+
+for (const transport of testTransports('tcp', 'ipc', 'ws', 'wss')) {
+  describe(`PEER over ${transport}: reconnects`, () => {
+    const { peer, server: serverSocket } = usePeers(transport);
 
     it('keeps the connect-side id across a reconnect and delivers what was sent during the outage', async () => {
       //  client ══ binder #1   "before"
@@ -56,7 +86,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
       await second.send(during.routingId, 'reply');
       const reply = await receive(client);
       assert.deepEqual([reply.routingId, text(reply)], [id, 'reply']);
-      assert.equal(events.ofType('HANDSHAKE_SUCCEEDED').length, 2);
+      assert.equal(events.ofType('HANDSHAKE_SUCCEEDED').length, 2 * handshakeEventsPerConnection(transport), 'per connection: one, or two over ws/wss');
       assert.ok(events.ofType('HANDSHAKE_SUCCEEDED').every((e) => e.routingId === id));
     });
 
@@ -118,30 +148,45 @@ for (const transport of testTransports('tcp', 'ipc')) {
       assert.equal(events.ofType('CONNECT_RETRIED').length, 0);
     });
 
-    it('ends a connect-side peer for good on a mechanism mismatch (PLAIN greeting)', async () => {
-      const raw = await RawZmtpServer.listen(transport, (connection) => connection.write(rawGreeting({ mechanism: 'PLAIN' })));
-      const client = peer({ reconnectInterval: 50 });
-      const events = recordEvents(client);
-      const id = client.connectPeer(raw.endpoint);
-      const failed = await events.waitFor('HANDSHAKE_FAILED_PROTOCOL');
-      assert.equal(failed.value, 0x11000002);
-      assert.equal(failed.error?.code, 'ERR_ZMTP_MECHANISM_MISMATCH');
-      assert.equal(failed.endpoint, raw.endpoint);
-      assert.equal(failed.routingId, id, 'the event names the id that ends');
-      assert.equal((await events.waitFor('DISCONNECTED')).routingId, id);
-      const after = events.events.length;
+    if (!isWebSocket(transport)) {
+      it('ends a connect-side peer for good on a mechanism mismatch (PLAIN greeting)', async () => {
+        const raw = await RawZmtpServer.listen(transport as 'tcp' | 'ipc', (connection) => connection.write(rawGreeting({ mechanism: 'PLAIN' })));
+        const client = peer({ reconnectInterval: 50 });
+        const events = recordEvents(client);
+        const id = client.connectPeer(raw.endpoint);
+        const failed = await events.waitFor('HANDSHAKE_FAILED_PROTOCOL');
+        assert.equal(failed.value, 0x11000002);
+        assert.equal(failed.error?.code, 'ERR_ZMTP_MECHANISM_MISMATCH');
+        assert.equal(failed.endpoint, raw.endpoint);
+        assert.equal(failed.routingId, id, 'the event names the id that ends');
+        assert.equal((await events.waitFor('DISCONNECTED')).routingId, id);
+        await assertEndedForGood(client, events, id, () => raw.connections.length);
+      });
+    }
 
-      await delay(500);
-      const later = events.events.slice(after).map((e) => e.type);
-      assert.ok(!later.includes('CONNECT_RETRIED') && !later.includes('CONNECTED'), `no retry after the protocol error, saw ${later.join(' ')}`);
-      assert.equal(raw.connections.length, 1);
-      await assert.rejects(client.send(id, 'x'), { code: 'EHOSTUNREACH' });
-      assert.deepEqual(client.routingIds, []);
-      assert.deepEqual(client.connections(), []);
-    });
+    if (isWebSocket(transport)) {
+      for (const bad of BAD_UPGRADE_RESPONSES) {
+        it(`ends a connect-side peer for good when the ws server answers ${bad.what}`, async () => {
+          const raw = await RawWsServer.listen(transport, (connection) => void connection.acceptUpgrade({ response: bad.response }).catch(() => {}));
+          const client = peer({ reconnectInterval: 50 });
+          const events = recordEvents(client);
+          const id = client.connectPeer(raw.endpoint);
+          const failed = await events.waitFor('HANDSHAKE_FAILED_PROTOCOL');
+          assert.equal(failed.value, 0x30000000, 'ZMQ_PROTOCOL_ERROR_WS_UNSPECIFIED');
+          assert.equal(failed.error?.code, 'ERR_ZWS_BAD_UPGRADE', failed.error?.message);
+          assert.equal(failed.endpoint, raw.endpoint);
+          assert.equal(failed.routingId, id, 'the event names the id that ends');
+          const disconnected = await events.waitFor('DISCONNECTED');
+          assert.equal(disconnected.routingId, id);
+          assert.equal(disconnected.error?.code, 'ERR_ZWS_BAD_UPGRADE');
+          assert.deepEqual(events.types(), ['CONNECT_DELAYED', 'CONNECTED', 'HANDSHAKE_FAILED_PROTOCOL', 'DISCONNECTED']);
+          await assertEndedForGood(client, events, id, () => raw.connections.length);
+        });
+      }
+    }
 
     it('ends a connect-side peer for good on a Socket-Type mismatch (PEER to SERVER)', async () => {
-      const server = new Server({ linger: 0, context: ctx });
+      const server = serverSocket();
       const serverEvents = recordEvents(server);
       const endpoint = await server.bind(uniqueEndpoint(transport));
       const client = peer({ reconnectInterval: 50 });
@@ -149,38 +194,37 @@ for (const transport of testTransports('tcp', 'ipc')) {
       const id = client.connectPeer(endpoint);
       const disconnected = await events.waitFor('DISCONNECTED');
       assert.equal(disconnected.error?.code, 'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE');
-      // libzmq closes silently here: no HANDSHAKE_FAILED_* event, only DISCONNECTED.
-      assert.deepEqual(events.types(), ['CONNECT_DELAYED', 'CONNECTED', 'DISCONNECTED']);
+      // libzmq closes silently here: no HANDSHAKE_FAILED_* event, only DISCONNECTED (after the
+      // HANDSHAKE_SUCCEEDED a ws engine reports for the upgrade).
+      const upgraded: MonitorEventType[] = isWebSocket(transport) ? ['HANDSHAKE_SUCCEEDED'] : [];
+      const expected: MonitorEventType[] = ['CONNECT_DELAYED', 'CONNECTED', ...upgraded, 'DISCONNECTED'];
+      assert.deepEqual(events.types(), expected);
 
       await delay(500);
-      assert.deepEqual(events.types(), ['CONNECT_DELAYED', 'CONNECTED', 'DISCONNECTED'], 'not retried');
+      assert.deepEqual(events.types(), expected, 'not retried');
       await assert.rejects(client.send(id, 'x'), { code: 'EHOSTUNREACH' });
       assert.deepEqual(client.routingIds, []);
       await serverEvents.waitFor('DISCONNECTED');
       assert.equal(serverEvents.ofType('ACCEPTED').length, 1);
-      assert.equal(serverEvents.ofType('HANDSHAKE_SUCCEEDED').length, 0);
+      assert.equal(serverEvents.ofType('HANDSHAKE_SUCCEEDED').length, upgraded.length);
       assert.deepEqual(server.routingIds, []);
     });
   });
 
-  describe(`PEER over ${transport}: reconnect intervals (tcp/ipc only)`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
-
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(() => withTimeout(ctx.term(), 5000, 'ctx.term()'));
+  describe(`PEER over ${transport}: reconnect intervals`, () => {
+    const { peer } = usePeers(transport);
 
     /** The first `n` CONNECT_RETRIED events of a client connecting where nobody listens. */
     async function retries(options: PeerOptions, n: number): Promise<{ retried: MonitorEvent[]; delayed: MonitorEvent[] }> {
       const client = peer(options);
       const events = recordEvents(client);
-      client.connectPeer(await unboundEndpoint(transport));
+      const endpoint = await unboundEndpoint(transport);
+      client.connectPeer(endpoint);
       await events.waitFor('CONNECT_RETRIED', undefined, 10000, n);
       // The attempt each retry leads to (CONNECT_DELAYED n+1).
       await events.waitFor('CONNECT_DELAYED', undefined, 10000, n + 1);
-      client.disconnect(client.lastEndpoint);
+      // As given: a ws lastEndpoint gains a '/' and libzmq disconnects only by the connect text.
+      client.disconnect(endpoint);
       return { retried: events.ofType('CONNECT_RETRIED').slice(0, n), delayed: events.ofType('CONNECT_DELAYED').slice(0, n + 1) };
     }
 

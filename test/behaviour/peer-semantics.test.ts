@@ -1,13 +1,14 @@
 /**
  * ZMQ_PEER semantics as libzmq 4.3.4 has them (protocol.md §1), run over every transport:
  * connectPeer ids, routing-id allocation, send errors, the never-drop rule, receiving, and the
- * bind-side id lifecycle.
+ * bind-side id lifecycle. ws/wss add what a WebSocket endpoint changes (protocol.md §3.2, §3.3):
+ * the path in lastEndpoint, a server that ignores the path, the upgrade request libzmq expects.
  */
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
-import { Context, Peer, type PeerOptions, type ReceivedMessage } from '../../core';
-import { closeRawPeers, testTransports, unboundEndpoint, uniqueEndpoint, waitUntil, withTimeout } from '../support/transports';
+import { Context, Peer, type ReceivedMessage } from '../../core';
+import { isWebSocket, LIBZMQ_OFFER, RawWsServer, testTransports, unboundEndpoint, uniqueEndpoint, usePeers, waitUntil, withTimeout, wsTarget } from '../support/transports';
 
 /** The routing id libzmq gives after `id`: +1 modulo 2^32, skipping 0. */
 const nextId = (id: number): number => (id + 1) >>> 0 || 1;
@@ -18,24 +19,9 @@ function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);
 }
 
-for (const transport of testTransports('tcp', 'ipc', 'inproc')) {
+for (const transport of testTransports('tcp', 'ipc', 'inproc', 'ws', 'wss')) {
   describe(`PEER over ${transport}`, () => {
-    let ctx: Context;
-    const peer = (options: PeerOptions = {}): Peer => new Peer({ linger: 0, ...options, context: ctx });
-    /** A PEER bound to a fresh endpoint, and the endpoint to connect to. */
-    const binder = async (options: PeerOptions = {}): Promise<{ socket: Peer; endpoint: string }> => {
-      const socket = peer(options);
-      const endpoint = await socket.bind(uniqueEndpoint(transport));
-      return { socket, endpoint };
-    };
-
-    beforeEach(() => {
-      ctx = new Context();
-    });
-    afterEach(async () => {
-      await withTimeout(ctx.term(), 5000, 'ctx.term()');
-      closeRawPeers();
-    });
+    const { peer, bound: binder } = usePeers(transport);
 
     it('connectPeer returns a usable id at once, and the reply comes back under it (libzmq test_peer)', async () => {
       //  connector ──"hello"──► binder   (sent before any connection exists)
@@ -238,8 +224,9 @@ for (const transport of testTransports('tcp', 'ipc', 'inproc')) {
       const given = uniqueEndpoint(transport);
       const endpoint = await server.bind(given);
       assert.equal(server.lastEndpoint, endpoint);
-      if (transport === 'tcp') {
-        const port = Number(/^tcp:\/\/127\.0\.0\.1:(\d+)$/.exec(endpoint)?.[1]);
+      if (transport === 'tcp' || isWebSocket(transport)) {
+        // ws/wss: libzmq writes the path, '/' when none was given (protocol.md §3.2).
+        const port = Number(new RegExp(`^${transport}://127\\.0\\.0\\.1:(\\d+)${transport === 'tcp' ? '' : '/'}$`).exec(endpoint)?.[1]);
         assert.ok(port > 0 && port < 65536, `lastEndpoint ${endpoint} names a real port`);
       } else {
         assert.equal(endpoint, given);
@@ -261,22 +248,57 @@ for (const transport of testTransports('tcp', 'ipc', 'inproc')) {
   });
 }
 
-describe('PEER over ipc: wildcard bind', () => {
-  let ctx: Context;
-  beforeEach(() => {
-    ctx = new Context();
+for (const transport of testTransports('ws', 'wss')) {
+  describe(`PEER over ${transport}: paths and the upgrade request`, () => {
+    const { peer } = usePeers(transport);
+
+    it('reports the bound path in lastEndpoint and serves any path on that port (the server ignores it)', async () => {
+      const server = peer();
+      const endpoint = await server.bind(uniqueEndpoint(transport, '/zmq'));
+      const { port, path } = wsTarget(endpoint);
+      assert.equal(endpoint, `${transport}://127.0.0.1:${port}/zmq`);
+      assert.equal(path, '/zmq');
+      const client = peer();
+      const elsewhere = `${transport}://127.0.0.1:${port}/somewhere-else`;
+      const id = client.connectPeer(elsewhere);
+      assert.equal(client.lastEndpoint, `ws://127.0.0.1:${port}/somewhere-else`, 'libzmq reports a ws or wss connect as ws:// (protocol.md §3.2)');
+      await client.send(id, 'via another path');
+      const message = await withTimeout(server.receive(), 3000, 'a message');
+      assert.equal(message.data.toString(), 'via another path');
+    });
+
+    it('sends the upgrade request a libzmq server accepts: GET path HTTP/1.1, the ZWS offer, a valid key', async () => {
+      const raw = await RawWsServer.listen(transport);
+      const client = peer();
+      client.connectPeer(raw.endpoint.replace(/\/$/, '/a/b'));
+      const connection = await raw.connection();
+      const request = await connection.readHead();
+      // libzmq 4.3.4 sends only the last path segment (protocol.md §3.2).
+      assert.equal(request.startLine, 'GET /b HTTP/1.1');
+      assert.equal(request.header('Upgrade')?.toLowerCase(), 'websocket');
+      assert.equal(request.header('Connection')?.toLowerCase(), 'upgrade', 'libzmq 4.3.4 wants the whole value to be Upgrade');
+      assert.deepEqual(request.all('Sec-WebSocket-Protocol'), [LIBZMQ_OFFER]);
+      assert.equal(request.header('Sec-WebSocket-Version'), '13');
+      const key = request.header('Sec-WebSocket-Key') ?? '';
+      assert.equal(Buffer.from(key, 'base64').length, 16, `Sec-WebSocket-Key ${key}`);
+      assert.match(request.header('Host') ?? '', /^127\.0\.0\.1(:\d+)?$/);
+      assert.ok(request.raw.endsWith('\r\n\r\n') && !/[^\r]\n/.test(request.raw), 'CRLF line ends');
+    });
   });
-  afterEach(() => withTimeout(ctx.term(), 5000, 'ctx.term()'));
+}
+
+describe('PEER over ipc: wildcard bind', () => {
+  const { peer } = usePeers();
 
   it('binds ipc://* to a real socket file and reads it back from lastEndpoint', async () => {
-    const server = new Peer({ linger: 0, context: ctx });
+    const server = peer();
     const endpoint = await server.bind('ipc://*');
     assert.equal(server.lastEndpoint, endpoint);
     const path = /^ipc:\/\/(\/.+)$/.exec(endpoint)?.[1];
     assert.ok(path, `lastEndpoint ${endpoint} is a path`);
     assert.ok(statSync(path).isSocket(), `${path} is a socket`);
 
-    const client = new Peer({ linger: 0, context: ctx });
+    const client = peer();
     await client.send(client.connectPeer(endpoint), 'via wildcard');
     assert.equal((await receive(server)).data.toString(), 'via wildcard');
     await server.unbind(endpoint);
@@ -285,23 +307,14 @@ describe('PEER over ipc: wildcard bind', () => {
 });
 
 describe('PEER over inproc: names', () => {
-  let ctx: Context;
-  let other: Context | undefined;
-  beforeEach(() => {
-    ctx = new Context();
-  });
-  afterEach(async () => {
-    await withTimeout(ctx.term(), 5000, 'ctx.term()');
-    if (other) await withTimeout(other.term(), 5000, 'other.term()');
-    other = undefined;
-  });
+  const { peer } = usePeers();
 
   it('connects before the bind exists and is linked when it appears', async () => {
     const endpoint = uniqueEndpoint('inproc');
-    const client = new Peer({ linger: 0, context: ctx });
+    const client = peer();
     const id = client.connectPeer(endpoint);
     await client.send(id, 'early');
-    const server = new Peer({ linger: 0, context: ctx });
+    const server = peer();
     await server.bind(endpoint);
     const message = await receive(server);
     assert.equal(message.data.toString(), 'early');
@@ -311,22 +324,26 @@ describe('PEER over inproc: names', () => {
 
   it('fails a second bind of the same name with EADDRINUSE, on the same or another socket', async () => {
     const endpoint = uniqueEndpoint('inproc');
-    const first = new Peer({ linger: 0, context: ctx });
+    const first = peer();
     await first.bind(endpoint);
     await assert.rejects(first.bind(endpoint), { code: 'EADDRINUSE' });
-    await assert.rejects(new Peer({ linger: 0, context: ctx }).bind(endpoint), { code: 'EADDRINUSE' });
+    await assert.rejects(peer().bind(endpoint), { code: 'EADDRINUSE' });
   });
 
   it('keeps each context’s names to itself', async () => {
-    other = new Context();
-    const endpoint = uniqueEndpoint('inproc');
-    const serverHere = new Peer({ linger: 0, context: ctx, receiveTimeout: 200 });
-    const serverThere = new Peer({ linger: 0, context: other });
-    await serverHere.bind(endpoint);
-    await serverThere.bind(endpoint);
-    const clientThere = new Peer({ linger: 0, context: other });
-    await clientThere.send(clientThere.connectPeer(endpoint), 'for the other context');
-    assert.equal((await receive(serverThere)).data.toString(), 'for the other context');
-    await assert.rejects(serverHere.receive(), { code: 'EAGAIN' }, 'nothing crossed contexts');
+    const other = new Context();
+    try {
+      const endpoint = uniqueEndpoint('inproc');
+      const serverHere = peer({ receiveTimeout: 200 });
+      const serverThere = new Peer({ linger: 0, context: other });
+      await serverHere.bind(endpoint);
+      await serverThere.bind(endpoint);
+      const clientThere = new Peer({ linger: 0, context: other });
+      await clientThere.send(clientThere.connectPeer(endpoint), 'for the other context');
+      assert.equal((await receive(serverThere)).data.toString(), 'for the other context');
+      await assert.rejects(serverHere.receive(), { code: 'EAGAIN' }, 'nothing crossed contexts');
+    } finally {
+      await withTimeout(other.term(), 5000, 'other.term()');
+    }
   });
 });
