@@ -2,6 +2,7 @@ import type { Duplex } from 'node:stream';
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
 import { WsFrameScanner } from '../zws/frame-scanner';
+import { DataFrameReader, encodeDataFrames } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver, type WsSender } from '../zws/ws-framing';
 import { EngineBase, EPIPE, type WireCommand } from './engine-base';
@@ -26,7 +27,9 @@ export interface UpgradedSocket {
  * ZMTP over a WebSocket (RFC 45, ZWS 2.0): no greeting, one binary message per ZMTP frame with a
  * leading flags byte, heartbeats as WebSocket ping/pong. Under `ZWS2.0/NULL` the NULL mechanism
  * runs as over tcp; under bare `ZWS2.0` each side sends a routing-id message first and there is
- * no READY and so no Socket-Type check. Frames are parsed and built by the `ws` package.
+ * no READY and so no Socket-Type check. Control frames are built, and all but plain data frames
+ * parsed, by the `ws` package; data frames are built, and the plain ones parsed, by
+ * zws/data-frames.ts (the per-message cost of going through `ws` dominated ws throughput).
  */
 export class WsEngine extends EngineBase {
   readonly #link: UpgradedSocket;
@@ -37,6 +40,9 @@ export class WsEngine extends EngineBase {
   #discardFirst = false;
   #receiverBusy = false;
   #inputPaused = false;
+  /** Plain data frames are parsed here while {@link #fast}; anything else goes to `ws`. */
+  #reader: DataFrameReader | undefined;
+  #fast = false;
 
   constructor(session: EngineSession, link: UpgradedSocket) {
     super(session);
@@ -62,6 +68,8 @@ export class WsEngine extends EngineBase {
     const sender = new Sender(socket);
     this.#receiver = receiver;
     this.#sender = sender;
+    this.#reader = new DataFrameReader(isServer, options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0);
+    this.#fast = !bare;
     receiver.on('message', (data, isBinary) => {
       if (!this.failed) this.guard(() => this.#message(data, isBinary));
     });
@@ -110,6 +118,32 @@ export class WsEngine extends EngineBase {
 
   #onData(chunk: Buffer): void {
     if (this.failed) return;
+    if (this.#fast) {
+      let rest: Buffer[] | undefined;
+      this.guard(() => {
+        rest = this.#reader!.push(chunk, this.#fastMessage);
+      });
+      if (rest === undefined || this.failed) return;
+      // A frame the fast path leaves alone: `ws` takes over from that frame's first byte.
+      this.#fast = false;
+      for (const part of rest) this.#parse(part);
+      return;
+    }
+    this.#parse(chunk);
+  }
+
+  /** What `ws` would emit as 'message' for a plain data frame, without the detour. */
+  readonly #fastMessage = (flags: number, body: Buffer): boolean => {
+    this.receiveFrame((flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0), body);
+    return !this.failed;
+  };
+
+  /**
+   * The full path: the fragment scanner and the `ws` parser (which parses synchronously). Back to
+   * the fast path once they stand at a frame boundary.
+   */
+  #parse(chunk: Buffer): void {
+    if (this.failed) return;
     const clean = this.#scanner.push(chunk);
     const fragment = this.#scanner.error;
     if (fragment) {
@@ -124,6 +158,7 @@ export class WsEngine extends EngineBase {
       this.#receiverBusy = true;
       this.#link.socket.pause();
     }
+    if (!this.failed && !this.#discardFirst && this.#scanner.atFrameStart) this.#fast = true;
   }
 
   #message(data: Buffer, isBinary: boolean): void {
@@ -153,16 +188,16 @@ export class WsEngine extends EngineBase {
     return ok;
   }
 
+  /** Data frames are built here in one buffer per batch (see encodeDataFrames), not one by one by `ws`. */
   protected writeMessages(messages: Uint8Array[]): boolean {
-    // A fresh payload per message: masking (client side) rewrites it in place.
-    return this.#writePayloads(
-      messages.map((data) => {
-        const payload = Buffer.allocUnsafe(1 + data.length);
-        payload[0] = 0;
-        payload.set(data, 1);
-        return payload;
-      }),
-    );
+    const socket = this.#link.socket;
+    const parts = encodeDataFrames(messages, this.#mask);
+    if (parts.length === 1) return socket.write(parts[0]);
+    socket.cork();
+    let ok = true;
+    for (const part of parts) ok = socket.write(part);
+    socket.uncork();
+    return ok;
   }
 
   protected writeCommand(name: WireCommand, data: Uint8Array): void {

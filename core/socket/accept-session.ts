@@ -24,6 +24,7 @@ export class AcceptSession implements EngineSession, LinkObserver {
     this.record = record;
     this.monitorEndpoint = localEndpoint;
     this.#onEnd = onEnd;
+    record.close = () => this.close();
   }
 
   // --- LinkObserver ----------------------------------------------------------------------------

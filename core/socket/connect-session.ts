@@ -38,6 +38,7 @@ export class ConnectSession implements EngineSession, LinkObserver {
     this.#transport = transport;
     this.#immediate = immediate;
     this.record = socket.createRecord('connect', endpoint.transport, text);
+    this.record.close = () => this.terminate();
     this.#currentInterval = socket.options.reconnectInterval;
     // Without ZMQ_IMMEDIATE the pipe exists before any connection: this is what lets
     // zmq_connect_peer return the routing id synchronously and queue messages sent to it.

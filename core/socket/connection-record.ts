@@ -26,6 +26,8 @@ export class ConnectionRecord {
   lastPongReceived: number | undefined;
   reconnects = 0;
   lastError: string | undefined;
+  /** Ends this one connection from our side; set by whatever owns it (a session, an inproc link). */
+  close: (() => void) | undefined;
 
   constructor(id: number, role: 'connect' | 'bind', transport: Transport, endpoint: string) {
     this.id = id;

@@ -34,6 +34,15 @@ export class Server extends SocketBase {
     }
   }
 
+  /**
+   * zmq_disconnect_peer (libzmq master): ends the connection behind `routingId`. EHOSTUNREACH for
+   * an unknown id, as libzmq. On a connect-side id it ends the connection and its retries (libzmq
+   * master would leave a stalled session behind); use disconnect(endpoint) to end them all.
+   */
+  disconnectPeer(routingId: number): void {
+    this.closeConnection(this.pipeFor(routingId).record.id);
+  }
+
   /** The next message from any peer. Waits up to receiveTimeout, then rejects EAGAIN. */
   receive(): Promise<ReceivedMessage> {
     return this.receiveMessage();

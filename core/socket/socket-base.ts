@@ -42,6 +42,17 @@ export interface SocketEvents {
   frame: [record: FrameRecord];
 }
 
+/**
+ * Messages received one after another from one pipe (undefined: made locally). A reader that
+ * takes the whole batch gets `messages` itself: no per-message queue operations either way.
+ */
+interface ReceivedBatch {
+  readonly pipe: Pipe | undefined;
+  readonly messages: Array<ReceivedMessage | undefined>;
+  /** Messages before this index were taken (and cleared). */
+  taken: number;
+}
+
 interface ReceiveWaiter {
   readonly resolve: (message: ReceivedMessage) => void;
   readonly reject: (err: Error) => void;
@@ -76,10 +87,10 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   readonly #connectSessions = new Set<ConnectSession>();
   readonly #inprocConnectors = new Set<InprocConnector>();
   readonly #bound: Bound[] = [];
-  /** Received messages, handed out as they are (no copy per message), */
-  readonly #received = new Queue<ReceivedMessage>();
-  /** and in step with them the pipe each came from (undefined for local ones), for the HWM. */
-  readonly #receivedFrom = new Queue<Pipe | undefined>();
+  /** Received messages, in batches of consecutive messages from one pipe. */
+  readonly #received = new Queue<ReceivedBatch>();
+  /** The last batch, while nobody has taken from it: deliveries from its pipe append to it. */
+  #openBatch: ReceivedBatch | undefined;
   readonly #receiveWaiters = new Queue<ReceiveWaiter>();
   #nextRoutingId = randomInt(1, 0xffffffff);
   #nextConnectionId = 1;
@@ -162,8 +173,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       waiter.resolve({ routingId: pipe.routingId, data });
       return true;
     }
-    this.#received.push({ routingId: pipe.routingId, data });
-    this.#receivedFrom.push(pipe);
+    this.#enqueue(pipe, { routingId: pipe.routingId, data });
     pipe.inQueued++;
     return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
   }
@@ -177,8 +187,17 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       waiter.resolve({ routingId, data: message });
       return;
     }
-    this.#received.push({ routingId, data: message });
-    this.#receivedFrom.push(undefined);
+    this.#enqueue(undefined, { routingId, data: message });
+  }
+
+  #enqueue(pipe: Pipe | undefined, message: ReceivedMessage): void {
+    let batch = this.#openBatch;
+    if (batch === undefined || batch.pipe !== pipe) {
+      batch = { pipe, messages: [], taken: 0 };
+      this.#received.push(batch);
+      this.#openBatch = batch;
+    }
+    batch.messages.push(message);
   }
 
   // --- Pipes and connections -------------------------------------------------------------------
@@ -354,6 +373,18 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     if (!found) throw new ZmqError('ENOENT', { address: text, detail: 'not connected to this endpoint' });
   }
 
+  /**
+   * Ends one connection from our side, whichever side made it: a connect-side one stops for good
+   * (no reconnect, its routing id ends), an accepted one is closed (the peer may reconnect and get
+   * a new id). ENOENT when the socket has no such connection.
+   */
+  closeConnection(connectionId: number): void {
+    this.#checkOpen();
+    const record = this.#records.get(connectionId);
+    if (!record?.close) throw new ZmqError('ENOENT', { detail: `no connection ${connectionId} on this socket` });
+    record.close();
+  }
+
   // --- Sending and receiving -------------------------------------------------------------------
 
   /**
@@ -396,23 +427,41 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   /** Takes up to `max` queued messages without waiting (for high-rate consumers). */
   protected takeQueued(max: number): ReceivedMessage[] {
     this.#checkOpen();
-    const out: ReceivedMessage[] = [];
-    while (out.length < max) {
-      const message = this.#takeQueued();
-      if (!message) break;
-      out.push(message);
+    let out: ReceivedMessage[] | undefined;
+    for (let batch = this.#received.peek(); batch !== undefined && (out?.length ?? 0) < max; batch = this.#received.peek()) {
+      const count = Math.min(batch.messages.length - batch.taken, max - (out?.length ?? 0));
+      if (out === undefined && count === batch.messages.length) {
+        out = batch.messages as ReceivedMessage[]; // the whole batch, as it is
+      } else {
+        out ??= [];
+        for (let i = batch.taken; i < batch.taken + count; i++) {
+          out.push(batch.messages[i]!);
+          batch.messages[i] = undefined;
+        }
+      }
+      this.#taken(batch, count);
     }
-    return out;
+    return out ?? [];
+  }
+
+  /** Accounts for `count` messages taken from the head batch. */
+  #taken(batch: ReceivedBatch, count: number): void {
+    batch.taken += count;
+    if (this.#openBatch === batch) this.#openBatch = undefined;
+    if (batch.taken === batch.messages.length) this.#received.shift();
+    const pipe = batch.pipe;
+    if (pipe) {
+      pipe.inQueued -= count;
+      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
+    }
   }
 
   #takeQueued(): ReceivedMessage | undefined {
-    const message = this.#received.shift();
-    if (!message) return undefined;
-    const pipe = this.#receivedFrom.shift();
-    if (pipe) {
-      pipe.inQueued--;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
-    }
+    const batch = this.#received.peek();
+    if (!batch) return undefined;
+    const message = batch.messages[batch.taken]!;
+    batch.messages[batch.taken] = undefined;
+    this.#taken(batch, 1);
     return message;
   }
 
@@ -450,7 +499,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
     this.#received.drain();
-    this.#receivedFrom.drain();
+    this.#openBatch = undefined;
     this.monitor('MONITOR_STOPPED', 0, '');
     this.context.unregister(this);
   }

@@ -66,6 +66,7 @@ export class InprocConnector {
     this.#immediate = immediate;
     this.record = socket.createRecord('connect', 'inproc', text);
     this.record.remoteAddress = text;
+    this.record.close = () => this.terminate();
     if (!immediate) this.#pipe = socket.attachPipe(this.record);
   }
 
@@ -142,6 +143,7 @@ class InprocLink {
     this.#pipeA = pipeA;
     this.#recordB = this.#b.createRecord('bind', 'inproc', binding.lastEndpoint);
     this.#recordB.localAddress = binding.lastEndpoint;
+    this.#recordB.close = () => this.terminate();
     this.#pipeB = this.#b.attachPipe(this.#recordB);
     binding.links.add(this);
     const pump = { aToB: () => this.#pump(this.#pipeA, this.#b, this.#pipeB), bToA: () => this.#pump(this.#pipeB, this.#a, this.#pipeA) };

@@ -105,14 +105,11 @@ export class ZmtpDecoder {
         case State.Flags: {
           // Fastest path: a run of whole short frames within this chunk (small messages).
           const max = this.#maxMessageSize;
-          // For a Buffer chunk, Buffer.from(arrayBuffer, offset, size) makes the same view as
-          // subarray for a good deal less (no argument normalising), which counts per message.
-          const bufferChunk = chunk instanceof Buffer;
           while (pos + 1 < length && (chunk[pos] & FLAG_LONG) === 0) {
             const size = chunk[pos + 1];
             const end = pos + 2 + size;
             if (end > length || (max >= 0 && size > max)) break;
-            this.#sink.onFrame(chunk[pos], bufferChunk ? Buffer.from(chunk.buffer, chunk.byteOffset + pos + 2, size) : chunk.subarray(pos + 2, end));
+            this.#sink.onFrame(chunk[pos], chunk.subarray(pos + 2, end));
             pos = end;
             // The sink may have stopped us (a failed connection).
             if (this.#state !== State.Flags) return;
@@ -214,7 +211,9 @@ export class ZmtpDecoder {
   }
 
   #emitAssembled(): void {
-    const body = new Uint8Array(this.#bodySize);
+    // Every byte is written below, so no zero-filling; Buffer chunks (sockets) give a Buffer body,
+    // which the engine hands on as it is.
+    const body = this.#bodyParts[0] instanceof Buffer ? Buffer.allocUnsafe(this.#bodySize) : new Uint8Array(this.#bodySize);
     let offset = 0;
     for (const part of this.#bodyParts) {
       body.set(part, offset);

@@ -24,6 +24,11 @@ export class WsFrameScanner {
   #skip = 0;
   #error: ZmtpError | undefined;
 
+  /** Whether the bytes scanned so far end exactly where a frame ends (and no fragment was seen). */
+  get atFrameStart(): boolean {
+    return this.#state === State.Head && this.#headerFill === 0 && this.#error === undefined;
+  }
+
   /** ERR_ZWS_FRAGMENTED once a fragment was seen; nothing is scanned after it. */
   get error(): ZmtpError | undefined {
     return this.#error;

@@ -1,0 +1,228 @@
+import { randomFillSync } from 'node:crypto';
+
+/** RFC 6455 §5.2: FIN + opcode 2 (binary), the only frame a ZWS 2.0 data message is. */
+const FIN_BINARY = 0x82;
+const MASK_BIT = 0x80;
+/** Unmasked bodies at least this large are written by reference rather than copied. */
+const COPY_LIMIT = 8192;
+
+/** Masking keys come from a pool of random bytes refilled in bulk (one syscall per 2048 keys). */
+const KEY_POOL = Buffer.alloc(8192);
+let keyOffset = KEY_POOL.length;
+
+/**
+ * ZWS 2.0 data frames (RFC 45: one unfragmented binary WebSocket message per ZMTP frame, the
+ * payload being a flags byte and the body) for a batch of single-part messages, built in one
+ * buffer: the WebSocket header, a fresh random masking key when `mask` (client side, RFC 6455
+ * §5.3), then the flags byte and body, masked while there. Without masking, large bodies stay
+ * by reference between the copied parts. Returns the parts to write, in order.
+ */
+export function encodeDataFrames(messages: readonly Uint8Array[], mask: boolean): Uint8Array[] {
+  let copied = 0;
+  for (const data of messages) copied += headerSize(1 + data.length, mask) + 1 + (mask || data.length < COPY_LIMIT ? data.length : 0);
+  const out = Buffer.allocUnsafe(copied);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  const parts: Uint8Array[] = [];
+  let start = 0;
+  let pos = 0;
+  for (const data of messages) {
+    const length = 1 + data.length;
+    const head = pos;
+    out[pos] = FIN_BINARY;
+    if (length < 126) {
+      out[pos + 1] = length;
+      pos += 2;
+    } else if (length < 65536) {
+      out[pos + 1] = 126;
+      view.setUint16(pos + 2, length);
+      pos += 4;
+    } else {
+      out[pos + 1] = 127;
+      view.setUint32(pos + 2, Math.floor(length / 0x100000000));
+      view.setUint32(pos + 6, length >>> 0);
+      pos += 10;
+    }
+    if (mask) {
+      out[head + 1] |= MASK_BIT;
+      if (keyOffset === KEY_POOL.length) {
+        randomFillSync(KEY_POOL);
+        keyOffset = 0;
+      }
+      const k0 = KEY_POOL[keyOffset];
+      const k1 = KEY_POOL[keyOffset + 1];
+      const k2 = KEY_POOL[keyOffset + 2];
+      const k3 = KEY_POOL[keyOffset + 3];
+      keyOffset += 4;
+      out[pos] = k0;
+      out[pos + 1] = k1;
+      out[pos + 2] = k2;
+      out[pos + 3] = k3;
+      const keyAt = pos;
+      pos += 4;
+      out[pos] = k0; // flags 0 (a last frame, not a command), masked
+      if (data.length <= 32) {
+        // Small bodies: mask while copying (payload byte i + 1 takes key byte (i + 1) % 4).
+        for (let i = 0; i < data.length; i++) out[pos + 1 + i] = data[i] ^ out[keyAt + ((i + 1) & 3)];
+      } else {
+        out.set(data, pos + 1);
+        applyMask(out, keyAt, pos + 1, pos + length, 1);
+      }
+      pos += length;
+    } else if (data.length < COPY_LIMIT) {
+      out[pos] = 0;
+      out.set(data, pos + 1);
+      pos += length;
+    } else {
+      out[pos] = 0;
+      pos += 1;
+      parts.push(out.subarray(start, pos), data);
+      start = pos;
+    }
+  }
+  if (start < pos) parts.push(out.subarray(start, pos));
+  return parts;
+}
+
+function headerSize(payloadLength: number, mask: boolean): number {
+  return (payloadLength < 126 ? 2 : payloadLength < 65536 ? 4 : 10) + (mask ? 4 : 0);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * XORs bytes [from, to) with the 4-byte key at `keyAt` (RFC 6455 §5.3), `from` being byte
+ * `phase0` of the masked payload: byte by byte up to a 4-byte boundary of the memory, then whole
+ * aligned words with the key turned to that phase.
+ */
+function applyMask(bytes: Uint8Array, keyAt: number, from: number, to: number, phase0 = 0): void {
+  let i = from;
+  if (LITTLE_ENDIAN && to - from >= 64) {
+    while (((bytes.byteOffset + i) & 3) !== 0) {
+      bytes[i] ^= bytes[keyAt + ((i - from + phase0) & 3)];
+      i++;
+    }
+    const phase = i - from + phase0;
+    const key = bytes[keyAt + (phase & 3)] | (bytes[keyAt + ((phase + 1) & 3)] << 8) | (bytes[keyAt + ((phase + 2) & 3)] << 16) | (bytes[keyAt + ((phase + 3) & 3)] << 24);
+    const words = new Int32Array(bytes.buffer, bytes.byteOffset + i, (to - i) >>> 2);
+    for (let w = 0; w < words.length; w++) words[w] ^= key;
+    i += words.length * 4;
+  }
+  for (; i < to; i++) bytes[i] ^= bytes[keyAt + ((i - from + phase0) & 3)];
+}
+
+/** What {@link DataFrameReader} makes of the frame at a position. */
+const NEED_MORE = -1;
+const NOT_MINE = -2;
+
+/**
+ * The receiving fast path for ZWS data: parses the plain frames a connection carries nearly all
+ * the time — FIN binary messages with the expected masking, not empty, within `maxPayload` —
+ * straight out of the received chunks, unmasking in place and copying only frames that span
+ * chunks. At the first frame of any other kind (control frames, text, RSV bits, a wrong mask,
+ * an oversized or empty message) it stops and gives back every byte from that frame's start,
+ * for the full WebSocket parser to handle (and to report errors exactly as it does).
+ */
+export class DataFrameReader {
+  readonly #masked: boolean;
+  readonly #maxPayload: number;
+  /** Bytes of an incomplete frame, from its first byte, kept from earlier chunks. */
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  /** That frame's whole size once its header was seen, else 0. */
+  #frameSize = 0;
+
+  /** `masked`: frames must be masked (we are the server). `maxPayload`: 0 for no limit. */
+  constructor(masked: boolean, maxPayload: number) {
+    this.#masked = masked;
+    this.#maxPayload = maxPayload;
+  }
+
+  /**
+   * Parses `chunk`, calling `onMessage` with each message's ZWS flags byte and body (a view);
+   * `onMessage` returns false to stop (the connection ended). Returns undefined when the whole
+   * chunk was taken (an incomplete frame is kept for the next one), or the bytes, from the
+   * start of the first frame it does not handle, that the full parser must get instead.
+   */
+  push(chunk: Buffer, onMessage: (flags: number, body: Buffer) => boolean): Buffer[] | undefined {
+    let pos = 0;
+    if (this.#heldBytes > 0) {
+      if (this.#frameSize === 0) {
+        // The header itself spanned chunks: look at it joined (at most 14 bytes are needed).
+        const probe = Buffer.concat([...this.#held, chunk.subarray(0, 14)]);
+        const size = this.#frameSizeAt(probe, 0, probe.length);
+        if (size === NOT_MINE) return this.#giveBack(chunk, 0);
+        if (size === NEED_MORE) return this.#hold(chunk, 0, 0);
+        this.#frameSize = size;
+      }
+      const need = this.#frameSize - this.#heldBytes;
+      if (chunk.length < need) return this.#hold(chunk, 0, this.#frameSize);
+      const frame = Buffer.concat([...this.#held, chunk.subarray(0, need)], this.#frameSize);
+      this.#held = [];
+      this.#heldBytes = 0;
+      this.#frameSize = 0;
+      if (!this.#emit(frame, 0, frame.length, onMessage)) return undefined;
+      pos = need;
+    }
+    const length = chunk.length;
+    while (pos < length) {
+      const size = this.#frameSizeAt(chunk, pos, length);
+      if (size === NOT_MINE) return this.#giveBack(chunk, pos);
+      if (size === NEED_MORE || pos + size > length) return this.#hold(chunk, pos, size === NEED_MORE ? 0 : size);
+      if (!this.#emit(chunk, pos, pos + size, onMessage)) return undefined;
+      pos += size;
+    }
+    return undefined;
+  }
+
+  /** Whole size of the frame at `start` (header, key, payload), NEED_MORE, or NOT_MINE. */
+  #frameSizeAt(bytes: Uint8Array, start: number, end: number): number {
+    const available = end - start;
+    if (available < 1) return NEED_MORE;
+    if (bytes[start] !== FIN_BINARY) return NOT_MINE;
+    if (available < 2) return NEED_MORE;
+    const second = bytes[start + 1];
+    if (((second & MASK_BIT) !== 0) !== this.#masked) return NOT_MINE;
+    let header = 2;
+    let payload = second & 0x7f;
+    if (payload === 126) {
+      if (available < 4) return NEED_MORE;
+      payload = (bytes[start + 2] << 8) | bytes[start + 3];
+      header = 4;
+    } else if (payload === 127) {
+      if (available < 10) return NEED_MORE;
+      // Above 4 GiB, leave it to the full parser (and its limits).
+      if ((bytes[start + 2] | bytes[start + 3] | bytes[start + 4] | bytes[start + 5]) !== 0) return NOT_MINE;
+      payload = ((bytes[start + 6] << 24) | (bytes[start + 7] << 16) | (bytes[start + 8] << 8) | bytes[start + 9]) >>> 0;
+      header = 10;
+    }
+    if (payload === 0 || (this.#maxPayload > 0 && payload > this.#maxPayload)) return NOT_MINE;
+    return header + (this.#masked ? 4 : 0) + payload;
+  }
+
+  #emit(bytes: Buffer, start: number, end: number, onMessage: (flags: number, body: Buffer) => boolean): boolean {
+    const len7 = bytes[start + 1] & 0x7f;
+    let payloadAt = start + (len7 < 126 ? 2 : len7 === 126 ? 4 : 10);
+    if (this.#masked) {
+      applyMask(bytes, payloadAt, payloadAt + 4, end);
+      payloadAt += 4;
+    }
+    return onMessage(bytes[payloadAt], bytes.subarray(payloadAt + 1, end));
+  }
+
+  #hold(chunk: Buffer, from: number, frameSize: number): undefined {
+    if (from < chunk.length) {
+      this.#held.push(chunk.subarray(from));
+      this.#heldBytes += chunk.length - from;
+    }
+    this.#frameSize = frameSize;
+    return undefined;
+  }
+
+  #giveBack(chunk: Buffer, from: number): Buffer[] {
+    const rest = [...this.#held, chunk.subarray(from)];
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#frameSize = 0;
+    return rest;
+  }
+}

@@ -1,0 +1,73 @@
+// Bundles the extension host (extension/extension.ts → dist/extension.js: node, cjs, vscode
+// external; `ws` and the core are bundled, so the .vsix needs no node_modules) and, when it
+// exists, the webview (webview/main.ts → dist/webview.js: browser, iife). Copies the assets the
+// webview loads (codicons, @vscode-elements/elements) and the API's .d.ts into dist/.
+// `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
+import * as esbuild from 'esbuild';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(fileURLToPath(import.meta.url));
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const dist = join(root, 'dist');
+
+/** Files copied into dist/ as [from (relative to root), to (relative to dist)], when the source exists. */
+const ASSETS = [
+  ['extension/api.d.ts', 'api.d.ts'],
+  ['node_modules/@vscode-elements/elements/dist/bundled.js', 'elements/bundled.js'],
+  ['node_modules/@vscode/codicons/dist/codicon.css', 'codicons/codicon.css'],
+  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'codicons/codicon.ttf'],
+];
+
+/** @type {import('esbuild').BuildOptions[]} */
+const builds = [
+  {
+    entryPoints: [join(root, 'extension/extension.ts')],
+    outfile: join(dist, 'extension.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'bufferutil', 'utf-8-validate'],
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+  },
+];
+if (existsSync(join(root, 'webview/main.ts'))) {
+  builds.push({
+    entryPoints: [join(root, 'webview/main.ts')],
+    outfile: join(dist, 'webview.js'),
+    bundle: true,
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+  });
+}
+
+async function copyAssets() {
+  for (const [from, to] of ASSETS) {
+    const source = join(root, from);
+    if (!existsSync(source)) {
+      console.warn(`esbuild.mjs: ${from} not found, not copied`);
+      continue;
+    }
+    await mkdir(dirname(join(dist, to)), { recursive: true });
+    await copyFile(source, join(dist, to));
+  }
+}
+
+if (!watch) await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+await copyAssets();
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}

@@ -1,0 +1,51 @@
+/**
+ * The extension's commands as data: ids, titles and where they appear. No vscode import, so a
+ * plain-Node test can check this table against package.json `contributes.commands` both ways.
+ * The handlers live in extension/commands.ts, keyed by the same verbs.
+ */
+
+/** Every command's category; VS Code shows it as the "ZMQ: " prefix in the palette. */
+export const COMMAND_CATEGORY = 'ZMQ';
+
+/** The prefix of every command id. */
+export const COMMAND_PREFIX = 'zmqPeer.';
+
+/** One command of the extension. */
+export interface CommandSpec {
+  /** The verb; the id is `zmqPeer.<verb>`. */
+  readonly verb: CommandVerb;
+  /** The title without the category prefix. */
+  readonly title: string;
+  /** A codicon shown in the tree view's menus. */
+  readonly icon?: string;
+  /** Registered by another module than extension/commands.ts: 'panel' = extension/debugger-panel.ts. */
+  readonly registeredBy?: 'panel';
+}
+
+/** The verbs, one per command. */
+export type CommandVerb =
+  | 'connectPeer'
+  | 'bind'
+  | 'openDebugger'
+  | 'sendFrame'
+  | 'disconnectPeer'
+  | 'closeSocket'
+  | 'clearTraffic'
+  | 'exportTraffic';
+
+/** The command table (rust-analyzer's pattern): package.json must list exactly these. */
+export const COMMANDS: readonly CommandSpec[] = [
+  { verb: 'connectPeer', title: 'Connect Peer', icon: '$(plug)' },
+  { verb: 'bind', title: 'Bind / Listen for Peers', icon: '$(radio-tower)' },
+  { verb: 'openDebugger', title: 'Open Debugger', icon: '$(debug)', registeredBy: 'panel' },
+  { verb: 'sendFrame', title: 'Send Frame to Peer', icon: '$(send)' },
+  { verb: 'disconnectPeer', title: 'Disconnect Peer', icon: '$(debug-disconnect)' },
+  { verb: 'closeSocket', title: 'Close Socket', icon: '$(close)' },
+  { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
+  { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
+];
+
+/** The full command id of a verb. */
+export function commandId(verb: CommandVerb): string {
+  return COMMAND_PREFIX + verb;
+}

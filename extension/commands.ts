@@ -1,0 +1,206 @@
+/**
+ * The command handlers, keyed by the verbs of extension/commands-table.ts. Each takes the
+ * optional argument VS Code passes: a tree node from a context menu, or `{ socketId, routingId }`
+ * / `{ socketId, connectionId }` / `{ endpoint }` from code. Errors are shown with their code and
+ * a plain explanation (error-explanations.ts).
+ */
+import * as vscode from 'vscode';
+import type { PayloadFormat, PeerView } from '../webview/protocol';
+import { COMMANDS, commandId, type CommandVerb } from './commands-table';
+import { readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput } from './endpoint-input';
+import { describeError } from './error-explanations';
+import { decodePayload, PAYLOAD_FORMATS } from './payload';
+import type { DebugSession } from './session';
+import { exportFileName } from './traffic-export';
+
+/** What the handlers need from the extension. */
+export interface CommandHost {
+  readonly session: DebugSession;
+  readonly globalState: vscode.Memento;
+  readonly log: vscode.LogOutputChannel;
+  /** The `zmqPeer.defaultEndpoint` setting now. */
+  defaultEndpoint(): string;
+}
+
+/** A command's optional argument, normalised. */
+interface Target {
+  readonly socketId?: string;
+  readonly connectionId?: number;
+  readonly routingId?: number;
+  readonly endpoint?: string;
+}
+
+function targetOf(arg: unknown): Target {
+  if (typeof arg !== 'object' || arg === null) return {};
+  const a = arg as Record<string, unknown>;
+  return {
+    ...(typeof a.socketId === 'string' ? { socketId: a.socketId } : {}),
+    ...(typeof a.connectionId === 'number' ? { connectionId: a.connectionId } : {}),
+    ...(typeof a.routingId === 'number' ? { routingId: a.routingId } : {}),
+    ...(typeof a.endpoint === 'string' ? { endpoint: a.endpoint } : {}),
+  };
+}
+
+type Handler = (host: CommandHost, arg: unknown) => Promise<void>;
+
+/** Asks for an endpoint: the recent ones first, then an input box validated as the user types. */
+async function askEndpoint(host: CommandHost, role: 'bind' | 'connect', fallback: string): Promise<string | undefined> {
+  const recent = readRecentEndpoints(host.globalState.get(RECENT_ENDPOINTS_KEY));
+  let value = fallback;
+  if (recent.length > 0) {
+    const NEW = '$(edit) Enter an endpoint…';
+    const picked = await vscode.window.showQuickPick([NEW, ...recent], {
+      title: role === 'connect' ? 'ZMQ: Connect Peer' : 'ZMQ: Bind',
+      placeHolder: 'A recent endpoint, or enter a new one',
+    });
+    if (picked === undefined) return undefined;
+    if (picked !== NEW) {
+      const problem = validateEndpointInput(picked, role);
+      if (problem === undefined) return picked;
+      value = picked;
+    }
+  }
+  const endpoint = await vscode.window.showInputBox({
+    title: role === 'connect' ? 'ZMQ: Connect Peer' : 'ZMQ: Bind',
+    prompt: role === 'connect' ? 'Endpoint to connect to (tcp://, ipc://, inproc://, ws://, wss://)' : 'Endpoint to listen on (port * picks a free one)',
+    value,
+    ignoreFocusOut: true,
+    validateInput: (text) => validateEndpointInput(text, role),
+  });
+  return endpoint?.trim();
+}
+
+async function remember(host: CommandHost, endpoint: string): Promise<void> {
+  const recent = readRecentEndpoints(host.globalState.get(RECENT_ENDPOINTS_KEY));
+  await host.globalState.update(RECENT_ENDPOINTS_KEY, rememberEndpoint(recent, endpoint));
+}
+
+/** The socket a command acts on: the argument's, the only one, or one the user picks. */
+async function pickSocket(host: CommandHost, target: Target, createDefault: boolean): Promise<string | undefined> {
+  if (target.socketId !== undefined) return target.socketId;
+  const sockets = host.session.sockets();
+  if (sockets.length === 0) return createDefault ? host.session.defaultSocketId() : undefined;
+  if (sockets.length === 1) return sockets[0].socketId;
+  const picked = await vscode.window.showQuickPick(
+    sockets.map((s) => ({ label: s.label, description: [...s.bound, ...s.connected].join(', '), socketId: s.socketId })),
+    { title: 'Which socket?' },
+  );
+  return picked?.socketId;
+}
+
+function peerLabel(peer: PeerView): string {
+  return peer.routingId !== null ? `#${peer.routingId}` : `connection ${peer.connectionId}`;
+}
+
+async function pickPeer(host: CommandHost, target: Target, filter: (peer: PeerView) => boolean, title: string): Promise<PeerView | undefined> {
+  const peers = host.session.peers(target.socketId).filter(filter);
+  const exact = peers.find(
+    (p) => (target.connectionId !== undefined && p.connectionId === target.connectionId) || (target.routingId !== undefined && p.routingId === target.routingId),
+  );
+  if (exact) return exact;
+  if (peers.length === 0) {
+    void vscode.window.showWarningMessage('No matching peer: connect one first (ZMQ: Connect Peer) or wait for one to connect (ZMQ: Bind).');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    peers.map((p) => ({ label: peerLabel(p), description: `${p.state} · ${p.endpoint}`, detail: p.remoteAddress ?? undefined, peer: p })),
+    { title },
+  );
+  return picked?.peer;
+}
+
+/** Handlers of the commands this module registers (the panel registers `openDebugger`). */
+const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger'>, Handler>> = {
+  async connectPeer(host, arg) {
+    const target = targetOf(arg);
+    const socketId = await pickSocket(host, target, true);
+    if (socketId === undefined) return;
+    const endpoint = target.endpoint ?? (await askEndpoint(host, 'connect', host.defaultEndpoint()));
+    if (!endpoint) return;
+    const routingId = host.session.connectPeer(socketId, endpoint);
+    await remember(host, endpoint);
+    void vscode.window.showInformationMessage(`Connecting to ${endpoint}: routing id ${routingId}`);
+    await vscode.commands.executeCommand(commandId('openDebugger'), { socketId, routingId });
+  },
+
+  async bind(host, arg) {
+    const target = targetOf(arg);
+    const socketId = await pickSocket(host, target, true);
+    if (socketId === undefined) return;
+    const endpoint = target.endpoint ?? (await askEndpoint(host, 'bind', 'tcp://127.0.0.1:*'));
+    if (!endpoint) return;
+    const bound = await host.session.bind(socketId, endpoint);
+    await remember(host, endpoint);
+    void vscode.window.showInformationMessage(`Listening for peers on ${bound}`);
+  },
+
+  async sendFrame(host, arg) {
+    const target = targetOf(arg);
+    const peer = await pickPeer(host, target, (p) => p.routingId !== null, 'Send to which peer?');
+    if (!peer || peer.routingId === null) return;
+    const format = (await vscode.window.showQuickPick([...PAYLOAD_FORMATS], { title: `Send to ${peerLabel(peer)}: payload format` })) as PayloadFormat | undefined;
+    if (!format) return;
+    const payload = await vscode.window.showInputBox({
+      title: `Send to ${peerLabel(peer)} (${format})`,
+      prompt: format === 'hex' ? 'Hex bytes, e.g. 01 02 ff' : format === 'json' ? 'A JSON value' : format === 'base64' ? 'Base64' : 'UTF-8 text',
+      ignoreFocusOut: true,
+      validateInput: (text) => {
+        try {
+          decodePayload(format, text);
+          return undefined;
+        } catch (err) {
+          return err instanceof Error ? err.message : String(err);
+        }
+      },
+    });
+    if (payload === undefined) return;
+    const bytes = await host.session.send(peer.socketId, peer.routingId, format, payload);
+    void vscode.window.showInformationMessage(`Sent ${bytes} byte${bytes === 1 ? '' : 's'} to ${peerLabel(peer)}`);
+  },
+
+  async disconnectPeer(host, arg) {
+    const peer = await pickPeer(host, targetOf(arg), () => true, 'Disconnect which peer?');
+    if (!peer) return;
+    host.session.disconnectPeer(peer.socketId, peer.connectionId);
+  },
+
+  async closeSocket(host, arg) {
+    const socketId = await pickSocket(host, targetOf(arg), false);
+    if (socketId === undefined) return;
+    await host.session.closeSocket(socketId);
+  },
+
+  async clearTraffic(host) {
+    host.session.clearTraffic();
+  },
+
+  async exportTraffic(host) {
+    const ndjson = host.session.exportTraffic();
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const name = exportFileName(Date.now());
+    const uri = await vscode.window.showSaveDialog({
+      title: 'Export ZMQ traffic',
+      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : vscode.Uri.file(name),
+      filters: { 'NDJSON': ['ndjson', 'jsonl'] },
+    });
+    if (!uri) return;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(ndjson, 'utf8'));
+    const lines = ndjson === '' ? 0 : ndjson.split('\n').length - 1;
+    void vscode.window.showInformationMessage(`Exported ${lines} frame${lines === 1 ? '' : 's'} to ${uri.fsPath}`);
+  },
+};
+
+/** Registers every command of the table that this module handles; returns their disposables. */
+export function registerCommands(host: CommandHost): vscode.Disposable[] {
+  return COMMANDS.filter((spec) => spec.registeredBy === undefined).map((spec) =>
+    vscode.commands.registerCommand(commandId(spec.verb), async (arg: unknown) => {
+      try {
+        await HANDLERS[spec.verb as Exclude<CommandVerb, 'openDebugger'>](host, arg);
+      } catch (err) {
+        const text = describeError(err, spec.title);
+        host.log.error(text);
+        void vscode.window.showErrorMessage(text);
+      }
+    }),
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * The extension's entry: `activate()` only creates the session and registers things (commands
+ * from the table, the tree view, the debugger panel, settings and file watchers), then
+ * returns the versioned API. Everything it registers is in `context.subscriptions`; the session's
+ * sockets are closed in `deactivate()`.
+ */
+import * as vscode from 'vscode';
+import type { ZmqPeerApi } from './api';
+import { registerCommands, type CommandHost } from './commands';
+import { commandId } from './commands-table';
+import { registerDebuggerPanel } from './debugger-panel';
+import { createPublicApi } from './public-api';
+import { DebugSession, type SessionLogger } from './session';
+import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
+import { SocketTreeProvider, TREE_VIEW_ID } from './tree';
+
+/** The saved-messages file, relative to the first workspace folder. */
+export const SAVED_MESSAGES_PATH = '.vscode/zmq-messages.json';
+
+let activeSession: DebugSession | undefined;
+
+function loggerFor(channel: vscode.LogOutputChannel): SessionLogger {
+  return {
+    info: (m) => channel.info(m),
+    warn: (m) => channel.warn(m),
+    error: (m) => channel.error(m),
+    trace: (m) => channel.trace(m),
+    get traceEnabled() {
+      return channel.logLevel === vscode.LogLevel.Trace;
+    },
+  };
+}
+
+function configGetter(): (key: string) => unknown {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return (key) => config.get(key);
+}
+
+/** Registers everything and returns the API (see api.d.ts). */
+export function activate(context: vscode.ExtensionContext): ZmqPeerApi {
+  const log = vscode.window.createOutputChannel('ZMQ', { log: true });
+  context.subscriptions.push(log);
+  try {
+    return activateWith(context, log);
+  } catch (err) {
+    // VS Code does not show a notification when activation fails, so we do it ourselves.
+    const text = `ZMQ Peer Debugger failed to start: ${err instanceof Error ? err.message : String(err)}`;
+    log.error(text);
+    void vscode.window.showErrorMessage(text);
+    throw err;
+  }
+}
+
+function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ZmqPeerApi {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const savedMessagesUri = folder ? vscode.Uri.joinPath(folder.uri, SAVED_MESSAGES_PATH) : undefined;
+  const session = new DebugSession({
+    settings: readSessionSettings(configGetter()),
+    logger: loggerFor(log),
+    ...(savedMessagesUri?.scheme === 'file' ? { savedMessagesFile: savedMessagesUri.fsPath } : {}),
+  });
+  activeSession = session;
+  context.subscriptions.push({ dispose: () => void session.dispose() });
+  void session.loadSavedMessages().catch((err: unknown) => log.warn(`saved messages: ${err instanceof Error ? err.message : String(err)}`));
+
+  // The panel registers its serializer and the zmqPeer.openDebugger command.
+  registerDebuggerPanel(context, session, { log: (message) => log.warn(message) });
+
+  const host: CommandHost = {
+    session,
+    globalState: context.globalState,
+    log,
+    defaultEndpoint: () => readDefaultEndpoint(configGetter()),
+  };
+  context.subscriptions.push(...registerCommands(host));
+
+  const tree = new SocketTreeProvider(session);
+  context.subscriptions.push(tree, vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration(SETTINGS_SECTION)) session.updateSettings(readSessionSettings(configGetter()));
+    }),
+  );
+
+  if (folder) {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, SAVED_MESSAGES_PATH));
+    const reload = (): void => void session.loadSavedMessages().catch((err: unknown) => log.warn(`saved messages: ${err instanceof Error ? err.message : String(err)}`));
+    context.subscriptions.push(watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload));
+  }
+
+  log.info('ZMQ Peer Debugger ready');
+  return createPublicApi(session, async (target) => {
+    await vscode.commands.executeCommand(commandId('openDebugger'), target);
+  });
+}
+
+/** Closes the session's sockets (VS Code waits for the promise). */
+export function deactivate(): Promise<void> | undefined {
+  const session = activeSession;
+  activeSession = undefined;
+  return session?.dispose();
+}

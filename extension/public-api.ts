@@ -1,0 +1,97 @@
+/**
+ * The versioned API returned from `activate()` (types in extension/api.d.ts, shipped as
+ * dist/api.d.ts), built on the debug session so API sockets show in the debugger. No vscode import.
+ */
+import type { HostEvent, PeerView, TrafficView } from '../webview/protocol';
+import type { ZmqApiPeer, ZmqDisposable, ZmqPeerApi, ZmqPeerEvent, ZmqPeerInfo, ZmqPeerOptions, ZmqTrafficFrame } from './api';
+import type { DebugSession } from './session';
+
+/** The API's version; api.d.ts declares `apiVersion: 1`. */
+export const API_VERSION = 1;
+
+function toPeerInfo(peer: PeerView): ZmqPeerInfo {
+  return {
+    socketId: peer.socketId,
+    connectionId: peer.connectionId,
+    role: peer.role,
+    transport: peer.transport,
+    endpoint: peer.endpoint,
+    state: peer.state,
+    routingId: peer.routingId,
+    remoteAddress: peer.remoteAddress,
+    messagesIn: peer.messagesIn,
+    messagesOut: peer.messagesOut,
+    lastError: peer.lastError,
+  };
+}
+
+function toFrame(view: TrafficView): ZmqTrafficFrame {
+  return {
+    seq: view.seq,
+    time: view.time,
+    socketId: view.socketId,
+    connectionId: view.connectionId,
+    routingId: view.routingId,
+    direction: view.direction,
+    kind: view.kind,
+    size: view.size,
+    data: new Uint8Array(Buffer.from(view.body, 'base64')),
+    truncated: view.truncated,
+  };
+}
+
+function subscribePeers(session: DebugSession, socketId: string | undefined, listener: (event: ZmqPeerEvent) => void): ZmqDisposable {
+  const off = session.onEvent((event: HostEvent) => {
+    if (event.type === 'peer' && (socketId === undefined || event.peer.socketId === socketId)) listener({ type: 'changed', peer: toPeerInfo(event.peer) });
+    else if (event.type === 'peerGone' && (socketId === undefined || event.socketId === socketId)) {
+      listener({ type: 'gone', socketId: event.socketId, connectionId: event.connectionId });
+    }
+  });
+  return { dispose: off };
+}
+
+function subscribeTraffic(session: DebugSession, socketId: string | undefined, listener: (frames: readonly ZmqTrafficFrame[]) => void): ZmqDisposable {
+  const off = session.onEvent((event: HostEvent) => {
+    if (event.type !== 'traffic') return;
+    const frames = (socketId === undefined ? event.frames : event.frames.filter((f) => f.socketId === socketId)).map(toFrame);
+    if (frames.length > 0) listener(frames);
+  });
+  return { dispose: off };
+}
+
+/**
+ * Builds the API object. `openDebugger` is the extension's way to show the panel (the
+ * `zmqPeer.openDebugger` command); the session owns every socket made here and closes them on
+ * deactivation.
+ */
+export function createPublicApi(session: DebugSession, openDebugger: (target?: { socketId: string; routingId?: number }) => Promise<void>): ZmqPeerApi {
+  return Object.freeze({
+    apiVersion: API_VERSION,
+    createPeer(options: ZmqPeerOptions = {}): ZmqApiPeer {
+      const { label, ...coreOptions } = options;
+      const { socketId, socket } = session.createSocket({ ...(label !== undefined ? { label } : {}), options: coreOptions, drain: false });
+      const resolvedLabel = session.sockets().find((s) => s.socketId === socketId)?.label ?? socketId;
+      return Object.freeze({
+        socketId,
+        label: resolvedLabel,
+        bind: (endpoint: string) => session.bind(socketId, endpoint),
+        connectPeer: (endpoint: string) => session.connectPeer(socketId, endpoint),
+        disconnect: (endpoint: string) => socket.disconnect(endpoint),
+        send: (routingId: number, data: Uint8Array | string) => socket.send(routingId, data),
+        receive: async () => {
+          const message = await socket.receive();
+          return { routingId: message.routingId, data: message.data };
+        },
+        routingIds: () => socket.routingIds,
+        peers: () => session.peers(socketId).map(toPeerInfo),
+        onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, socketId, listener),
+        onTraffic: (listener: (frames: readonly ZmqTrafficFrame[]) => void) => subscribeTraffic(session, socketId, listener),
+        close: () => session.closeSocket(socketId),
+      });
+    },
+    sockets: () => session.sockets().map((s) => ({ socketId: s.socketId, label: s.label, bound: s.bound, connected: s.connected })),
+    openDebugger: (target?: { socketId: string; routingId?: number }) => openDebugger(target),
+    onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, undefined, listener),
+    onTraffic: (listener: (frames: readonly ZmqTrafficFrame[]) => void) => subscribeTraffic(session, undefined, listener),
+  });
+}

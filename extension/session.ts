@@ -1,0 +1,571 @@
+/**
+ * The debug session: the core sockets the extension drives, what they observed, and the actions
+ * the debugger panel, the tree view, the commands and the public API take on them.
+ *
+ * No vscode import: settings, logging and the saved-messages file are injected, so the session
+ * runs (and is tested) in plain Node against a real core.
+ *
+ * Volume: the core's traffic tap can fire 50,000 times a second. Each frame is copied (cut to
+ * `captureLimit` bytes) into a fixed-size ring buffer, and listeners get at most one batch per
+ * `batchInterval` ms holding at most {@link MAX_FRAMES_PER_BATCH} frames (the newest; the batch
+ * says how many it skipped). Peer updates are coalesced per connection in the same batch.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
+import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView } from '../webview/protocol';
+import { decodePayload, hexPreview } from './payload';
+import { RingBuffer } from './ring-buffer';
+import type { SessionApi } from './session-api';
+import { toNdjson, toTrafficView, type TrafficRecord } from './traffic-export';
+
+/** The settings the session uses (`zmqPeer.*` in VS Code). */
+export interface SessionSettings {
+  /** Frames kept in the traffic ring buffer. */
+  readonly bufferSize: number;
+  readonly defaultView: 'hex' | 'utf8';
+  /** ZMQ_HEARTBEAT_IVL for sockets the session creates, ms; 0 = off. */
+  readonly heartbeatInterval: number;
+  /** ZMQ_HEARTBEAT_TIMEOUT, ms; -1 = the interval. */
+  readonly heartbeatTimeout: number;
+  /** ZMQ_RECONNECT_IVL, ms; -1 = never reconnect. */
+  readonly reconnectInterval: number;
+  /** ZMQ_RECONNECT_IVL_MAX, ms; 0 = no back-off. */
+  readonly reconnectIntervalMax: number;
+}
+
+/** Defaults of {@link SessionSettings}, as in package.json `contributes.configuration`. */
+export const DEFAULT_SETTINGS: SessionSettings = Object.freeze({
+  bufferSize: 10000,
+  defaultView: 'hex',
+  heartbeatInterval: 0,
+  heartbeatTimeout: -1,
+  reconnectInterval: 100,
+  reconnectIntervalMax: 0,
+});
+
+/** Where the session logs; the extension passes its "ZMQ" LogOutputChannel. */
+export interface SessionLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  trace(message: string): void;
+  /** Frame dumps are built only when this is true. */
+  readonly traceEnabled: boolean;
+}
+
+/** How a session is made. */
+export interface SessionOptions {
+  readonly settings?: Partial<SessionSettings>;
+  readonly logger?: SessionLogger;
+  /** The saved-messages JSON file (`.vscode/zmq-messages.json` of the workspace); none: saving fails. */
+  readonly savedMessagesFile?: string;
+  /** The core context for the session's sockets; the default context when absent. */
+  readonly context?: Context;
+  /** Coalescing window for events, ms. Default 50. */
+  readonly batchInterval?: number;
+  /** Bytes of each frame body kept. Default {@link DEFAULT_CAPTURE_LIMIT}. */
+  readonly captureLimit?: number;
+}
+
+/** How a socket is added to the session. */
+export interface CreateSocketOptions {
+  readonly label?: string;
+  /** Core options; heartbeat and reconnect default to the session's settings. */
+  readonly options?: PeerOptions;
+  /**
+   * Whether the session reads and discards what the socket receives (the tap has recorded it).
+   * True for sockets made by commands, so peers are never throttled by a full receive queue;
+   * false for API sockets, whose owner calls receive().
+   */
+  readonly drain?: boolean;
+}
+
+/** Bytes of each frame kept by default. */
+export const DEFAULT_CAPTURE_LIMIT = 4096;
+/** Frames in one `traffic` event at most. */
+export const MAX_FRAMES_PER_BATCH = 1000;
+/** Monitor events kept for the snapshot. */
+export const EVENT_LOG_SIZE = 1000;
+/** The saved-messages file's format version. */
+export const SAVED_MESSAGES_VERSION = 1;
+
+interface SocketEntry {
+  readonly socketId: string;
+  readonly label: string;
+  readonly socket: Peer;
+  readonly detach: () => void;
+}
+
+/** One listener's error must not stop the others nor the core's event. */
+function callSafely(listener: (event: HostEvent) => void, event: HostEvent, logger: SessionLogger | undefined): void {
+  try {
+    listener(event);
+  } catch (err) {
+    logger?.error(`session listener failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  }
+}
+
+function toPeerView(socketId: string, info: ConnectionInfo): PeerView {
+  const heartbeats = [info.lastPingSent, info.lastPingReceived, info.lastPongReceived].filter((t): t is number => t !== undefined);
+  return {
+    socketId,
+    connectionId: info.id,
+    role: info.role,
+    transport: info.transport,
+    endpoint: info.endpoint,
+    state: info.state,
+    routingId: info.routingId ?? null,
+    localAddress: info.localAddress ?? null,
+    remoteAddress: info.remoteAddress ?? null,
+    zmtpVersion: info.zmtpVersion ?? null,
+    mechanism: info.mechanism ?? null,
+    peerProperties: { ...info.peerProperties },
+    messagesIn: info.messagesIn,
+    messagesOut: info.messagesOut,
+    bytesIn: info.bytesIn,
+    bytesOut: info.bytesOut,
+    queuedOut: info.queuedOut,
+    queuedIn: info.queuedIn,
+    lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null,
+    lastError: info.lastError ?? null,
+  };
+}
+
+/** A connection that will never come back: its view is dropped. */
+function isGone(info: ConnectionInfo): boolean {
+  return info.state === 'TERMINATED' || (info.role === 'bind' && info.state === 'DISCONNECTED');
+}
+
+/** Reads the saved-messages file's content; tolerates a bare array. Throws on malformed JSON. */
+export function parseSavedMessages(text: string): SavedMessage[] {
+  const value: unknown = JSON.parse(text);
+  const list: unknown = Array.isArray(value) ? value : (value as { messages?: unknown } | null)?.messages;
+  if (!Array.isArray(list)) throw new Error('expected {"version": 1, "messages": [...]}');
+  return list.filter(
+    (m): m is SavedMessage =>
+      typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.payload === 'string' && ['text', 'hex', 'base64', 'json'].includes(m.format),
+  ).map((m) => ({ name: m.name, format: m.format, payload: m.payload }));
+}
+
+/** The saved-messages file's content: stable, pretty JSON that diffs well in git. */
+export function formatSavedMessages(messages: readonly SavedMessage[]): string {
+  return JSON.stringify({ version: SAVED_MESSAGES_VERSION, messages: messages.map((m) => ({ name: m.name, format: m.format, payload: m.payload })) }, null, 2) + '\n';
+}
+
+/** The session; see the file comment. */
+export class DebugSession implements SessionApi {
+  readonly #logger: SessionLogger | undefined;
+  readonly #context: Context | undefined;
+  readonly #savedMessagesFile: string | undefined;
+  readonly #batchInterval: number;
+  readonly #captureLimit: number;
+  #settings: SessionSettings;
+
+  readonly #sockets = new Map<string, SocketEntry>();
+  #defaultSocketId: string | undefined;
+  #nextSocket = 1;
+  readonly #peers = new Map<string, PeerView>();
+  readonly #traffic: RingBuffer<TrafficRecord>;
+  readonly #events = new RingBuffer<EventView>(EVENT_LOG_SIZE);
+  #savedMessages: SavedMessage[] = [];
+  readonly #listeners = new Set<(event: HostEvent) => void>();
+
+  #seq = 0;
+  #emittedSeq = 0;
+  #socketsDirty = false;
+  readonly #dirtyPeers = new Set<string>();
+  /** Sockets with traffic since the last flush: their peers' counters are re-read then. */
+  readonly #busySockets = new Set<string>();
+  readonly #gonePeers = new Map<string, { socketId: string; connectionId: number }>();
+  #pendingEvents: EventView[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #disposed = false;
+  #disposing: Promise<void> | undefined;
+
+  constructor(options: SessionOptions = {}) {
+    this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    this.#logger = options.logger;
+    this.#context = options.context;
+    this.#savedMessagesFile = options.savedMessagesFile;
+    this.#batchInterval = options.batchInterval ?? 50;
+    this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
+    this.#traffic = new RingBuffer<TrafficRecord>(this.#settings.bufferSize);
+  }
+
+  get settings(): SessionSettings {
+    return this.#settings;
+  }
+
+  /** Applies new settings: resizes the buffer, and sets heartbeat/reconnect on the default socket. */
+  updateSettings(settings: Partial<SessionSettings>): void {
+    this.#settings = { ...this.#settings, ...settings };
+    if (this.#traffic.capacity !== this.#settings.bufferSize) this.#traffic.resize(this.#settings.bufferSize);
+    const entry = this.#defaultSocketId !== undefined ? this.#sockets.get(this.#defaultSocketId) : undefined;
+    if (entry && !entry.socket.closed) {
+      const s = this.#settings;
+      entry.socket.setOption('heartbeatInterval', s.heartbeatInterval);
+      entry.socket.setOption('heartbeatTimeout', s.heartbeatTimeout);
+      entry.socket.setOption('reconnectInterval', s.reconnectInterval);
+      entry.socket.setOption('reconnectIntervalMax', s.reconnectIntervalMax);
+    }
+  }
+
+  #socketDefaults(): PeerOptions {
+    const s = this.#settings;
+    return { heartbeatInterval: s.heartbeatInterval, heartbeatTimeout: s.heartbeatTimeout, reconnectInterval: s.reconnectInterval, reconnectIntervalMax: s.reconnectIntervalMax };
+  }
+
+  // --- Sockets -----------------------------------------------------------------------------------
+
+  /** The session's own PEER socket, created on first use with the settings' defaults. */
+  defaultSocketId(): string {
+    const existing = this.#defaultSocketId !== undefined ? this.#sockets.get(this.#defaultSocketId) : undefined;
+    if (existing && !existing.socket.closed) return existing.socketId;
+    const entry = this.createSocket({ label: 'Session PEER', drain: true });
+    this.#defaultSocketId = entry.socketId;
+    return entry.socketId;
+  }
+
+  /** Creates a PEER socket the debugger shows; returns its id and the core socket. */
+  createSocket(options: CreateSocketOptions = {}): { socketId: string; socket: Peer } {
+    this.#checkOpen();
+    const socketId = `socket-${this.#nextSocket++}`;
+    const peerOptions: PeerOptions = { ...this.#socketDefaults(), ...(this.#context ? { context: this.#context } : {}), ...options.options };
+    const socket = new Peer(peerOptions);
+    const onMonitor = (event: MonitorEvent): void => this.#onMonitor(socketId, event);
+    const onConnection = (info: ConnectionInfo): void => this.#onConnection(socketId, info);
+    const onFrame = (frame: FrameRecord): void => this.#onFrame(socketId, frame);
+    socket.on('monitor', onMonitor);
+    socket.on('connection', onConnection);
+    socket.on('frame', onFrame);
+    const detach = (): void => {
+      socket.off('monitor', onMonitor);
+      socket.off('connection', onConnection);
+      socket.off('frame', onFrame);
+    };
+    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach };
+    this.#sockets.set(socketId, entry);
+    if (options.drain) void this.#drain(entry);
+    this.#logger?.info(`${entry.label} (${socketId}) created`);
+    this.#markSockets();
+    return { socketId, socket };
+  }
+
+  async #drain(entry: SocketEntry): Promise<void> {
+    try {
+      // The tap has already recorded each message; reading keeps the peer from being throttled.
+      for await (const message of entry.socket) void message;
+    } catch (err) {
+      this.#logger?.warn(`${entry.label}: receiving stopped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  /** The core socket behind an id. Throws ENOTSOCK for an unknown id. */
+  socket(socketId: string): Peer {
+    const entry = this.#sockets.get(socketId);
+    if (!entry) throw new ZmqError('ENOTSOCK', { detail: `no socket "${socketId}" in this session` });
+    return entry.socket;
+  }
+
+  /** Sockets now, as the webview sees them. */
+  sockets(): SocketView[] {
+    return [...this.#sockets.values()].map((entry) => ({
+      socketId: entry.socketId,
+      label: entry.label,
+      type: 'PEER',
+      bound: entry.socket.closed ? [] : entry.socket.boundEndpoints,
+      connected: entry.socket.closed ? [] : entry.socket.connectedEndpoints,
+    }));
+  }
+
+  /** Peers (connections) now. */
+  peers(socketId?: string): PeerView[] {
+    const all = [...this.#peers.values()];
+    return socketId === undefined ? all : all.filter((p) => p.socketId === socketId);
+  }
+
+  /** Closes a socket and forgets it and its peers. */
+  async closeSocket(socketId: string): Promise<void> {
+    const entry = this.#sockets.get(socketId);
+    if (!entry) throw new ZmqError('ENOTSOCK', { detail: `no socket "${socketId}" in this session` });
+    try {
+      await entry.socket.close();
+    } finally {
+      entry.detach();
+      this.#sockets.delete(socketId);
+      if (this.#defaultSocketId === socketId) this.#defaultSocketId = undefined;
+      for (const [key, peer] of this.#peers) if (peer.socketId === socketId) this.#peerGone(key, peer.socketId, peer.connectionId);
+      this.#logger?.info(`${entry.label} (${socketId}) closed`);
+      this.#markSockets();
+    }
+  }
+
+  // --- SessionApi ----------------------------------------------------------------------------------
+
+  snapshot(): Snapshot {
+    return {
+      sockets: this.sockets(),
+      peers: this.peers(),
+      traffic: this.#traffic.toArray().map(toTrafficView),
+      events: this.#events.toArray(),
+      settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
+      savedMessages: [...this.#savedMessages],
+    };
+  }
+
+  onEvent(listener: (event: HostEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async send(socketId: string, routingId: number, format: PayloadFormat, payload: string): Promise<number> {
+    const socket = this.socket(socketId);
+    const bytes = decodePayload(format, payload);
+    await socket.send(routingId, bytes);
+    return bytes.length;
+  }
+
+  connectPeer(socketId: string, endpoint: string): number {
+    const text = endpoint.trim();
+    const routingId = this.socket(socketId).connectPeer(text);
+    this.#logger?.info(`${this.#label(socketId)}: connectPeer ${text} → routing id ${routingId}`);
+    this.#markSockets();
+    return routingId;
+  }
+
+  async bind(socketId: string, endpoint: string): Promise<string> {
+    const text = endpoint.trim();
+    const bound = await this.socket(socketId).bind(text);
+    this.#logger?.info(`${this.#label(socketId)}: bound ${bound}`);
+    this.#markSockets();
+    return bound;
+  }
+
+  disconnectPeer(socketId: string, connectionId: number): void {
+    const socket = this.socket(socketId);
+    const info = socket.connections().find((c) => c.id === connectionId);
+    if (!info) throw new ZmqError('EHOSTUNREACH', { detail: `no connection ${connectionId} on ${socketId}` });
+    socket.closeConnection(connectionId);
+    this.#logger?.info(`${this.#label(socketId)}: closed connection ${connectionId} (${info.role} ${info.endpoint})`);
+    this.#markSockets();
+  }
+
+  clearTraffic(): void {
+    this.#traffic.clear();
+    this.#emittedSeq = this.#seq;
+    this.#emit({ type: 'trafficCleared' });
+  }
+
+  exportTraffic(): string {
+    return toNdjson(this.#traffic);
+  }
+
+  /** Frames kept now, oldest first (for the API and tests). */
+  trafficRecords(): TrafficRecord[] {
+    return this.#traffic.toArray();
+  }
+
+  async saveMessage(message: SavedMessage): Promise<void> {
+    if (this.#savedMessagesFile === undefined) throw new Error('Saving messages needs an open workspace folder');
+    await this.loadSavedMessages();
+    const others = this.#savedMessages.filter((m) => m.name !== message.name);
+    const messages = [...others, { name: message.name, format: message.format, payload: message.payload }];
+    await fs.mkdir(path.dirname(this.#savedMessagesFile), { recursive: true });
+    await fs.writeFile(this.#savedMessagesFile, formatSavedMessages(messages), 'utf8');
+    this.#setSavedMessages(messages);
+  }
+
+  /** Removes a saved message by name. */
+  async deleteSavedMessage(name: string): Promise<void> {
+    if (this.#savedMessagesFile === undefined) return;
+    await this.loadSavedMessages();
+    const messages = this.#savedMessages.filter((m) => m.name !== name);
+    await fs.writeFile(this.#savedMessagesFile, formatSavedMessages(messages), 'utf8');
+    this.#setSavedMessages(messages);
+  }
+
+  /** (Re)reads the saved-messages file; a missing file is an empty list, a malformed one is logged and kept. */
+  async loadSavedMessages(): Promise<readonly SavedMessage[]> {
+    if (this.#savedMessagesFile === undefined) return this.#savedMessages;
+    let text: string;
+    try {
+      text = await fs.readFile(this.#savedMessagesFile, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        this.#setSavedMessages([]);
+        return this.#savedMessages;
+      }
+      throw err;
+    }
+    try {
+      this.#setSavedMessages(parseSavedMessages(text));
+    } catch (err) {
+      this.#logger?.warn(`${this.#savedMessagesFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return this.#savedMessages;
+  }
+
+  #setSavedMessages(messages: SavedMessage[]): void {
+    const changed = JSON.stringify(messages) !== JSON.stringify(this.#savedMessages);
+    this.#savedMessages = messages;
+    if (changed) this.#emit({ type: 'savedMessages', messages: [...messages] });
+  }
+
+  /** Emits what is pending now instead of at the end of the batch window. */
+  flush(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#socketsDirty) {
+      this.#socketsDirty = false;
+      this.#emit({ type: 'sockets', sockets: this.sockets() });
+    }
+    for (const socketId of this.#busySockets) this.#refreshCounters(socketId);
+    this.#busySockets.clear();
+    for (const key of this.#dirtyPeers) {
+      const peer = this.#peers.get(key);
+      if (peer) this.#emit({ type: 'peer', peer });
+    }
+    this.#dirtyPeers.clear();
+    for (const gone of this.#gonePeers.values()) this.#emit({ type: 'peerGone', ...gone });
+    this.#gonePeers.clear();
+    if (this.#pendingEvents.length > 0) {
+      const events = this.#pendingEvents;
+      this.#pendingEvents = [];
+      this.#emit({ type: 'monitor', events });
+    }
+    const fresh = this.#seq - this.#emittedSeq;
+    if (fresh > 0) {
+      const frames = this.#traffic.last(Math.min(fresh, MAX_FRAMES_PER_BATCH)).map(toTrafficView);
+      this.#emittedSeq = this.#seq;
+      const dropped = fresh - frames.length;
+      this.#emit(dropped > 0 ? { type: 'traffic', frames, dropped } : { type: 'traffic', frames });
+    }
+  }
+
+  /** Closes every socket and stops emitting. */
+  dispose(): Promise<void> {
+    this.#disposing ??= (async () => {
+      const closing = [...this.#sockets.keys()].map((id) => this.closeSocket(id).catch(() => undefined));
+      await Promise.all(closing);
+      this.flush();
+      this.#disposed = true;
+      this.#listeners.clear();
+    })();
+    return this.#disposing;
+  }
+
+  // --- Core events ---------------------------------------------------------------------------------
+
+  #onMonitor(socketId: string, event: MonitorEvent): void {
+    const view: EventView = {
+      time: event.time,
+      socketId,
+      type: event.type,
+      value: event.value,
+      endpoint: event.endpoint,
+      routingId: event.routingId ?? null,
+      error: event.error ? `${event.error.code}: ${event.error.message}` : null,
+    };
+    this.#events.push(view);
+    this.#pendingEvents.push(view);
+    if (this.#pendingEvents.length > EVENT_LOG_SIZE) this.#pendingEvents.splice(0, this.#pendingEvents.length - EVENT_LOG_SIZE);
+    if (this.#logger) {
+      const rid = event.routingId !== undefined ? ` routing id ${event.routingId}` : '';
+      const line = `${this.#label(socketId)}: ${event.type} ${event.endpoint}${rid} (value ${event.value})${view.error ? ` — ${view.error}` : ''}`;
+      if (event.error || event.type.endsWith('_FAILED') || event.type.startsWith('HANDSHAKE_FAILED')) this.#logger.warn(line);
+      else this.#logger.info(line);
+    }
+    if (event.type === 'LISTENING' || event.type === 'CLOSED') this.#socketsDirty = true;
+    this.#schedule();
+  }
+
+  #onConnection(socketId: string, info: ConnectionInfo): void {
+    const key = `${socketId}/${info.id}`;
+    if (isGone(info)) {
+      this.#peerGone(key, socketId, info.id);
+    } else {
+      this.#peers.set(key, toPeerView(socketId, info));
+      this.#gonePeers.delete(key);
+      this.#dirtyPeers.add(key);
+    }
+    this.#schedule();
+  }
+
+  #peerGone(key: string, socketId: string, connectionId: number): void {
+    this.#peers.delete(key);
+    this.#dirtyPeers.delete(key);
+    this.#gonePeers.set(key, { socketId, connectionId });
+    this.#schedule();
+  }
+
+  #onFrame(socketId: string, frame: FrameRecord): void {
+    const body = frame.body;
+    const kept = Math.min(body.byteLength, this.#captureLimit);
+    const record: TrafficRecord = {
+      seq: ++this.#seq,
+      time: frame.time,
+      socketId,
+      connectionId: frame.connectionId,
+      routingId: frame.routingId ?? null,
+      direction: frame.direction,
+      kind: frame.kind,
+      size: frame.size,
+      // A copy: the tap's body is a view into the core's buffers.
+      body: Buffer.from(body.subarray(0, kept)),
+      truncated: kept < frame.size,
+    };
+    this.#traffic.push(record);
+    this.#busySockets.add(socketId);
+    if (this.#logger?.traceEnabled) {
+      this.#logger.trace(
+        `${socketId} #${frame.connectionId} rid ${frame.routingId ?? '-'} ${frame.direction === 'in' ? '<-' : '->'} ${frame.kind} ${frame.size} B: ${hexPreview(record.body)}`,
+      );
+    }
+    this.#schedule();
+  }
+
+  /** Counters change with every frame but emit no 'connection' event; re-read them once per batch. */
+  #refreshCounters(socketId: string): void {
+    const entry = this.#sockets.get(socketId);
+    if (!entry || entry.socket.closed) return;
+    for (const info of entry.socket.connections()) {
+      const key = `${socketId}/${info.id}`;
+      if (isGone(info) || !this.#peers.has(key)) continue;
+      this.#peers.set(key, toPeerView(socketId, info));
+      this.#dirtyPeers.add(key);
+    }
+  }
+
+  // --- Plumbing ------------------------------------------------------------------------------------
+
+  #label(socketId: string): string {
+    return this.#sockets.get(socketId)?.label ?? socketId;
+  }
+
+  #markSockets(): void {
+    this.#socketsDirty = true;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer || this.#disposed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.flush();
+    }, this.#batchInterval);
+    this.#timer.unref?.();
+  }
+
+  #emit(event: HostEvent): void {
+    for (const listener of [...this.#listeners]) callSafely(listener, event, this.#logger);
+  }
+
+  #checkOpen(): void {
+    if (this.#disposing) throw new ZmqError('ENOTSOCK', { detail: 'the debug session was disposed' });
+  }
+}

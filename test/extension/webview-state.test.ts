@@ -1,0 +1,297 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { HostEvent, HostToWebview, PeerView, Snapshot, TrafficView } from '../../webview/protocol';
+import { PROTOCOL_VERSION } from '../../webview/protocol';
+import { bytesToBase64 } from '../../webview/payload';
+import {
+  appendBounded,
+  compileTextFilter,
+  initialState,
+  MAX_EVENTS,
+  peerKey,
+  reduce,
+  selectedFrame,
+  sendTargets,
+  targetKey,
+  parseTargetKey,
+  viewStateOf,
+  visibleTraffic,
+  type DebuggerState,
+} from '../../webview/state';
+
+const enc = new TextEncoder();
+
+function frame(seq: number, over: Partial<TrafficView> = {}): TrafficView {
+  const text = over.body === undefined ? `msg ${seq}` : '';
+  return {
+    seq, time: 1_700_000_000_000 + seq, socketId: 's1', connectionId: 1, routingId: 7, direction: 'in', kind: 'data',
+    size: text.length, body: bytesToBase64(enc.encode(text)), truncated: false, ...over,
+  };
+}
+
+function peer(connectionId: number, over: Partial<PeerView> = {}): PeerView {
+  return {
+    socketId: 's1', connectionId, role: 'connect', transport: 'tcp', endpoint: 'tcp://127.0.0.1:5555', state: 'CONNECTING',
+    routingId: connectionId + 100, localAddress: null, remoteAddress: null, zmtpVersion: null, mechanism: null, peerProperties: {},
+    messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, lastError: null, ...over,
+  };
+}
+
+function snapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'] }],
+    peers: [], traffic: [], events: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
+  };
+}
+
+const init = (snap: Snapshot = snapshot()): HostToWebview => ({ kind: 'init', version: PROTOCOL_VERSION, snapshot: snap });
+const ev = (event: HostEvent): HostToWebview => ({ kind: 'event', event });
+const traffic = (frames: TrafficView[]): HostToWebview => ev({ type: 'traffic', frames });
+
+function started(snap?: Snapshot): DebuggerState {
+  return reduce(initialState(), init(snap));
+}
+
+describe('webview state: init', () => {
+  it('starts uninitialised and becomes initialised on init, taking the snapshot', () => {
+    assert.equal(initialState().initialised, false);
+    const s = started(snapshot({ peers: [peer(1)], traffic: [frame(1), frame(2)] }));
+    assert.equal(s.initialised, true);
+    assert.equal(s.sockets.length, 1);
+    assert.equal(s.peers.size, 1);
+    assert.deepEqual(s.traffic.map((f) => f.seq), [1, 2]);
+    assert.equal(s.bufferSize, 100);
+  });
+
+  it('cuts an init snapshot larger than bufferSize to the newest frames', () => {
+    const frames = Array.from({ length: 250 }, (_, i) => frame(i + 1));
+    const s = started(snapshot({ traffic: frames }));
+    assert.equal(s.traffic.length, 100);
+    assert.equal(s.traffic[0].seq, 151);
+  });
+
+  it('falls back to the default buffer size on a nonsense setting', () => {
+    const s = started(snapshot({ settings: { bufferSize: -5, defaultView: 'utf8' } }));
+    assert.ok(s.bufferSize > 0);
+    assert.equal(s.defaultView, 'utf8');
+  });
+
+  it('keeps view state across a second init (a reloaded page)', () => {
+    let s = started();
+    s = reduce(s, { kind: 'ui/filter', patch: { text: 'hello' } });
+    s = reduce(s, init(snapshot({ traffic: [frame(9)] })));
+    assert.equal(s.filter.text, 'hello');
+    assert.deepEqual(s.traffic.map((f) => f.seq), [9]);
+  });
+
+  it('leaves the state unchanged on a response (rpc.ts handles those)', () => {
+    const s = started();
+    assert.equal(reduce(s, { kind: 'response', id: 1, ok: true, result: null }), s);
+  });
+});
+
+describe('webview state: traffic ring', () => {
+  it('never grows past bufferSize, dropping the oldest', () => {
+    let s = started();
+    for (let batch = 0; batch < 30; batch++) {
+      s = reduce(s, traffic(Array.from({ length: 17 }, (_, i) => frame(batch * 17 + i + 1))));
+      assert.ok(s.traffic.length <= 100);
+    }
+    assert.equal(s.traffic.length, 100);
+    assert.equal(s.traffic[99].seq, 510);
+    assert.equal(s.traffic[0].seq, 411);
+    assert.equal(s.dropped, 410);
+  });
+
+  it('takes only the newest bufferSize frames of a batch larger than the ring', () => {
+    const s = reduce(started(), traffic(Array.from({ length: 1000 }, (_, i) => frame(i + 1))));
+    assert.equal(s.traffic.length, 100);
+    assert.equal(s.traffic[0].seq, 901);
+  });
+
+  it('counts the frames the host skipped in a batch as dropped', () => {
+    let s = reduce(started(), ev({ type: 'traffic', frames: [frame(5)], dropped: 4 }));
+    assert.equal(s.dropped, 4);
+    s = reduce(s, ev({ type: 'traffic', frames: [], dropped: 3 }));
+    assert.equal(s.dropped, 7);
+    assert.equal(s.traffic.length, 1);
+  });
+
+  it('ignores frames it already has (a replay after init)', () => {
+    let s = started(snapshot({ traffic: [frame(1), frame(2)] }));
+    s = reduce(s, traffic([frame(2), frame(3)]));
+    assert.deepEqual(s.traffic.map((f) => f.seq), [1, 2, 3]);
+  });
+
+  it('empties the ring and the selection on trafficCleared', () => {
+    let s = reduce(started(), traffic([frame(1), frame(2)]));
+    s = reduce(s, { kind: 'ui/selectMessage', seq: 2 });
+    s = reduce(s, ev({ type: 'trafficCleared' }));
+    assert.equal(s.traffic.length, 0);
+    assert.equal(s.selectedSeq, null);
+  });
+
+  it('does not mutate the previous state', () => {
+    const a = reduce(started(), traffic([frame(1)]));
+    const before = a.traffic;
+    reduce(a, traffic([frame(2)]));
+    assert.equal(a.traffic, before);
+    assert.equal(a.traffic.length, 1);
+  });
+
+  it('appendBounded keeps exactly the last `bound` items', () => {
+    assert.deepEqual(appendBounded([1, 2, 3], [4, 5], 4), { list: [2, 3, 4, 5], dropped: 1 });
+    assert.deepEqual(appendBounded([1], [2], 4), { list: [1, 2], dropped: 0 });
+    assert.deepEqual(appendBounded([1, 2], [3, 4, 5, 6, 7], 3), { list: [5, 6, 7], dropped: 4 });
+  });
+
+  it('bounds the event log', () => {
+    const events = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({ time: i, socketId: 's1', type: 'connected', value: 1, endpoint: 'tcp://x:1', routingId: null, error: null }));
+    const s = reduce(started(), ev({ type: 'monitor', events }));
+    assert.equal(s.events.length, MAX_EVENTS);
+    assert.equal(s.events[0].time, 10);
+  });
+});
+
+describe('webview state: filters', () => {
+  const frames = [
+    frame(1, { body: bytesToBase64(enc.encode('hello world')), direction: 'in', routingId: 7 }),
+    frame(2, { body: bytesToBase64(enc.encode('HELLO again')), direction: 'out', routingId: 8 }),
+    frame(3, { body: '', kind: 'PING', routingId: 7 }),
+    frame(4, { body: bytesToBase64(enc.encode('bye')), direction: 'in', routingId: 8 }),
+  ];
+  const base = reduce(started(), traffic(frames));
+  const seqs = (s: DebuggerState): number[] => visibleTraffic(s).map((f) => f.seq);
+
+  it('hides commands unless show commands is on', () => {
+    assert.deepEqual(seqs(base), [1, 2, 4]);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { showCommands: true } })), [1, 2, 3, 4]);
+  });
+
+  it('matches plain text case-insensitively', () => {
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { text: 'hello' } })), [1, 2]);
+  });
+
+  it('matches /regex/ with flags', () => {
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { text: '/^hello/' } })), [1]);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { text: '/^hello/i' } })), [1, 2]);
+    // A global flag must not make matching stateful (lastIndex).
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { text: '/o/gi' } })), [1, 2]);
+  });
+
+  it('reports an invalid regex and then does not filter by text', () => {
+    const s = reduce(base, { kind: 'ui/filter', patch: { text: '/([a-/' } });
+    assert.notEqual(s.filterError, null);
+    assert.deepEqual(seqs(s), [1, 2, 4]);
+    assert.equal(reduce(s, { kind: 'ui/filter', patch: { text: 'bye' } }).filterError, null);
+    assert.notEqual(compileTextFilter('/(/').error, null);
+  });
+
+  it('filters by routing id and by direction', () => {
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { routingId: 8 } })), [2, 4]);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { direction: 'in' } })), [1, 4]);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { direction: 'out', routingId: 7 } })), []);
+  });
+
+  it('finds a command by its kind when commands are shown', () => {
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { showCommands: true, text: 'ping' } })), [3]);
+  });
+});
+
+describe('webview state: peers', () => {
+  it('adds and updates a peer as its handshake moves', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(1, { state: 'READY', peerProperties: { 'Socket-Type': 'PEER' } }) }));
+    assert.equal(s.peers.size, 1);
+    assert.equal(s.peers.get(peerKey('s1', 1))?.state, 'READY');
+  });
+
+  it('makes the first routing id the send target when none is picked, and keeps a picked one', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1, { routingId: null }) }));
+    assert.equal(s.draft.target, '');
+    s = reduce(s, ev({ type: 'peer', peer: peer(1) }));
+    assert.equal(s.draft.target, targetKey('s1', 101));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    assert.equal(s.draft.target, targetKey('s1', 101));
+  });
+
+  it('selecting a peer makes its routing id the send target', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 2) });
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.draft.target, targetKey('s1', 102));
+    s = reduce(s, { kind: 'ui/selectPeer', key: null });
+    assert.equal(s.draft.target, targetKey('s1', 102));
+  });
+
+  it('keys peers by socket and connection id', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(1, { socketId: 's2' }) }));
+    assert.equal(s.peers.size, 2);
+  });
+
+  it('removes a peer on peerGone and clears its selection', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'peerGone', socketId: 's1', connectionId: 1 }));
+    assert.equal(s.peers.size, 0);
+    assert.equal(s.selectedPeer, null);
+  });
+
+  it('returns the same state on peerGone for an unknown peer', () => {
+    const s = started();
+    assert.equal(reduce(s, ev({ type: 'peerGone', socketId: 's1', connectionId: 99 })), s);
+  });
+
+  it('lists send targets: peers with a routing id, once each', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2, { routingId: null }) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(3, { routingId: 101 }) }));
+    assert.deepEqual(sendTargets(s).map((t) => t.routingId), [101]);
+  });
+});
+
+describe('webview state: focus, selection and view state', () => {
+  it('focus selects the peer, targets the send form at it and filters to its routing id', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 101 }));
+    assert.equal(s.selectedPeer, peerKey('s1', 1));
+    assert.equal(s.draft.target, targetKey('s1', 101));
+    assert.equal(s.filter.routingId, 101);
+  });
+
+  it('focus on a socket alone changes nothing', () => {
+    const s = started();
+    assert.equal(reduce(s, ev({ type: 'focus', socketId: 's1', routingId: null })), s);
+  });
+
+  it('selecting a message pauses auto-scroll and finds the frame', () => {
+    let s = reduce(started(), traffic([frame(1), frame(2), frame(3)]));
+    s = reduce(s, { kind: 'ui/selectMessage', seq: 2 });
+    assert.equal(s.autoScroll, false);
+    assert.equal(selectedFrame(s)?.seq, 2);
+    assert.equal(selectedFrame(reduce(s, { kind: 'ui/selectMessage', seq: 99 })), null);
+  });
+
+  it('restores view state from setState, rejecting tampered fields', () => {
+    const s = reduce(initialState(), { kind: 'ui/restore', view: { filter: { text: 7, routingId: 0, direction: 'sideways', showCommands: 'yes' }, draft: { format: 'exe', payload: 'x' }, autoScroll: false } });
+    assert.deepEqual(s.filter, { text: '', routingId: null, direction: 'all', showCommands: false });
+    assert.deepEqual(s.draft, { target: '', format: 'text', payload: 'x' });
+    assert.equal(s.autoScroll, false);
+    assert.doesNotThrow(() => reduce(initialState(), { kind: 'ui/restore', view: undefined }));
+  });
+
+  it('round-trips view state through viewStateOf and restore', () => {
+    let s = reduce(started(), { kind: 'ui/filter', patch: { text: '/x/', direction: 'out' } });
+    s = reduce(s, { kind: 'ui/draft', patch: { format: 'hex', payload: 'ff' } });
+    const restored = reduce(initialState(), { kind: 'ui/restore', view: JSON.parse(JSON.stringify(viewStateOf(s))) });
+    assert.deepEqual(viewStateOf(restored), viewStateOf(s));
+  });
+
+  it('parses target keys and rejects routing id 0', () => {
+    assert.deepEqual(parseTargetKey(targetKey('s1', 5)), { socketId: 's1', routingId: 5 });
+    assert.equal(parseTargetKey(targetKey('s1', 0)), null);
+    assert.equal(parseTargetKey(''), null);
+  });
+});

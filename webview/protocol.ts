@@ -1,0 +1,167 @@
+/**
+ * The typed messages between the extension host and the debugger webview. Both sides compile
+ * against this file; it has no runtime dependencies besides the guards at the end, so the
+ * webview bundle can include it. Binary payloads cross as base64 strings.
+ *
+ * Flow: the webview posts `ready`; the host answers `init` with a full snapshot, then streams
+ * `event`s; requests from the webview carry an id and get exactly one `response`.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** How a payload typed in the send form is to be read. */
+export type PayloadFormat = 'text' | 'hex' | 'base64' | 'json';
+
+/** One socket the debugger knows (made by a command or through the extension's API). */
+export interface SocketView {
+  readonly socketId: string;
+  readonly label: string;
+  readonly type: string;
+  readonly bound: readonly string[];
+  readonly connected: readonly string[];
+}
+
+/** One connection of a socket, as the core's ConnectionInfo, flattened for JSON. */
+export interface PeerView {
+  readonly socketId: string;
+  readonly connectionId: number;
+  readonly role: 'connect' | 'bind';
+  readonly transport: string;
+  readonly endpoint: string;
+  readonly state: string;
+  readonly routingId: number | null;
+  readonly localAddress: string | null;
+  readonly remoteAddress: string | null;
+  readonly zmtpVersion: string | null;
+  readonly mechanism: string | null;
+  readonly peerProperties: Readonly<Record<string, string>>;
+  readonly messagesIn: number;
+  readonly messagesOut: number;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly queuedOut: number;
+  readonly queuedIn: number;
+  readonly lastHeartbeat: number | null;
+  readonly lastError: string | null;
+}
+
+/** One frame of the traffic timeline. */
+export interface TrafficView {
+  /** Increasing per host session, so the webview can de-duplicate and page. */
+  readonly seq: number;
+  readonly time: number;
+  readonly socketId: string;
+  readonly connectionId: number;
+  readonly routingId: number | null;
+  readonly direction: 'in' | 'out';
+  /** 'data' or a command: greeting, READY, PING, PONG, ERROR, command, ws-ping, ws-pong. */
+  readonly kind: string;
+  readonly size: number;
+  /** The body, base64; cut to the configured preview limit (`truncated` says so). */
+  readonly body: string;
+  readonly truncated: boolean;
+}
+
+/** A monitor event, for the event log. */
+export interface EventView {
+  readonly time: number;
+  readonly socketId: string;
+  readonly type: string;
+  readonly value: number;
+  readonly endpoint: string;
+  readonly routingId: number | null;
+  readonly error: string | null;
+}
+
+/** Everything the webview needs to draw itself from nothing. */
+export interface Snapshot {
+  readonly sockets: readonly SocketView[];
+  readonly peers: readonly PeerView[];
+  readonly traffic: readonly TrafficView[];
+  readonly events: readonly EventView[];
+  readonly settings: { readonly bufferSize: number; readonly defaultView: 'hex' | 'utf8' };
+  readonly savedMessages: readonly SavedMessage[];
+}
+
+/** A message kept in the workspace's saved-message file. */
+export interface SavedMessage {
+  readonly name: string;
+  readonly format: PayloadFormat;
+  readonly payload: string;
+}
+
+/** Requests the webview makes, with their results. */
+export interface Requests {
+  'peer/send': { params: { socketId: string; routingId: number; format: PayloadFormat; payload: string }; result: { bytes: number } };
+  'peer/disconnect': { params: { socketId: string; connectionId: number }; result: null };
+  'socket/connectPeer': { params: { socketId: string; endpoint: string }; result: { routingId: number } };
+  'socket/bind': { params: { socketId: string; endpoint: string }; result: { endpoint: string } };
+  'traffic/clear': { params: Record<string, never>; result: null };
+  'traffic/export': { params: Record<string, never>; result: { path: string | null } };
+  'messages/save': { params: { message: SavedMessage }; result: null };
+}
+
+export type RequestMethod = keyof Requests;
+
+export type WebviewToHost =
+  | { readonly kind: 'ready'; readonly version: number }
+  | { [M in RequestMethod]: { readonly kind: 'request'; readonly id: number; readonly method: M; readonly params: Requests[M]['params'] } }[RequestMethod];
+
+export type HostEvent =
+  | { readonly type: 'sockets'; readonly sockets: readonly SocketView[] }
+  | { readonly type: 'peer'; readonly peer: PeerView }
+  | { readonly type: 'peerGone'; readonly socketId: string; readonly connectionId: number }
+  /** `dropped`: frames seen in this batch window but not sent (only the newest are); absent = none. */
+  | { readonly type: 'traffic'; readonly frames: readonly TrafficView[]; readonly dropped?: number }
+  | { readonly type: 'monitor'; readonly events: readonly EventView[] }
+  | { readonly type: 'trafficCleared' }
+  | { readonly type: 'savedMessages'; readonly messages: readonly SavedMessage[] }
+  | { readonly type: 'focus'; readonly socketId: string; readonly routingId: number | null };
+
+export type HostToWebview =
+  | { readonly kind: 'init'; readonly version: number; readonly snapshot: Snapshot }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: { readonly code: string; readonly message: string } }
+  | { readonly kind: 'event'; readonly event: HostEvent };
+
+const PAYLOAD_FORMATS: readonly string[] = ['text', 'hex', 'base64', 'json'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown, max = 1 << 20): value is string {
+  return typeof value === 'string' && value.length <= max;
+}
+
+function isRoutingId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 && value <= 0xffffffff;
+}
+
+function isSavedMessage(value: unknown): value is SavedMessage {
+  return isRecord(value) && isString(value.name, 200) && isString(value.payload) && PAYLOAD_FORMATS.includes(value.format as string);
+}
+
+/** Checks every field of a message from the webview: the webview is another process, never trusted. */
+export function isWebviewToHost(value: unknown): value is WebviewToHost {
+  if (!isRecord(value)) return false;
+  if (value.kind === 'ready') return typeof value.version === 'number';
+  if (value.kind !== 'request' || typeof value.id !== 'number' || !Number.isInteger(value.id) || !isRecord(value.params)) return false;
+  const p = value.params;
+  switch (value.method) {
+    case 'peer/send':
+      return isString(p.socketId, 100) && isRoutingId(p.routingId) && PAYLOAD_FORMATS.includes(p.format as string) && isString(p.payload);
+    case 'peer/disconnect':
+      return isString(p.socketId, 100) && typeof p.connectionId === 'number' && Number.isInteger(p.connectionId);
+    case 'socket/connectPeer':
+    case 'socket/bind':
+      return isString(p.socketId, 100) && isString(p.endpoint, 4096);
+    case 'traffic/clear':
+    case 'traffic/export':
+      return true;
+    case 'messages/save':
+      return isSavedMessage(p.message);
+    default:
+      return false;
+  }
+}

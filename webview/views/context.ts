@@ -1,0 +1,11 @@
+/** What every view module gets from main.ts: a way to change the state and to ask the host. */
+
+import type { RequestMethod, Requests } from '../protocol';
+import type { UiAction } from '../state';
+
+export interface ViewContext {
+  /** Applies a view action (the reducer runs, the page redraws on the next animation frame). */
+  dispatch(action: UiAction): void;
+  /** Sends a request to the host; rejects with an RpcError (code, message). */
+  request<M extends RequestMethod>(method: M, params: Requests[M]['params']): Promise<Requests[M]['result']>;
+}

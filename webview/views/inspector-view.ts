@@ -1,0 +1,61 @@
+/**
+ * The inspector: the selected frame as a hex dump, as UTF-8 (invalid sequences shown as U+FFFD)
+ * and as pretty JSON when it is JSON. Tabs come from vscode-elements; the panels are plain `pre`.
+ */
+
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import { base64ToBytes, hexDump, isValidUtf8, jsonPretty, utf8Decode } from '../payload';
+import type { TrafficView } from '../protocol';
+import { selectedFrame, type DebuggerState } from '../state';
+import { formatTime, h, setText } from './dom';
+
+const TAB_HEX = 0;
+const TAB_UTF8 = 1;
+
+/** The bottom-left inspector. */
+export class InspectorView {
+  readonly element: HTMLDivElement;
+  readonly #meta = h('div', { class: 'endpoint', testid: 'inspector-meta' });
+  readonly #tabs = h('vscode-tabs', { testid: 'inspector-tabs' });
+  readonly #hex = h('pre', { class: 'dump hex', testid: 'inspector-hex' });
+  readonly #utf8 = h('pre', { class: 'dump', testid: 'inspector-utf8' });
+  readonly #json = h('pre', { class: 'dump', testid: 'inspector-json' });
+  #shown: TrafficView | null | undefined = undefined;
+  #tabChosen = false;
+
+  constructor() {
+    this.#tabs.append(
+      h('vscode-tab-header', { slot: 'header', testid: 'inspector-tab-hex' }, 'Hex'),
+      h('vscode-tab-panel', {}, this.#hex),
+      h('vscode-tab-header', { slot: 'header', testid: 'inspector-tab-utf8' }, 'UTF-8'),
+      h('vscode-tab-panel', {}, this.#utf8),
+      h('vscode-tab-header', { slot: 'header', testid: 'inspector-tab-json' }, 'JSON'),
+      h('vscode-tab-panel', {}, this.#json),
+    );
+    this.#tabs.addEventListener('vsc-tabs-select', () => {
+      this.#tabChosen = true;
+    });
+    this.element = h('div', { class: 'inspector', testid: 'inspector' }, this.#meta, this.#tabs);
+  }
+
+  update(state: DebuggerState): void {
+    if (!this.#tabChosen) this.#tabs.selectedIndex = state.defaultView === 'utf8' ? TAB_UTF8 : TAB_HEX;
+    const frame = selectedFrame(state);
+    if (frame === this.#shown) return;
+    this.#shown = frame;
+    if (frame === null) {
+      setText(this.#meta, 'Select a message in the timeline to inspect it.');
+      for (const el of [this.#hex, this.#utf8, this.#json]) setText(el, '');
+      return;
+    }
+    const bytes = base64ToBytes(frame.body) ?? new Uint8Array(0);
+    const rid = frame.routingId === null ? '' : ` · routing id #${frame.routingId}`;
+    const cut = frame.truncated ? ` · showing the first ${bytes.length} bytes` : '';
+    setText(this.#meta, `#${frame.seq} · ${formatTime(frame.time)} · ${frame.direction} · ${frame.kind} · ${frame.size} bytes${rid}${cut}`);
+    setText(this.#hex, bytes.length === 0 ? '(empty)' : hexDump(bytes));
+    setText(this.#utf8, isValidUtf8(bytes) ? utf8Decode(bytes) : `${utf8Decode(bytes)}\n\n(not valid UTF-8: invalid bytes shown as \uFFFD)`);
+    setText(this.#json, jsonPretty(bytes) ?? '(not JSON)');
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The left pane: sockets (bound and connected endpoints) and their live connections ("peers"):
+ * routing id, transport, addresses, handshake state as it moves, READY properties, counters,
+ * queue depth and last heartbeat. Rows are keyed, so a peer update rewrites only its own text.
+ */
+
+import '@vscode-elements/elements/dist/vscode-badge/index.js';
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { EventView, PeerView, SocketView } from '../protocol';
+import type { DebuggerState } from '../state';
+import type { ViewContext } from './context';
+import { RpcError } from '../rpc';
+import { formatBytes, formatTime, h, setOptions, setText } from './dom';
+
+/** Events shown in the log (the state keeps more). */
+const EVENTS_SHOWN = 200;
+
+interface PeerEls {
+  readonly row: HTMLDivElement;
+  readonly fields: Record<string, HTMLElement>;
+  readonly state: HTMLElement;
+  readonly rid: HTMLElement;
+}
+
+const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView) => string][] = [
+  ['peer-transport', 'Transport', (p) => `${p.transport} (${p.role})`],
+  ['peer-endpoint', 'Endpoint', (p) => p.endpoint],
+  ['peer-local-address', 'Local', (p) => p.localAddress ?? '—'],
+  ['peer-remote-address', 'Remote', (p) => p.remoteAddress ?? '—'],
+  ['peer-zmtp', 'ZMTP', (p) => [p.zmtpVersion, p.mechanism].filter((x) => x !== null).join(' ') || '—'],
+  ['peer-properties', 'READY', (p) => Object.entries(p.peerProperties).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
+  ['peer-messages', 'Msgs in/out', (p) => `${p.messagesIn} / ${p.messagesOut}`],
+  ['peer-bytes', 'Bytes in/out', (p) => `${formatBytes(p.bytesIn)} / ${formatBytes(p.bytesOut)}`],
+  ['peer-queue', 'Queued out/in', (p) => `${p.queuedOut} / ${p.queuedIn}`],
+  ['peer-heartbeat', 'Heartbeat', (p) => (p.lastHeartbeat === null ? '—' : formatTime(p.lastHeartbeat))],
+  ['peer-error', 'Last error', (p) => p.lastError ?? '—'],
+];
+
+/** The sockets, peers and event log. */
+export class PeersView {
+  readonly element: HTMLDivElement;
+  readonly #ctx: ViewContext;
+  readonly #sockets = h('div', { testid: 'socket-list' });
+  readonly #peers = h('div', { testid: 'peer-list', role: 'list' });
+  readonly #peerCount = h('vscode-badge', { testid: 'peer-count', variant: 'counter' });
+  readonly #events = h('div', { testid: 'event-list' });
+  readonly #rows = new Map<string, PeerEls>();
+  readonly #socketSelect = h('vscode-single-select', { testid: 'endpoint-socket', title: 'Socket' });
+  readonly #endpoint = h('vscode-textfield', { testid: 'endpoint-input', placeholder: 'tcp://127.0.0.1:5555' });
+  readonly #endpointResult = h('div', { class: 'endpoint', testid: 'endpoint-result', role: 'status' });
+  #state: DebuggerState | null = null;
+
+  constructor(ctx: ViewContext) {
+    this.#ctx = ctx;
+    const connect = h('vscode-button', { testid: 'connect-button', secondary: true, title: 'connectPeer: a new routing id for this endpoint' }, 'Connect');
+    const bind = h('vscode-button', { testid: 'bind-button', secondary: true, title: 'Bind the socket to this endpoint' }, 'Bind');
+    connect.addEventListener('click', () => void this.#onEndpoint('socket/connectPeer'));
+    bind.addEventListener('click', () => void this.#onEndpoint('socket/bind'));
+    this.#peers.addEventListener('click', (ev) => this.#onClick(ev));
+    this.#peers.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') this.#onClick(ev);
+    });
+    this.element = h('div', { class: 'pane pane-left', testid: 'peers-pane' },
+      h('div', { class: 'section-title' }, 'Sockets'), this.#sockets,
+      h('div', { class: 'toolbar', testid: 'endpoint-form' }, this.#socketSelect, this.#endpoint, connect, bind), this.#endpointResult,
+      h('div', { class: 'section-title' }, 'Peers ', this.#peerCount), this.#peers,
+      h('div', { class: 'section-title' }, 'Events'), this.#events);
+  }
+
+  update(state: DebuggerState): void {
+    const prev = this.#state;
+    this.#state = state;
+    if (prev === null || prev.sockets !== state.sockets) this.#drawSockets(state.sockets);
+    if (prev === null || prev.peers !== state.peers || prev.selectedPeer !== state.selectedPeer || prev.sockets !== state.sockets) this.#drawPeers(state);
+    if (prev === null || prev.events !== state.events) this.#drawEvents(state.events);
+  }
+
+  async #onEndpoint(method: 'socket/connectPeer' | 'socket/bind'): Promise<void> {
+    const socketId = this.#socketSelect.value;
+    const endpoint = this.#endpoint.value.trim();
+    if (socketId === '' || endpoint === '') {
+      setText(this.#endpointResult, 'Pick a socket and type an endpoint');
+      return;
+    }
+    setText(this.#endpointResult, '…');
+    try {
+      if (method === 'socket/connectPeer') {
+        const { routingId } = await this.#ctx.request('socket/connectPeer', { socketId, endpoint });
+        setText(this.#endpointResult, `Connecting ${endpoint}: routing id #${routingId}`);
+      } else {
+        const r = await this.#ctx.request('socket/bind', { socketId, endpoint });
+        setText(this.#endpointResult, `Bound ${r.endpoint}`);
+      }
+    } catch (err) {
+      const code = err instanceof RpcError ? err.code : 'EINTERNAL';
+      setText(this.#endpointResult, `${code}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  #drawSockets(sockets: readonly SocketView[]): void {
+    const current = this.#socketSelect.value;
+    const keep = sockets.some((s) => s.socketId === current) ? current : (sockets[0]?.socketId ?? '');
+    setOptions(this.#socketSelect, sockets.map((s) => ({ value: s.socketId, label: s.label })), keep);
+    if (sockets.length === 0) {
+      this.#sockets.replaceChildren(h('div', { class: 'empty', testid: 'socket-empty' }, 'No sockets yet. Run “ZMQ: Connect Peer” or “ZMQ: Bind”.'));
+      return;
+    }
+    this.#sockets.replaceChildren(...sockets.map((s) => h('div', { class: 'socket', testid: 'socket-row', 'data-socket-id': s.socketId },
+      h('div', { class: 'label', testid: 'socket-label' }, `${s.label} `, h('span', { class: 'endpoint' }, s.type)),
+      ...s.bound.map((e) => h('div', { class: 'endpoint', testid: 'socket-bound' }, `bound ${e}`)),
+      ...s.connected.map((e) => h('div', { class: 'endpoint', testid: 'socket-connected' }, `→ ${e}`)))));
+  }
+
+  #drawPeers(state: DebuggerState): void {
+    setText(this.#peerCount, String(state.peers.size));
+    if (state.peers.size === 0) {
+      this.#rows.clear();
+      this.#peers.replaceChildren(h('div', { class: 'empty', testid: 'peer-empty' }, 'No connections.'));
+      return;
+    }
+    const labels = new Map(state.sockets.map((s) => [s.socketId, s.label]));
+    const order: HTMLElement[] = [];
+    for (const [key, peer] of state.peers) {
+      let els = this.#rows.get(key);
+      if (els === undefined) {
+        els = makePeerRow(key, peer);
+        this.#rows.set(key, els);
+      }
+      fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+      order.push(els.row);
+    }
+    for (const key of [...this.#rows.keys()]) if (!state.peers.has(key)) this.#rows.delete(key);
+    // Re-append only when membership or order changed.
+    const children = this.#peers.children;
+    let same = children.length === order.length;
+    for (let i = 0; same && i < order.length; i++) same = children[i] === order[i];
+    if (!same) this.#peers.replaceChildren(...order);
+  }
+
+  #drawEvents(events: readonly EventView[]): void {
+    const shown = events.slice(-EVENTS_SHOWN).reverse();
+    if (shown.length === 0) {
+      this.#events.replaceChildren(h('div', { class: 'empty' }, 'No events.'));
+      return;
+    }
+    this.#events.replaceChildren(...shown.map((e) => h('div', { class: 'event', testid: 'event-row', 'data-type': e.type },
+      `${formatTime(e.time)} ${e.type} ${e.endpoint}${e.routingId === null ? '' : ` #${e.routingId}`} `,
+      e.error === null ? null : h('span', { class: 'err' }, e.error))));
+  }
+
+  #onClick(ev: Event): void {
+    const target = ev.target as Element | null;
+    const row = target?.closest?.('.peer') as HTMLElement | null;
+    if (row === null || row.dataset.key === undefined) return;
+    const key = row.dataset.key;
+    if (target?.closest?.('[data-testid="peer-disconnect"]')) {
+      const peer = this.#state?.peers.get(key);
+      if (peer !== undefined) void this.#ctx.request('peer/disconnect', { socketId: peer.socketId, connectionId: peer.connectionId }).catch(() => undefined);
+      return;
+    }
+    if (target?.closest?.('[data-testid="peer-filter"]')) {
+      const peer = this.#state?.peers.get(key);
+      if (peer?.routingId != null) this.#ctx.dispatch({ kind: 'ui/filter', patch: { routingId: peer.routingId } });
+      return;
+    }
+    this.#ctx.dispatch({ kind: 'ui/selectPeer', key: this.#state?.selectedPeer === key ? null : key });
+  }
+}
+
+function makePeerRow(key: string, peer: PeerView): PeerEls {
+  const rid = h('span', { class: 'rid', testid: 'peer-routing-id' });
+  const state = h('span', { testid: 'peer-state' });
+  const fields: Record<string, HTMLElement> = {};
+  const dl = h('dl');
+  for (const [testid, label] of PEER_FIELDS) {
+    const dd = h('dd', { testid });
+    fields[testid] = dd;
+    dl.append(h('dt', {}, label), dd);
+  }
+  const socket = h('span', { class: 'endpoint', testid: 'peer-socket' });
+  fields['peer-socket'] = socket;
+  const row = h('div', { class: 'peer', testid: 'peer-row', role: 'listitem', tabindex: 0, 'data-key': key, 'data-socket-id': peer.socketId, 'data-connection-id': peer.connectionId },
+    h('div', { class: 'peer-head' }, rid, state, socket,
+      h('vscode-button', { testid: 'peer-filter', secondary: true, title: 'Show only this routing id' }, 'Filter'),
+      h('vscode-button', { testid: 'peer-disconnect', secondary: true, title: 'Disconnect this peer' }, 'Disconnect')),
+    dl);
+  return { row, fields, state, rid };
+}
+
+function fillPeer(els: PeerEls, peer: PeerView, socketLabel: string, selected: boolean): void {
+  setText(els.rid, peer.routingId === null ? 'no routing id' : `#${peer.routingId}`);
+  els.row.dataset.routingId = peer.routingId === null ? '' : String(peer.routingId);
+  els.row.dataset.state = peer.state;
+  setText(els.state, peer.state);
+  els.state.className = `state-${peer.state}`;
+  setText(els.fields['peer-socket'], socketLabel);
+  for (const [testid, , value] of PEER_FIELDS) setText(els.fields[testid], value(peer));
+  els.row.classList.toggle('selected', selected);
+  els.row.setAttribute('aria-selected', String(selected));
+}
