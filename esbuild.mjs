@@ -1,7 +1,7 @@
 // Bundles the extension host (extension/extension.ts → dist/extension.js: node, cjs, vscode
 // external; `ws` and the core are bundled, so the .vsix needs no node_modules) and, when it
-// exists, the webview (webview/main.ts → dist/webview.js: browser, iife). Copies the assets the
-// webview loads (codicons, @vscode-elements/elements) and the API's .d.ts into dist/.
+// exists, the webview (webview/main.ts → dist/webview.js: browser, iife, with the
+// @vscode-elements/elements components it imports). Copies the API's .d.ts into dist/.
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -17,9 +17,6 @@ const dist = join(root, 'dist');
 /** Files copied into dist/ as [from (relative to root), to (relative to dist)], when the source exists. */
 const ASSETS = [
   ['extension/api.d.ts', 'api.d.ts'],
-  ['node_modules/@vscode-elements/elements/dist/bundled.js', 'elements/bundled.js'],
-  ['node_modules/@vscode/codicons/dist/codicon.css', 'codicons/codicon.css'],
-  ['node_modules/@vscode/codicons/dist/codicon.ttf', 'codicons/codicon.ttf'],
 ];
 
 /** @type {import('esbuild').BuildOptions[]} */

@@ -107,7 +107,21 @@ function applyMask(bytes: Uint8Array, keyAt: number, from: number, to: number, p
     for (let w = 0; w < words.length; w++) words[w] ^= key;
     i += words.length * 4;
   }
-  for (; i < to; i++) bytes[i] ^= bytes[keyAt + ((i - from + phase0) & 3)];
+  // Short runs and the tail: four bytes a round, the key bytes turned to the phase at `i`.
+  const phase = i - from + phase0;
+  const k0 = bytes[keyAt + (phase & 3)];
+  const k1 = bytes[keyAt + ((phase + 1) & 3)];
+  const k2 = bytes[keyAt + ((phase + 2) & 3)];
+  const k3 = bytes[keyAt + ((phase + 3) & 3)];
+  for (; i + 4 <= to; i += 4) {
+    bytes[i] ^= k0;
+    bytes[i + 1] ^= k1;
+    bytes[i + 2] ^= k2;
+    bytes[i + 3] ^= k3;
+  }
+  if (i < to) bytes[i] ^= k0;
+  if (i + 1 < to) bytes[i + 1] ^= k1;
+  if (i + 2 < to) bytes[i + 2] ^= k2;
 }
 
 /** What {@link DataFrameReader} makes of the frame at a position. */
