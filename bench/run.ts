@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only TEXT]`: the project's PEER against libzmq 4.3.4's PEER,
+ * `npm run bench [-- --quick] [-- --only TEXT] [-- --runs N]`: the project's PEER against libzmq 4.3.4's PEER,
  * in the same run and interleaved, every side in a process of its own. See README "Benchmarks".
  *
  * Each group of cells (one transport and message size) starts its process pairs once, warms each
@@ -7,7 +7,7 @@
  * timed round RUNS times, taking the pairs in turn within each round, and keeps the median.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,13 +18,13 @@ const ONLY = optionValue('--only');
 const RUNS = Number(optionValue('--runs') ?? 5);
 const SIZES = [16, 1024, 65536];
 
-/** Messages per timed throughput run, by size (the warm-up sends a quarter of that). */
-const THROUGHPUT_COUNT: Record<number, number> = QUICK ? { 16: 200_000, 1024: 50_000, 65536: 3_000 } : { 16: 2_000_000, 1024: 500_000, 65536: 20_000 };
+/** Messages per timed throughput run, by size (the warm-up run sends as many). */
+const THROUGHPUT_COUNT: Record<number, number> = QUICK ? { 16: 400_000, 1024: 100_000, 65536: 5_000 } : { 16: 2_000_000, 1024: 500_000, 65536: 20_000 };
 const PINGS_BACK_TO_BACK = QUICK ? 2_000 : 20_000;
 const PINGS_PACED = QUICK ? 200 : 2_000;
 const PACE_MICROS = 1000;
-/** Before each group, wait up to this long for other work to use at most QUIET_BUSY of the CPUs. */
-const QUIET_WAIT_MS = QUICK ? 1_000 : 60_000;
+/** Before each group, wait up to this long for other work to use at most QUIET_BUSY of the CPUs (quick: only measure it). */
+const QUIET_WAIT_MS = QUICK ? 0 : 60_000;
 const QUIET_SAMPLE_MS = QUICK ? 200 : 500;
 const QUIET_BUSY = 0.15;
 
@@ -146,10 +146,18 @@ class Side {
   }
 }
 
-let ipcCounter = 0;
+/** ipc socket files made by this run; removed after each group (killed processes leave theirs). */
+const ipcPaths: string[] = [];
 function bindEndpoint(transport: Transport): string {
-  if (transport === 'ipc') return `ipc:///tmp/zmq-peer-bench-${process.pid}-${ipcCounter++}.sock`;
-  return `${transport}://127.0.0.1:*`;
+  if (transport !== 'ipc') return `${transport}://127.0.0.1:*`;
+  const path = `/tmp/zmq-peer-bench-${process.pid}-${ipcPaths.length}.sock`;
+  ipcPaths.push(path);
+  return `ipc://${path}`;
+}
+
+async function stopPairs(pairs: Pair[]): Promise<void> {
+  await Promise.all(pairs.map(stopPair));
+  for (const path of ipcPaths) rmSync(path, { force: true });
 }
 
 /** A receiver (or echo) bound first, then a sender (or pinger) connected to it. */
@@ -257,7 +265,7 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
   if (transport === 'inproc') {
     const side = new Side('ours', ['inproc', String(size)]);
     await side.next('ready');
-    await inprocRun(side, count >> 2);
+    await inprocRun(side, count);
     const runs = [];
     for (let r = 0; r < RUNS; r++) runs.push(await inprocRun(side, count));
     await side.stop();
@@ -271,10 +279,10 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
   ];
   const results = new Map<string, { messagesPerSecond: number; megabytesPerSecond: number }[]>(pairs.map((p) => [p.label, []]));
   try {
-    for (const pair of pairs) await throughputRun(pair, count >> 2);
+    for (const pair of pairs) await throughputRun(pair, count);
     for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await throughputRun(pair, count));
   } finally {
-    await Promise.all(pairs.map(stopPair));
+    await stopPairs(pairs);
   }
   const ours = summarizeThroughput(results.get('ours')!);
   const libzmq = summarizeThroughput(results.get('libzmq')!);
@@ -300,7 +308,7 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
     for (const pair of pairs) await latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
     for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await latencyRun(pair, count, pause));
   } finally {
-    await Promise.all(pairs.map(stopPair));
+    await stopPairs(pairs);
   }
   const ours = summarizeLatency(results.get('ours')!);
   const libzmq = summarizeLatency(results.get('libzmq')!);

@@ -9,8 +9,12 @@ import type { EngineFailure, EngineSession } from './engine-host';
 export const EPIPE = 32;
 export const ETIMEDOUT = 110;
 
-/** Messages pulled from a pipe per write, by total size. */
-const BATCH_SIZE = 65536;
+/**
+ * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
+ * less per byte (over loopback tcp, 64 KiB messages went from about 30 to 13 µs of system time
+ * each when this went from 64 KiB to 256 KiB).
+ */
+const BATCH_SIZE = 262144;
 
 /** What every connection engine offers its session. */
 export interface Engine {

@@ -430,8 +430,9 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     let out: ReceivedMessage[] | undefined;
     for (let batch = this.#received.peek(); batch !== undefined && (out?.length ?? 0) < max; batch = this.#received.peek()) {
       const count = Math.min(batch.messages.length - batch.taken, max - (out?.length ?? 0));
-      if (out === undefined && count === batch.messages.length) {
-        out = batch.messages as ReceivedMessage[]; // the whole batch, as it is
+      if (out === undefined && count === batch.messages.length - batch.taken) {
+        // All that is left of the batch: the array itself when whole, else one native copy.
+        out = (batch.taken === 0 ? batch.messages : batch.messages.slice(batch.taken)) as ReceivedMessage[];
       } else {
         out ??= [];
         for (let i = batch.taken; i < batch.taken + count; i++) {
