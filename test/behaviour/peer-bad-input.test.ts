@@ -5,7 +5,7 @@
  * whole, and maxMessageSize ends only the connection that broke it. tcp and ipc: raw ZMTP bytes
  * need a ZMTP wire (ws and wss have their own file, ws-bad-input).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
 import type { MonitorEventType } from '../../core/events';
@@ -20,7 +20,7 @@ import {
   rawZmtpClient,
   recordEvents,
   testTransports,
-  trackUnhandled,
+  expectNoUnhandled,
   uniqueEndpoint,
   usePeers,
   withTimeout,
@@ -106,16 +106,9 @@ const BAD_INPUTS: readonly BadInput[] = [
 
 for (const transport of testTransports('tcp', 'ipc')) {
   describe(`PEER over ${transport}: bad input (tcp/ipc)`, () => {
-    let unhandled: ReturnType<typeof trackUnhandled>;
+    expectNoUnhandled();
     const { peer } = usePeers(transport);
 
-    before(() => {
-      unhandled = trackUnhandled();
-    });
-    after(() => {
-      unhandled.stop();
-      assert.deepEqual(unhandled.errors, [], 'no unhandled rejection or exception');
-    });
 
     /** A binder with one good core peer connected and proven to work. */
     async function serverWithGoodPeer(options: PeerOptions = {}): Promise<{ server: Peer; events: EventLog; endpoint: string; good: Peer; goodId: number; serverIdOfGood: number }> {

@@ -9,7 +9,7 @@
  * The raw clients build requests and frames by hand (test/support/transports.ts), never with
  * core/zws or the `ws` package.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rootCertificates } from 'node:tls';
 import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
@@ -23,7 +23,7 @@ import {
   recordEvents,
   switchingProtocols,
   testTransports,
-  trackUnhandled,
+  expectNoUnhandled,
   uniqueEndpoint,
   upgradedWsClient,
   upgradeRequest,
@@ -116,16 +116,9 @@ const BAD_FRAMES: readonly BadFrame[] = [
 
 for (const transport of testTransports('ws', 'wss')) {
   describe(`PEER over ${transport}: bad input`, () => {
-    let unhandled: ReturnType<typeof trackUnhandled>;
+    expectNoUnhandled();
     const { peer } = usePeers(transport);
 
-    before(() => {
-      unhandled = trackUnhandled();
-    });
-    after(() => {
-      unhandled.stop();
-      assert.deepEqual(unhandled.errors, [], 'no unhandled rejection or exception');
-    });
 
     interface Setup {
       readonly server: Peer;
@@ -506,16 +499,9 @@ for (const transport of testTransports('ws', 'wss')) {
 }
 
 describe('PEER over wss: TLS failures', () => {
-  let unhandled: ReturnType<typeof trackUnhandled>;
+  expectNoUnhandled();
   const { peer } = usePeers('wss');
 
-  before(() => {
-    unhandled = trackUnhandled();
-  });
-  after(() => {
-    unhandled.stop();
-    assert.deepEqual(unhandled.errors, [], 'no unhandled rejection or exception');
-  });
 
   /** A server bound on wss and ws, with a good ws peer connected and proven to work. */
   async function server(): Promise<{ server: Peer; events: EventLog; wss: string; ws: string }> {

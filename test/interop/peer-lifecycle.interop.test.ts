@@ -11,6 +11,7 @@ import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LibzmqError, LibzmqSocket } from '../support/libzmq';
 import {
+  restartedBinderKeepsOurId,
   HandshakeLedger,
   interopTest,
   itReportsNoHandshakeFailures,
@@ -46,42 +47,7 @@ async function firstRefusal(lib: LibzmqSocket, id: number): Promise<{ code: stri
 
 describe('interop 5: reconnect keeps the connect-side id', () => {
   for (const transport of TRANSPORTS) {
-    interop(`${transport}, ours-connects: libzmq binder killed and restarted on the same endpoint; our id keeps working`, async (h) => {
-      const { ours, lib, endpoint, ourId, ourEvents } = await connectPair(h, transport, 'ours-connects');
-      const mark = ourEvents.list.length;
-      lib.kill('SIGKILL');
-      await lib.exited;
-      const lost = await ourEvents.wait('DISCONNECTED', 5000, undefined, mark);
-      assert.equal(lost.routingId, ourId);
-      assert.equal(lost.error, undefined, 'a lost connection is not a protocol error');
-      await ourEvents.wait('CONNECT_RETRIED', 5000, undefined, mark);
-
-      // During the outage the id stays valid and queues.
-      assert.deepEqual(ours.routingIds, [ourId]);
-      await ours.send(ourId, 'during the outage');
-      assert.equal(ours.connections()[0].queuedOut, 1);
-
-      const restarted = await h.lib('PEER', { monitor: true });
-      assert.equal(await restarted.bind(endpoint), endpoint, 'the same port / path again');
-      await ours.send(ourId, 'after the restart');
-      const first = await restarted.receive(5000);
-      const second = await restarted.receive(5000);
-      assert.deepEqual([first.data.toString(), second.data.toString()], ['during the outage', 'after the restart']);
-      assert.equal(second.routingId, first.routingId, 'one connection on the new binder');
-      // A new socket, so a new id space: its id is valid there (replies reach us under our old
-      // id). Numerically it may equal the dead binder's id: libzmq never seeds rand(), so every
-      // fresh process hands out the same first id (protocol.md §1.2).
-      assert.ok(first.routingId > 0);
-      await restarted.send(first.routingId, 'welcome back');
-      const reply = await receiveWithin(ours);
-      assert.deepEqual([reply.routingId, reply.data.toString()], [ourId, 'welcome back']);
-
-      const again = await ourEvents.wait('HANDSHAKE_SUCCEEDED', 5000, undefined, mark);
-      assert.equal(again.routingId, ourId, 'the reconnected handshake carries the same id');
-      assert.equal(ours.connections().length, 1, 'still one connection record');
-      assert.ok(ours.connections()[0].reconnects >= 1);
-      assert.deepEqual(libEventNames(restarted).slice(0, 3), ['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED']);
-    });
+    interop(`${transport}, ours-connects: libzmq binder killed and restarted on the same endpoint; our id keeps working`, (h) => restartedBinderKeepsOurId(h, transport));
 
     for (const how of ['a new socket binds', 'the same socket unbinds and binds again'] as const) {
       interop(`${transport}, libzmq-connects: our binder goes away and ${how}; libzmq's connect id keeps working`, async (h) => {

@@ -15,6 +15,7 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  restartedBinderKeepsOurId,
   HandshakeLedger,
   ROLES,
   WS_TRANSPORTS,
@@ -93,37 +94,7 @@ describe('ws/wss: heartbeats are WebSocket pings', () => {
 
 describe('ws/wss: reconnect keeps the connect-side id', () => {
   for (const transport of WS_TRANSPORTS) {
-    interop(`${transport}, ours-connects: libzmq binder killed and restarted on the same port; our id keeps working`, async (h) => {
-      const { ours, lib, endpoint, ourId, ourEvents } = await connectPair(h, transport, 'ours-connects');
-      const mark = ourEvents.list.length;
-      lib.kill('SIGKILL');
-      await lib.exited;
-      const lost = await ourEvents.wait('DISCONNECTED', 5000, undefined, mark);
-      assert.equal(lost.routingId, ourId);
-      assert.equal(lost.error, undefined, 'a lost connection is not a protocol error');
-      await ourEvents.wait('CONNECT_RETRIED', 5000, undefined, mark);
-
-      assert.deepEqual(ours.routingIds, [ourId]);
-      await ours.send(ourId, 'during the outage');
-      assert.equal(ours.connections()[0].queuedOut, 1);
-
-      const restarted = await h.lib('PEER', { monitor: true, options: tlsFor(transport, 'bind').lib });
-      assert.equal(await restarted.bind(endpoint), endpoint, 'the same port and path again');
-      await ours.send(ourId, 'after the restart');
-      const first = await restarted.receive(5000);
-      const second = await restarted.receive(5000);
-      assert.deepEqual([first.data.toString(), second.data.toString()], ['during the outage', 'after the restart']);
-      assert.equal(second.routingId, first.routingId, 'one connection on the new binder');
-      await restarted.send(first.routingId, 'welcome back');
-      const reply = await receiveWithin(ours);
-      assert.deepEqual([reply.routingId, reply.data.toString()], [ourId, 'welcome back']);
-
-      const again = await ourEvents.wait('HANDSHAKE_SUCCEEDED', 5000, (e) => e.routingId === ourId, mark);
-      assert.equal(again.routingId, ourId, 'the reconnected handshake carries the same id');
-      assert.equal(ours.connections().length, 1, 'still one connection record');
-      assert.ok(ours.connections()[0].reconnects >= 1);
-      assert.deepEqual(libEventNames(restarted), ['LISTENING', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED']);
-    });
+    interop(`${transport}, ours-connects: libzmq binder killed and restarted on the same port; our id keeps working`, (h) => restartedBinderKeepsOurId(h, transport));
 
     for (const how of ['closes, and a new socket binds', 'unbinds and binds again'] as const) {
       interop(`${transport}, libzmq-connects: our binder ${how} on the same port; libzmq's id keeps working`, async (h) => {

@@ -342,3 +342,47 @@ export async function connectPair(h: Harness, transport: InteropTransportName, r
 export function libEventNames(lib: { events: LibzmqEvent[] }, since = 0): string[] {
   return lib.events.slice(since).map((e) => e.name);
 }
+
+/**
+ * Scenario 5 with ours connecting (protocol.md §5.7): the libzmq binder is killed and restarted on
+ * the same endpoint; our connect-side routing id survives, queues during the outage and delivers
+ * afterwards. Shared by the tcp/ipc and the ws/wss interop files.
+ */
+export async function restartedBinderKeepsOurId(h: Harness, transport: InteropTransportName): Promise<void> {
+  const { ours, lib, endpoint, ourId, ourEvents } = await connectPair(h, transport, 'ours-connects');
+  const mark = ourEvents.list.length;
+  lib.kill('SIGKILL');
+  await lib.exited;
+  const lost = await ourEvents.wait('DISCONNECTED', 5000, undefined, mark);
+  assert.equal(lost.routingId, ourId);
+  assert.equal(lost.error, undefined, 'a lost connection is not a protocol error');
+  await ourEvents.wait('CONNECT_RETRIED', 5000, undefined, mark);
+
+  // During the outage the id stays valid and queues.
+  assert.deepEqual(ours.routingIds, [ourId]);
+  await ours.send(ourId, 'during the outage');
+  assert.equal(ours.connections()[0].queuedOut, 1);
+
+  const restarted = await h.lib('PEER', { monitor: true, options: tlsFor(transport, 'bind').lib });
+  assert.equal(await restarted.bind(endpoint), endpoint, 'the same port / path again');
+  await ours.send(ourId, 'after the restart');
+  const first = await restarted.receive(5000);
+  const second = await restarted.receive(5000);
+  assert.deepEqual([first.data.toString(), second.data.toString()], ['during the outage', 'after the restart']);
+  assert.equal(second.routingId, first.routingId, 'one connection on the new binder');
+  // A new socket, so a new id space: its id is valid there (replies reach us under our old id).
+  // Numerically it may equal the dead binder's id: libzmq never seeds rand(), so every fresh
+  // process hands out the same first id (protocol.md §1.2).
+  assert.ok(first.routingId > 0);
+  await restarted.send(first.routingId, 'welcome back');
+  const reply = await receiveWithin(ours);
+  assert.deepEqual([reply.routingId, reply.data.toString()], [ourId, 'welcome back']);
+
+  const again = await ourEvents.wait('HANDSHAKE_SUCCEEDED', 5000, (e) => e.routingId === ourId, mark);
+  assert.equal(again.routingId, ourId, 'the reconnected handshake carries the same id');
+  assert.equal(ours.connections().length, 1, 'still one connection record');
+  assert.ok(ours.connections()[0].reconnects >= 1);
+  // libzmq's ws engine reports HANDSHAKE_SUCCEEDED twice per connection (upgrade, then READY).
+  const handshakes = transport === 'ws' || transport === 'wss' ? ['HANDSHAKE_SUCCEEDED', 'HANDSHAKE_SUCCEEDED'] : ['HANDSHAKE_SUCCEEDED'];
+  assert.deepEqual(libEventNames(restarted).slice(0, 2 + handshakes.length), ['LISTENING', 'ACCEPTED', ...handshakes]);
+}

@@ -13,7 +13,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, connect as netConnect, type Server as NetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions, type Server as TlsServer } from 'node:tls';
 import { Context, Peer, Server, type PeerOptions } from '../../core';
@@ -973,4 +974,16 @@ export class RawWsServer extends RawListener<RawWsConnection> {
     const port = await listenRaw(server);
     return new RawWsServer(server, `${transport}://127.0.0.1:${port}/`, secure ? 'secureConnection' : 'connection', (socket) => new RawWsConnection(socket, 'server'), onConnection);
   }
+}
+
+/** In the enclosing describe: fails the suite if anything escaped as an unhandled rejection or exception. */
+export function expectNoUnhandled(): void {
+  let unhandled: ReturnType<typeof trackUnhandled> | undefined;
+  before(() => {
+    unhandled = trackUnhandled();
+  });
+  after(() => {
+    unhandled?.stop();
+    assert.deepEqual(unhandled?.errors, [], 'no unhandled rejection or exception');
+  });
 }
