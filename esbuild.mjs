@@ -1,6 +1,7 @@
 // Bundles the extension host (extension/extension.ts → dist/extension.js: node, cjs, vscode
-// external; `ws` and the core are bundled, so the .vsix needs no node_modules) and, when it
-// exists, the webview (webview/main.ts → dist/webview.js: browser, iife, with the
+// external; `ws`, vscode-languageclient and the core are bundled, so the .vsix needs no
+// node_modules), the frame-script language server (extension/language-server/server.ts →
+// dist/language-server.js) and, when it exists, the webview (webview/main.ts → dist/webview.js: browser, iife, with the
 // @vscode-elements/elements components it imports). Copies the API's .d.ts into dist/.
 // `node esbuild.mjs --watch` rebuilds on change; `--production` minifies.
 import * as esbuild from 'esbuild';
@@ -34,6 +35,22 @@ const builds = [
     logLevel: 'info',
   },
 ];
+if (existsSync(join(root, 'extension/language-server/server.ts'))) {
+  // The frame-script language server runs in its own Node process (started by the extension over
+  // IPC, or by any LSP client with --stdio), so it is a bundle of its own.
+  builds.push({
+    entryPoints: [join(root, 'extension/language-server/server.ts')],
+    outfile: join(dist, 'language-server.js'),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'bufferutil', 'utf-8-validate'],
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+  });
+}
 if (existsSync(join(root, 'webview/main.ts'))) {
   builds.push({
     entryPoints: [join(root, 'webview/main.ts')],

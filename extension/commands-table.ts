@@ -18,8 +18,11 @@ export interface CommandSpec {
   readonly title: string;
   /** A codicon shown in the tree view's menus. */
   readonly icon?: string;
-  /** Registered by another module than extension/commands.ts: 'panel' = extension/debugger-panel.ts. */
-  readonly registeredBy?: 'panel';
+  /**
+   * Registered by another module than extension/commands.ts: 'panel' = extension/debugger-panel.ts,
+   * 'scripts' = extension/script-tests.ts (runs go through the Test Explorer's controller).
+   */
+  readonly registeredBy?: 'panel' | 'scripts';
 }
 
 /** The verbs, one per command. */
@@ -31,7 +34,8 @@ export type CommandVerb =
   | 'disconnectPeer'
   | 'closeSocket'
   | 'clearTraffic'
-  | 'exportTraffic';
+  | 'exportTraffic'
+  | 'runScript';
 
 /** The command table (rust-analyzer's pattern): package.json must list exactly these. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -43,6 +47,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'closeSocket', title: 'Close Socket', icon: '$(close)' },
   { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
   { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
+  { verb: 'runScript', title: 'Run Script', icon: '$(play)', registeredBy: 'scripts' },
 ];
 
 /** The full command id of a verb. */

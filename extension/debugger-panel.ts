@@ -37,14 +37,20 @@ export class DebuggerPanel {
   readonly #disposables: vscode.Disposable[] = [];
   #disposed = false;
 
-  /** Opens the panel, or reveals the open one; then focuses `focus` in it. */
-  static createOrShow(context: vscode.ExtensionContext, session: SessionApi, focus?: DebuggerFocus, options: DebuggerPanelOptions = {}): DebuggerPanel {
-    const column = vscode.window.activeTextEditor?.viewColumn;
+  /**
+   * Opens the panel, or reveals the open one; then focuses `focus` in it. `beside` opens it next
+   * to the active editor without taking the focus (a script run shows its traffic while the
+   * script stays in front of the user).
+   */
+  static createOrShow(context: vscode.ExtensionContext, session: SessionApi, focus?: DebuggerFocus, options: DebuggerPanelOptions = {}, beside = false): DebuggerPanel {
+    const column = beside ? vscode.ViewColumn.Beside : vscode.window.activeTextEditor?.viewColumn;
     let current = DebuggerPanel.current;
     if (current !== undefined) {
-      current.#panel.reveal(column);
+      if (!beside) current.#panel.reveal(column);
+      else if (!current.#panel.visible) current.#panel.reveal(undefined, true);
     } else {
-      const panel = vscode.window.createWebviewPanel(DEBUGGER_VIEW_TYPE, 'ZMQ Peer Debugger', column ?? vscode.ViewColumn.One, webviewOptions(context.extensionUri));
+      const showOptions = beside ? { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true } : (column ?? vscode.ViewColumn.One);
+      const panel = vscode.window.createWebviewPanel(DEBUGGER_VIEW_TYPE, 'ZMQ Peer Debugger', showOptions, webviewOptions(context.extensionUri));
       current = new DebuggerPanel(panel, context, session, options);
     }
     if (focus !== undefined) current.#bridge.focus(focus);
@@ -132,7 +138,7 @@ function parseFocusArgs(args: unknown): DebuggerFocus | undefined {
 
 /**
  * Registers the panel's serializer (so it survives a window reload) and the `zmqPeer.openDebugger`
- * command (`{ socketId?, routingId? }` → open or reveal, then focus). Call once from `activate()`;
+ * command (`{ socketId?, routingId?, beside? }` → open or reveal, then focus). Call once from `activate()`;
  * everything registered is added to `context.subscriptions`.
  */
 export function registerDebuggerPanel(context: vscode.ExtensionContext, session: SessionApi, options: DebuggerPanelOptions = {}): void {
@@ -143,7 +149,8 @@ export function registerDebuggerPanel(context: vscode.ExtensionContext, session:
       },
     }),
     vscode.commands.registerCommand(OPEN_DEBUGGER_COMMAND, (args?: unknown) => {
-      DebuggerPanel.createOrShow(context, session, parseFocusArgs(args), options);
+      const beside = typeof args === 'object' && args !== null && (args as { beside?: unknown }).beside === true;
+      DebuggerPanel.createOrShow(context, session, parseFocusArgs(args), options, beside);
     }),
   );
 }

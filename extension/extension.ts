@@ -10,6 +10,7 @@ import { registerCommands, type CommandHost } from './commands';
 import { commandId } from './commands-table';
 import { registerDebuggerPanel } from './debugger-panel';
 import { createPublicApi } from './public-api';
+import { ScriptTests } from './script-tests';
 import { DebugSession, type SessionLogger } from './session';
 import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
 import { SocketTreeProvider, TREE_VIEW_ID } from './tree';
@@ -73,6 +74,15 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     defaultEndpoint: () => readDefaultEndpoint(configGetter()),
   };
   context.subscriptions.push(...registerCommands(host));
+
+  // Frame scripts: the Test Explorer (and the zmqPeer.runScript command) and the language server.
+  context.subscriptions.push(new ScriptTests(session, log));
+  // Loaded on demand: vscode-languageclient is large, and activation should not wait for it.
+  void import('./script-language-client.js').then(({ startScriptLanguageClient }) => startScriptLanguageClient(context, log)).catch((err: unknown) => {
+    const text = `ZMQ Peer Script language server failed to start: ${err instanceof Error ? err.message : String(err)}`;
+    log.error(text);
+    void vscode.window.showErrorMessage(text);
+  });
 
   const tree = new SocketTreeProvider(session);
   context.subscriptions.push(tree, vscode.window.createTreeView(TREE_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }));

@@ -24,6 +24,7 @@ function fakeVscode() {
   const serializers: string[] = [];
   const messages: string[] = [];
   const panels: { viewType: string; html: string }[] = [];
+  const testControllers: { id: string; label: string; profiles: string[] }[] = [];
   const disposable = { dispose(): void {} };
   const event = (): (() => typeof disposable) => () => disposable;
   class EventEmitter {
@@ -91,9 +92,32 @@ function fakeVscode() {
     },
     workspace: {
       workspaceFolders: undefined,
+      textDocuments: [],
       getConfiguration: () => ({ get: () => undefined }),
       onDidChangeConfiguration: event(),
+      onDidOpenTextDocument: event(),
+      onDidChangeTextDocument: event(),
+      createFileSystemWatcher: () => ({ onDidCreate: event(), onDidChange: event(), onDidDelete: event(), dispose() {} }),
+      findFiles: async () => [],
     },
+    tests: {
+      createTestController(id: string, label: string) {
+        const items = new Map<string, unknown>();
+        const profiles: string[] = [];
+        testControllers.push({ id, label, profiles });
+        return {
+          id,
+          label,
+          items: { get: (k: string) => items.get(k), add: (i: { id: string }) => void items.set(i.id, i), delete: (k: string) => void items.delete(k), forEach: (f: (i: unknown) => void) => items.forEach((i) => f(i)) },
+          createRunProfile: (name: string) => {
+            profiles.push(name);
+            return disposable;
+          },
+          dispose() {},
+        };
+      },
+    },
+    TestRunProfileKind: { Run: 1, Debug: 2, Coverage: 3 },
     EventEmitter,
     Uri,
     TreeItem,
@@ -107,7 +131,7 @@ function fakeVscode() {
     LogLevel: { Off: 0, Trace: 1, Debug: 2, Info: 3, Warning: 4, Error: 5 },
     ViewColumn: { One: 1 },
   };
-  return { api, commands, treeViews, serializers, messages, panels };
+  return { api, commands, treeViews, serializers, messages, panels, testControllers };
 }
 
 function loadExtension(vscode: unknown): { activate: (context: unknown) => ZmqPeerApi; deactivate: () => Promise<void> | undefined } {
@@ -147,6 +171,10 @@ describe('activate()', () => {
 
   it('registers every command of package.json exactly once', () => {
     assert.deepEqual([...fake.commands.keys()].sort(), pkg.contributes.commands.map((c) => c.command).sort());
+  });
+
+  it('registers the frame scripts\' test controller with a run profile', () => {
+    assert.deepEqual(fake.testControllers, [{ id: 'zmqPeer.scripts', label: 'ZMQ Peer Scripts', profiles: ['Run'] }]);
   });
 
   it('registers the tree view and the panel serializer', () => {

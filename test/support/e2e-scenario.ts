@@ -11,6 +11,7 @@ import type { FrameLocator, Locator, Page } from 'playwright-core';
 import {
   ARTIFACTS_DIR,
   CodeServer,
+  type CodeServerOptions,
   VSIX_PATH,
   answerInputBox,
   launchBrowser,
@@ -33,12 +34,12 @@ export interface Workbench {
 
 /**
  * Runs `body` against a fresh code-server (the packaged extension installed) and a fresh Chromium page showing its
- * workbench; on failure takes a screenshot and adds code-server's output to the error; always stops both.
+ * workbench (`options` as CodeServer.start's, e.g. a prepared workspace folder); on failure takes a screenshot and adds code-server's output to the error; always stops both.
  */
-export async function withWorkbench(t: TestContext, prefix: string, body: (wb: Workbench) => Promise<void>): Promise<void> {
+export async function withWorkbench(t: TestContext, prefix: string, body: (wb: Workbench) => Promise<void>, options: Omit<CodeServerOptions, 'vsix'> = {}): Promise<void> {
   const started = Date.now();
   clearScreenshots(prefix);
-  const server = await CodeServer.start({ vsix: VSIX_PATH });
+  const server = await CodeServer.start({ ...options, vsix: VSIX_PATH });
   let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
   let page: Page | undefined;
   try {

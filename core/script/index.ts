@@ -1,0 +1,19 @@
+/**
+ * ZMQ Peer Script (`.zmq` files): the frame-script language's parser, checks, variables and
+ * runner, shared by the language server, the extension's Test Explorer and the `zmq-peer` CLI.
+ * Plain Node: nothing here imports vscode.
+ */
+export * from './ast';
+export { parseScript, STEP_KEYWORDS, PAYLOAD_KEYWORDS, MATCHER_KEYWORDS, NAME_PATTERN } from './parser';
+export { checkScript, type CheckOptions } from './checks';
+export { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity, type ScriptCode } from './diagnostics';
+export { Variables, readDotEnv, environmentLayer, VariableCycleError, type VariableLayer, type ResolvedVariable } from './variables';
+export { references, expand, UndefinedVariableError, type Reference } from './template';
+export { parseDuration, formatDuration } from './duration';
+export { OPTION_NAMES, optionValue } from './socket-options';
+export { decodePayload, PayloadError, hexPreview, type PayloadFormat as BytesFormat } from './payload';
+export { runScript, runFile, DEFAULT_TIMEOUT_MS, SCRIPT_SOCKET_DEFAULTS, type RunOptions, type SocketFactory, type SocketRequest, type ScriptSocketHandle } from './runner';
+export type { RunEvent, ScenarioResult, ScenarioStatus, ScriptResult, StepResult, StepStatus } from './results';
+export { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
+export { findEnvFile } from './env-file';
+export { toJUnitXml, type JUnitOptions } from './junit';

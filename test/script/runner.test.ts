@@ -1,0 +1,293 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { Peer } from '../../core/index';
+import type { RunEvent } from '../../core/script/results';
+import { runFile, runScript, type SocketFactory } from '../../core/script/runner';
+import { EXAMPLES, failureOf, read, scenarioOf, startCoreEcho, summarize, variablesFor, type CoreEcho } from './core-echo';
+
+/** A socket factory that records what it makes: routing ids seen per socket, and closes. */
+function recordingFactory() {
+  const made: { scenario: string; name: string; socket: Peer; closes: number; routingIds: Set<number>; localAddresses: Set<string> }[] = [];
+  const factory: SocketFactory = ({ scenario, name, options }) => {
+    const socket = new Peer(options);
+    const record = { scenario, name, socket, closes: 0, routingIds: new Set<number>(), localAddresses: new Set<string>() };
+    socket.on('connection', (info) => {
+      if (info.routingId !== undefined) record.routingIds.add(info.routingId);
+      if (info.localAddress !== undefined) record.localAddresses.add(info.localAddress);
+    });
+    made.push(record);
+    return {
+      socket,
+      close: async () => {
+        record.closes++;
+        await socket.close();
+      },
+    };
+  };
+  return { made, factory };
+}
+
+/** The one routing id a recorded socket saw. */
+function onlyRoutingId(ids: Set<number>): number {
+  assert.equal(ids.size, 1, `expected one routing id, saw ${[...ids].join(', ')}`);
+  return [...ids][0];
+}
+
+describe('the script runner against a core PEER echo', () => {
+  let echo: CoreEcho;
+  before(async () => {
+    echo = await startCoreEcho();
+  });
+  after(async () => {
+    await echo.close();
+  });
+
+  const run = (source: string, options: Parameters<typeof runScript>[1] = {}) => runScript(source, { variables: variablesFor(source, { echo: echo.endpoint }), ...options });
+
+  it('passes the echo example', async () => {
+    const file = join(EXAMPLES, 'echo.zmq');
+    const result = await runFile(file, { variables: variablesFor(read(file), { echo: echo.endpoint }) });
+    assert.equal(result.passed, true, summarize(result));
+    assert.deepEqual(
+      result.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['echoes every payload format', 'passed'],
+        ['keeps the order of many messages', 'passed'],
+      ],
+    );
+    assert.equal(result.file, file);
+    assert.deepEqual(result.diagnostics, []);
+  });
+
+  it('passes the self-contained example', async () => {
+    const result = await runFile(join(EXAMPLES, 'self-contained.zmq'));
+    assert.equal(result.passed, true, summarize(result));
+    assert.deepEqual(
+      result.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['a client and a server over tcp', 'passed'],
+        ['heartbeats over ipc', 'passed'],
+      ],
+    );
+  });
+
+  it('fails a text mismatch with both sides as text', async () => {
+    const result = await run(['scenario text', '  connect {{echo}} as e', '  send e "abc"', '  expect e "abd"', 'end'].join('\n'));
+    assert.deepEqual(failureOf(result, 'text'), {
+      line: 3,
+      text: 'expect e "abd"',
+      status: 'failed',
+      durationMs: failureOf(result, 'text').durationMs,
+      message: 'frame differs at byte 2: expected 3 bytes "abd", received 3 bytes "abc"',
+      code: 'ZMQS_MISMATCH',
+      expected: 'abd',
+      actual: 'abc',
+    });
+    assert.equal(result.passed, false);
+  });
+
+  it('fails a JSON subset mismatch naming the path where it differs', async () => {
+    const result = await run(['scenario subset', '  connect {{echo}} as e', '  send e json {"a": {"b": [1, 2]}, "c": "x"}', '  expect e json-subset {"a": {"b": [1, 3]}}', 'end'].join('\n'));
+    const failure = failureOf(result, 'subset');
+    assert.equal(failure.message, 'JSON does not contain the expected subset at .a.b[1]');
+    assert.equal(failure.expected, JSON.stringify({ a: { b: [1, 3] } }, null, 2));
+    assert.equal(failure.actual, JSON.stringify({ a: { b: [1, 2] }, c: 'x' }, null, 2));
+    assert.equal(failure.code, 'ZMQS_MISMATCH');
+  });
+
+  it('fails a regex mismatch quoting the frame and the pattern', async () => {
+    const result = await run(['scenario regex', '  connect {{echo}} as e', '  send e "pong x"', '  expect e matches /^pong \\d+$/', 'end'].join('\n'));
+    const failure = failureOf(result, 'regex');
+    assert.equal(failure.message, 'frame "pong x" does not match /^pong \\d+$/');
+    assert.equal(failure.expected, '/^pong \\d+$/');
+    assert.equal(failure.actual, 'pong x');
+  });
+
+  it('fails a hex mismatch of bytes that are not UTF-8 showing both sides in hex', async () => {
+    const result = await run(['scenario hex', '  connect {{echo}} as e', '  send e hex ff 00 01', '  expect e hex ff 00 02', 'end'].join('\n'));
+    const failure = failureOf(result, 'hex');
+    assert.equal(failure.message, 'frame differs at byte 2: expected 3 bytes ff 00 02, received 3 bytes ff 00 01');
+    assert.equal(failure.expected, 'ff 00 02');
+    assert.equal(failure.actual, 'ff 00 01');
+  });
+
+  it('fails a timeout naming the peer, its routing id and its connection state', async () => {
+    const { made, factory } = recordingFactory();
+    const result = await run(['scenario quiet', '  connect {{echo}} as e', '  wait e connected within 2s', '  expect e any within 200ms', 'end'].join('\n'), { createSocket: factory });
+    const failure = failureOf(result, 'quiet');
+    const routingId = onlyRoutingId(made[0].routingIds);
+    assert.equal(failure.message, `no frame from peer "e" (routing id ${routingId}) within 200 ms; its connection is ACTIVE`);
+    assert.equal(failure.code, 'ZMQS_TIMEOUT');
+    assert.ok(failure.durationMs >= 190 && failure.durationMs < 2000, `took ${failure.durationMs} ms`);
+  });
+
+  it('fails a send to an accepted peer that disconnected with EHOSTUNREACH', async () => {
+    const { made, factory } = recordingFactory();
+    const source = [
+      'scenario gone',
+      '  socket server',
+      '  bind tcp://127.0.0.1:* on server',
+      '  connect {{server.endpoint}} as c',
+      '  accept s on server within 2s',
+      '  disconnect c',
+      '  wait s disconnected within 2s',
+      '  send s "too late"',
+      'end',
+    ].join('\n');
+    const result = await run(source, { createSocket: factory });
+    const failure = failureOf(result, 'gone');
+    const server = made.find((m) => m.name === 'server')!;
+    assert.equal(failure.code, 'EHOSTUNREACH');
+    assert.equal(failure.message, `EHOSTUNREACH: No route to host: no peer with routing id ${onlyRoutingId(server.routingIds)}`);
+    assert.equal(failure.line, 7);
+    assert.equal(failure.text, 'send s "too late"');
+  });
+
+  it('does not run a scenario holding a check error and says so', async () => {
+    const { made, factory } = recordingFactory();
+    const source = ['scenario fine', '  connect {{echo}} as e', '  send e "x"', '  expect e "x"', 'end', 'scenario broken', '  bind foo://x', 'end'].join('\n');
+    const result = await run(source, { createSocket: factory });
+    assert.equal(scenarioOf(result, 'fine').status, 'passed');
+    const broken = scenarioOf(result, 'broken');
+    assert.equal(broken.status, 'failed');
+    assert.deepEqual(broken.steps, []);
+    assert.deepEqual(broken.failure, {
+      line: 6,
+      text: 'bind foo://x',
+      status: 'failed',
+      durationMs: 0,
+      message: 'not run: line 7: EPROTONOSUPPORT: Protocol not supported: unknown transport "foo"',
+      code: 'EPROTONOSUPPORT',
+    });
+    assert.deepEqual(
+      result.diagnostics.map((d) => [d.code, d.span.line]),
+      [['EPROTONOSUPPORT', 6]],
+    );
+    assert.deepEqual(
+      made.map((m) => m.scenario),
+      ['fine'],
+    );
+    assert.equal(result.passed, false);
+  });
+
+  it('runs only the scenarios selected by name', async () => {
+    const source = ['scenario first', '  sleep 1ms', 'end', 'scenario second', '  sleep 1ms', 'end', 'scenario third', '  sleep 1ms', 'end'].join('\n');
+    const result = await run(source, { scenarios: ['third', 'first'] });
+    assert.deepEqual(
+      result.scenarios.map((s) => s.name),
+      ['first', 'third'],
+    );
+    assert.equal(result.passed, true);
+  });
+
+  it('uses the default timeout of a timeout step for the steps after it', async () => {
+    const source = ['scenario short', '  connect {{echo}} as e', '  timeout 150ms', '  expect e any', 'end'].join('\n');
+    const result = await run(source);
+    const failure = failureOf(result, 'short');
+    assert.match(failure.message!, /^no frame from peer "e" \(routing id \d+\) within 150 ms; /);
+    assert.ok(failure.durationMs >= 140 && failure.durationMs < 2000, `took ${failure.durationMs} ms`);
+  });
+
+  it('uses the run option defaultTimeout when no step sets one', async () => {
+    const result = await run(['scenario short', '  connect {{echo}} as e', '  expect e any', 'end'].join('\n'), { defaultTimeout: 100 });
+    assert.match(failureOf(result, 'short').message!, /^no frame from peer "e" \(routing id \d+\) within 100 ms; /);
+  });
+
+  it('cancels the running step on abort, closes the sockets and runs no further scenario', async () => {
+    const { made, factory } = recordingFactory();
+    const controller = new AbortController();
+    const source = ['scenario waits', '  connect {{echo}} as e', '  wait e connected within 2s', '  expect e any within 30s', 'end', 'scenario later', '  sleep 1ms', 'end'].join('\n');
+    const started = Date.now();
+    const result = await run(source, {
+      createSocket: factory,
+      signal: controller.signal,
+      onEvent: (event) => {
+        if (event.type === 'stepFinished' && event.step.text.startsWith('wait')) setTimeout(() => controller.abort(), 50);
+      },
+    });
+    assert.ok(Date.now() - started < 5000, 'the abort ended the 30 s wait');
+    const waits = scenarioOf(result, 'waits');
+    assert.equal(waits.status, 'cancelled');
+    assert.equal(waits.failure?.code, 'ZMQS_CANCELLED');
+    assert.equal(waits.failure?.text, 'expect e any within 30s');
+    assert.deepEqual(scenarioOf(result, 'later'), { name: 'later', line: 5, status: 'cancelled', durationMs: 0, steps: [] });
+    assert.equal(result.passed, false);
+    assert.deepEqual(
+      made.map((m) => [m.scenario, m.closes, m.socket.closed]),
+      [['waits', 1, true]],
+    );
+    // The echo sees the script's connection (the one from the script socket's address) end.
+    const [address] = [...made[0].localAddresses];
+    assert.ok(address, 'the script socket had a local address');
+    const theirs = () => echo.connections.filter((c) => c.role === 'bind' && c.remoteAddress === address);
+    assert.ok(theirs().some((c) => c.state === 'ACTIVE'), `the echo saw ${address} connect`);
+    const deadline = Date.now() + 2000;
+    const ended = () => theirs().some((c) => c.state === 'DISCONNECTED' || c.state === 'TERMINATED');
+    while (!ended() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(ended(), `the echo saw no disconnect of ${address}: ${JSON.stringify(theirs().map((c) => c.state))}`);
+  });
+
+  it('reports events in order: scenario started, its top-level steps, scenario finished', async () => {
+    const events: string[] = [];
+    const record = (event: RunEvent): void => {
+      events.push(event.type === 'stepFinished' ? `${event.scenario}: step ${event.step.line} ${event.step.status}` : `${event.scenario}: ${event.type}${event.type === 'scenarioFinished' ? ` ${event.result.status}` : ''}`);
+    };
+    const source = ['scenario one', '  connect {{echo}} as e', '  repeat 2', '    send e "x"', '    expect e "x"', '  end', 'end', 'scenario two', '  connect {{echo}} as e', '  expect e "nothing" within 50ms', '  sleep 1ms', 'end'].join('\n');
+    await run(source, { onEvent: record });
+    assert.deepEqual(events, [
+      'one: scenarioStarted',
+      'one: step 1 passed',
+      'one: step 2 passed',
+      'one: scenarioFinished passed',
+      'two: scenarioStarted',
+      'two: step 8 passed',
+      'two: step 9 failed',
+      'two: scenarioFinished failed',
+    ]);
+  });
+
+  it('closes every socket a scenario made, however the scenario ends', async () => {
+    const { made, factory } = recordingFactory();
+    const source = [
+      'scenario passes',
+      '  socket a',
+      '  socket b',
+      '  bind tcp://127.0.0.1:* on a',
+      '  connect {{a.endpoint}} as x on b',
+      '  accept y on a within 2s',
+      'end',
+      'scenario mismatch',
+      '  connect {{echo}} as e',
+      '  send e "1"',
+      '  expect e "2"',
+      'end',
+      'scenario times out',
+      '  socket lonely',
+      '  connect {{echo}} as e on lonely',
+      '  expect e any within 50ms',
+      'end',
+      'scenario closes its own',
+      '  socket c',
+      '  bind tcp://127.0.0.1:* on c',
+      '  close c',
+      'end',
+    ].join('\n');
+    const result = await run(source, { createSocket: factory });
+    assert.deepEqual(
+      result.scenarios.map((s) => s.status),
+      ['passed', 'failed', 'failed', 'passed'],
+      summarize(result),
+    );
+    assert.deepEqual(
+      made.map((m) => [m.scenario, m.name, m.closes, m.socket.closed]),
+      [
+        ['passes', 'a', 1, true],
+        ['passes', 'b', 1, true],
+        ['mismatch', 'peer', 1, true],
+        ['times out', 'lonely', 1, true],
+        ['closes its own', 'c', 1, true],
+      ],
+    );
+  });
+});
