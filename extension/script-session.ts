@@ -7,13 +7,12 @@
  * through a real session in plain Node.
  */
 import { basename } from 'node:path';
-import { findEnvFile } from '../core/script/env-file';
 import { parseScript } from '../core/script/parser';
 import { runScript, type SocketFactory } from '../core/script/runner';
 import type { RunEvent, ScriptResult } from '../core/script/results';
-import { environmentLayer, readDotEnv, Variables, type VariableLayer } from '../core/script/variables';
+import { Variables } from '../core/script/variables';
+import { editorVariableLayers, type ScriptSettings } from './script-variables';
 import type { DebugSession } from './session';
-import type { ScriptSettings } from './settings';
 
 /** A socket factory whose sockets live in `session`, labelled `script › scenario › name`. */
 export function sessionSocketFactory(session: DebugSession, scriptName: string): SocketFactory {
@@ -21,20 +20,6 @@ export function sessionSocketFactory(session: DebugSession, scriptName: string):
     const { socketId, socket } = session.createSocket({ label: `${scriptName} › ${scenario} › ${name}`, options, drain: false });
     return { socket, close: () => session.closeSocket(socketId) };
   };
-}
-
-/** The variable layers of a run from the editor: settings < .env < environment. */
-export function editorVariableLayers(settings: ScriptSettings, envFile: string | undefined, env: NodeJS.ProcessEnv = process.env): VariableLayer[] {
-  const layers: VariableLayer[] = [{ source: 'settings (zmqPeer.script.variables)', values: settings.variables }];
-  if (envFile !== undefined) {
-    try {
-      layers.push({ source: `.env (${envFile})`, values: readDotEnv(envFile) });
-    } catch {
-      // An unreadable .env is the same as none; the checks then report the variables it should have given.
-    }
-  }
-  layers.push(environmentLayer(env));
-  return layers;
 }
 
 /** How the editor runs one script. */
@@ -55,8 +40,7 @@ export interface EditorRun {
 /** Runs a script with session sockets and the editor's variables. */
 export function runInSession(run: EditorRun): Promise<ScriptResult> {
   const script = parseScript(run.source);
-  const envFile = findEnvFile(run.file, run.workspaceFolder, run.settings.envFile);
-  const variables = new Variables(script, editorVariableLayers(run.settings, envFile, run.env));
+  const variables = new Variables(script, editorVariableLayers(run.settings, run.file, run.workspaceFolder, run.env));
   return runScript(run.source, {
     ...(run.file !== undefined ? { file: run.file } : {}),
     ...(run.file === undefined && run.workspaceFolder !== undefined ? { baseDir: run.workspaceFolder } : {}),

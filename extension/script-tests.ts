@@ -15,7 +15,7 @@ import type { ScenarioResult, StepResult } from '../core/script/results';
 import { commandId } from './commands-table';
 import { runInSession } from './script-session';
 import type { DebugSession } from './session';
-import { readScriptSettings, SETTINGS_SECTION } from './settings';
+import { readScriptSettings, SCRIPT_SETTINGS_SECTION } from './script-variables';
 
 /** The language id of `.zmq` files (package.json `contributes.languages`). */
 export const SCRIPT_LANGUAGE_ID = 'zmq-script';
@@ -178,7 +178,7 @@ export class ScriptTests implements vscode.Disposable {
     for (const item of scenarios) byName.set(item.label, item);
     for (const item of byName.values()) run.enqueued(item);
     const folder = vscode.workspace.getWorkspaceFolder(uri) ?? vscode.workspace.workspaceFolders?.[0];
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, uri);
+    const config = vscode.workspace.getConfiguration(SCRIPT_SETTINGS_SECTION, uri);
     const result = await runInSession({
       session: this.session,
       source,

@@ -3,7 +3,7 @@
  * manifest's `contributes.configuration` declares them (a unit test checks they agree).
  * No vscode import: callers pass a `get(key)` reader (`WorkspaceConfiguration.get`).
  */
-import { DEFAULT_TIMEOUT_MS } from '../core/script/runner';
+import { SCRIPT_SETTING_DEFAULTS } from './script-variables';
 import { DEFAULT_SETTINGS, type SessionSettings } from './session';
 
 /** The configuration section. */
@@ -18,9 +18,9 @@ export const SETTING_DEFAULTS = {
   'heartbeat.timeout': DEFAULT_SETTINGS.heartbeatTimeout,
   'reconnect.interval': DEFAULT_SETTINGS.reconnectInterval,
   'reconnect.max': DEFAULT_SETTINGS.reconnectIntervalMax,
-  'script.variables': {},
-  'script.defaultTimeout': DEFAULT_TIMEOUT_MS,
-  'script.envFile': '',
+  'script.variables': SCRIPT_SETTING_DEFAULTS.variables,
+  'script.defaultTimeout': SCRIPT_SETTING_DEFAULTS.defaultTimeout,
+  'script.envFile': SCRIPT_SETTING_DEFAULTS.envFile,
 } as const;
 
 /** The smallest and largest traffic buffer accepted. */
@@ -50,30 +50,3 @@ export function readDefaultEndpoint(get: (key: string) => unknown): string {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : SETTING_DEFAULTS.defaultEndpoint;
 }
 
-/** What frame-script runs take from the settings. */
-export interface ScriptSettings {
-  /** `zmqPeer.script.variables`: string values only; others are left out. */
-  readonly variables: Readonly<Record<string, string>>;
-  /** `zmqPeer.script.defaultTimeout`, ms. */
-  readonly defaultTimeout: number;
-  /** `zmqPeer.script.envFile`, relative to the workspace folder; '' = the script's own `.env`. */
-  readonly envFile: string;
-}
-
-/** The script settings from a configuration reader. */
-export function readScriptSettings(get: (key: string) => unknown): ScriptSettings {
-  const raw = get('script.variables');
-  const variables: Record<string, string> = {};
-  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
-    for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
-      if (typeof value === 'string') variables[name] = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') variables[name] = String(value);
-    }
-  }
-  const envFile = get('script.envFile');
-  return {
-    variables,
-    defaultTimeout: integer(get('script.defaultTimeout'), SETTING_DEFAULTS['script.defaultTimeout'], 1, 86_400_000),
-    envFile: typeof envFile === 'string' ? envFile.trim() : '',
-  };
-}

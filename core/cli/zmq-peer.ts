@@ -20,8 +20,9 @@ import { parseDuration } from '../script/duration';
 import { toJUnitXml } from '../script/junit';
 import { parseScript } from '../script/parser';
 import type { ScenarioResult, ScriptResult } from '../script/results';
-import { DEFAULT_TIMEOUT_MS, runScript } from '../script/runner';
-import { environmentLayer, readDotEnv, Variables, type VariableLayer } from '../script/variables';
+import { DEFAULT_TIMEOUT_MS } from '../script/duration';
+import { runScript } from '../script/runner';
+import { Variables, variableLayers, type VariableLayer } from '../script/variables';
 import { ConsoleReporter, formatDiagnostic, type ReportedFile } from './console-reporter';
 import { expandFiles, FileNotFoundError } from './files';
 
@@ -180,19 +181,13 @@ function load(files: readonly string[], parsed: Parsed, io: CliIO): LoadedFile[]
       throw new UsageError(`cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     const script = parseScript(source);
-    const layers: VariableLayer[] = [];
     const envFile = findEnvFile(path, io.cwd, parsed.envFile ?? '');
-    if (envFile !== undefined) {
-      let values: Record<string, string>;
-      try {
-        values = readDotEnv(envFile);
-      } catch (err) {
-        throw new UsageError(`cannot read ${envFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      layers.push({ source: `.env (${envFile})`, values });
+    let layers: VariableLayer[];
+    try {
+      layers = variableLayers({ ...(envFile !== undefined ? { envFile } : {}), env: io.env, commandLine: parsed.vars });
+    } catch (err) {
+      throw new UsageError(`cannot read ${envFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
-    layers.push(environmentLayer(io.env));
-    if (Object.keys(parsed.vars).length > 0) layers.push({ source: 'command line', values: parsed.vars });
     const display = displayPath(io.cwd, path);
     return { path, display, source, script, lines: source.split(/\r\n|\r|\n/), diagnostics: [], variables: new Variables(script, layers) };
   });

@@ -18,3 +18,6 @@ export function parseDuration(text: string): number | undefined {
 export function formatDuration(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${+(ms / 1000).toFixed(3)} s`;
 }
+
+/** The `within` of wait, accept and expect when neither the step nor a `timeout` step says, ms. */
+export const DEFAULT_TIMEOUT_MS = 5000;

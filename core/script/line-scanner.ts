@@ -27,6 +27,40 @@ export interface QuotedTemplate extends Template {
   readonly source: string;
 }
 
+/**
+ * The line without its trailing comment: a `#` that starts a word (at the line's start or after a
+ * blank) outside a double-quoted string and outside the `/regex/` after `matches`. So
+ * `send p "a # b"   # why` sends `a # b`, and `@pw = a#b` keeps its `#`.
+ */
+export function withoutComment(text: string): string {
+  let previousWord = '';
+  let wordStart = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (SPACE.test(c)) {
+      if (wordStart >= 0) previousWord = text.slice(wordStart, i);
+      wordStart = -1;
+      continue;
+    }
+    const startsWord = wordStart < 0;
+    if (startsWord) wordStart = i;
+    if (c === '#' && startsWord) return text.slice(0, i).trimEnd();
+    if (c === '"') {
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+    } else if (c === '/' && startsWord && previousWord === 'matches') {
+      let inClass = false;
+      for (i++; i < text.length; i++) {
+        if (text[i] === '\\') i++;
+        else if (text[i] === '[') inClass = true;
+        else if (text[i] === ']') inClass = false;
+        else if (text[i] === '/' && !inClass) break;
+      }
+    }
+  }
+  return text;
+}
+
 /** A cursor over one line. */
 export class LineScanner {
   #pos: number;

@@ -2,7 +2,7 @@
  * The parser of ZMQ Peer Scripts: a line-oriented language, one step per line.
  *
  * ```
- * # comment (also //)
+ * # comment: a line of its own, or after a step (// only as a line of its own)
  * @name = value                       file variable, at the top level
  * scenario NAME … end                 a test; steps inside
  *   socket NAME [option=value …]      a PEER socket (steps that name none use `peer`)
@@ -37,7 +37,7 @@ import type {
   VariableDefinition,
 } from './ast';
 import { diagnostic, SCRIPT_CODES, type Diagnostic } from './diagnostics';
-import { LineScanner, ScanError } from './line-scanner';
+import { LineScanner, ScanError, withoutComment } from './line-scanner';
 
 /** The words a step can start with, in the order completion offers them. */
 export const STEP_KEYWORDS = ['socket', 'bind', 'connect', 'accept', 'wait', 'send', 'expect', 'sleep', 'timeout', 'repeat', 'disconnect', 'close'] as const;
@@ -101,9 +101,12 @@ export function parseScript(source: string): Script {
   const inScenario = (): boolean => stack.length > 0 && stack[0].kind === 'scenario';
 
   for (let line = 0; line < lines.length; line++) {
-    const text = lines[line];
+    const whole = lines[line];
+    if (whole.trimStart().startsWith('//')) continue;
+    // Columns stay those of the source: only the end of the line is cut.
+    const text = withoutComment(whole);
     const trimmed = text.trim();
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith('//')) continue;
+    if (trimmed === '') continue;
     const scanner = new LineScanner(text, line);
     const indent = text.length - text.trimStart().length;
     const lineSpan: Span = { line, start: indent, end: indent + trimmed.length };

@@ -15,7 +15,7 @@ import type { Matcher, Scenario, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { checkScript } from './checks';
 import type { Diagnostic } from './diagnostics';
-import { formatDuration, parseDuration } from './duration';
+import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
 import { parseScript } from './parser';
 import { decodePayload } from './payload';
@@ -62,8 +62,7 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
 }
 
-/** `within` when neither the step nor a `timeout` step says. */
-export const DEFAULT_TIMEOUT_MS = 5000;
+export { DEFAULT_TIMEOUT_MS } from './duration';
 
 /**
  * Socket defaults for scripts: libzmq's, except linger. A script's sockets are closed when its
@@ -199,7 +198,8 @@ class ScenarioRun {
   /** Runs one step; for a repeat, its iterations. Reports each finished top-level step. */
   async #runStep(step: Step): Promise<{ top: StepResult; failure?: StepResult }> {
     const started = Date.now();
-    const text = (this.lines[step.line] ?? '').trim();
+    // The step as written, without its indentation or trailing comment.
+    const text = (this.lines[step.line] ?? '').slice(step.span.start, step.span.end);
     let outcome: { top: StepResult; failure?: StepResult };
     if (step.kind === 'repeat') {
       outcome = await this.#repeat(step, text, started);

@@ -44,6 +44,11 @@ export function readDotEnv(file: string): Record<string, string> {
   return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
 }
 
+/** A `.env` file as a layer. Throws the file system's error when it cannot be read. */
+export function dotEnvLayer(file: string): VariableLayer {
+  return { source: `.env (${file})`, values: readDotEnv(file) };
+}
+
 /** The process environment as a layer, without undefined values. */
 export function environmentLayer(env: NodeJS.ProcessEnv = process.env): VariableLayer {
   const values: Record<string, string> = {};
@@ -102,4 +107,31 @@ export class Variables {
     this.#expanded.set(name, value);
     return value;
   }
+}
+
+/** Where a run's variables come from besides the file (each optional). */
+export interface VariableSources {
+  /** The editor's `zmqPeer.script.variables`, under the layer name `settingsSource`. */
+  readonly settings?: Readonly<Record<string, string>>;
+  readonly settingsSource?: string;
+  /** The `.env` file to read (see env-file.ts for which). */
+  readonly envFile?: string;
+  /** The process environment; default `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** `--var name=value` of the CLI. */
+  readonly commandLine?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The layers in precedence order (see the file comment), the same for the editor, the language
+ * server and the CLI. Throws when the `.env` file cannot be read; callers decide whether that is
+ * a usage error (CLI) or the same as no file (editor).
+ */
+export function variableLayers(sources: VariableSources): VariableLayer[] {
+  const layers: VariableLayer[] = [];
+  if (sources.settings) layers.push({ source: sources.settingsSource ?? 'settings', values: sources.settings });
+  if (sources.envFile !== undefined) layers.push(dotEnvLayer(sources.envFile));
+  layers.push(environmentLayer(sources.env));
+  if (sources.commandLine && Object.keys(sources.commandLine).length > 0) layers.push({ source: 'command line', values: sources.commandLine });
+  return layers;
 }

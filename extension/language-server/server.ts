@@ -32,7 +32,8 @@ import { complete, TRIGGER_CHARACTERS } from './completion';
 import { hover } from './hover';
 import { toLspDiagnostic } from './lsp-diagnostics';
 import { documentSymbols } from './symbols';
-import { filePathOf, readSettings, SETTINGS_SECTION, variableLayers, type ScriptSettings } from './variable-layers';
+import { readScriptSettings, SCRIPT_SETTINGS_SECTION, SCRIPT_SETTING_DEFAULTS, type ScriptSettings } from '../script-variables';
+import { documentVariableLayers, filePathOf } from './variable-layers';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -95,7 +96,7 @@ connection.onInitialize((params): InitializeResult => {
 connection.onInitialized(() => {
   // Registrations are best effort: a client that refuses them still gets diagnostics on edit.
   // `*.env` too, for a zmqPeer.script.envFile with another name.
-  if (registerConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_SECTION }).catch((err) => logError('registering for configuration changes', err));
+  if (registerConfiguration) connection.client.register(DidChangeConfigurationNotification.type, { section: SCRIPT_SETTINGS_SECTION }).catch((err) => logError('registering for configuration changes', err));
   if (registerWatchedFiles) connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: '**/.env' }, { globPattern: '**/*.env' }] }).catch((err) => logError('registering the .env watcher', err));
   if (supportsWorkspaceFolders) {
     connection.workspace.onDidChangeWorkspaceFolders((event) => {
@@ -108,14 +109,14 @@ connection.onInitialized(() => {
 
 function settingsFor(uri: string): Promise<ScriptSettings> {
   // Clients without workspace/configuration (most stdio clients) simply have no settings layer.
-  if (!supportsConfiguration) return Promise.resolve(readSettings(undefined));
+  if (!supportsConfiguration) return Promise.resolve(SCRIPT_SETTING_DEFAULTS);
   let settings = settingsCache.get(uri);
   if (!settings) {
-    settings = connection.workspace.getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION }).then(
-      (value: unknown) => readSettings(value),
+    settings = connection.workspace.getConfiguration({ scopeUri: uri, section: SCRIPT_SETTINGS_SECTION }).then(
+      (value: unknown) => readScriptSettings((key) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined)),
       (err: unknown) => {
         logError('reading the zmqPeer.script settings', err);
-        return readSettings(undefined);
+        return SCRIPT_SETTING_DEFAULTS;
       },
     );
     settingsCache.set(uri, settings);
@@ -134,7 +135,7 @@ async function analyse(document: TextDocument): Promise<Analysis> {
   const source = document.getText();
   const script = parseScript(source);
   const settings = await settingsFor(document.uri);
-  return { source, script, variables: new Variables(script, variableLayers(settings, document.uri, workspaceFolders)) };
+  return { source, script, variables: new Variables(script, documentVariableLayers(settings, document.uri, workspaceFolders)) };
 }
 
 async function validate(document: TextDocument): Promise<void> {

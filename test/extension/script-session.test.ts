@@ -1,13 +1,9 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { findEnvFile } from '../../core/script/env-file';
 import type { RunEvent } from '../../core/script/results';
-import { editorVariableLayers, runInSession } from '../../extension/script-session';
+import { runInSession } from '../../extension/script-session';
+import type { ScriptSettings } from '../../extension/script-variables';
 import { DebugSession } from '../../extension/session';
-import { readScriptSettings, type ScriptSettings } from '../../extension/settings';
 
 const SETTINGS: ScriptSettings = { variables: {}, defaultTimeout: 3000, envFile: '' };
 
@@ -77,38 +73,5 @@ describe('frame scripts run in the debug session', () => {
     assert.equal(failure.expected, 'pang');
     assert.equal(failure.actual, 'pong');
     assert.equal(failure.message, 'frame differs at byte 1: expected 4 bytes "pang", received 4 bytes "pong"');
-  });
-});
-
-describe('script variables from the editor', () => {
-  const root = mkdtempSync(join(tmpdir(), 'zmq-script-vars-'));
-  mkdirSync(join(root, 'scripts'));
-  writeFileSync(join(root, '.env'), 'endpoint=tcp://root-env:1\n');
-  writeFileSync(join(root, 'scripts', '.env'), 'endpoint=tcp://script-env:1\nonlyHere=x\n');
-  writeFileSync(join(root, 'custom.env'), 'endpoint=tcp://custom:1\n');
-
-  it('finds the .env next to the script first, then the workspace folder\'s, or the one the setting names', () => {
-    assert.equal(findEnvFile(join(root, 'scripts', 'a.zmq'), root), join(root, 'scripts', '.env'));
-    assert.equal(findEnvFile(join(root, 'elsewhere', 'a.zmq'), root), join(root, '.env'));
-    assert.equal(findEnvFile(join(root, 'scripts', 'a.zmq'), root, 'custom.env'), join(root, 'custom.env'));
-    assert.equal(findEnvFile(join(root, 'scripts', 'a.zmq'), root, 'missing.env'), undefined);
-  });
-
-  it('layers settings below .env below the environment', () => {
-    const layers = editorVariableLayers({ ...SETTINGS, variables: { endpoint: 'tcp://settings:1', fromSettings: 'yes' } }, join(root, 'scripts', '.env'), { onlyEnv: 'e' });
-    assert.deepEqual(
-      layers.map((l) => [l.source, l.values]),
-      [
-        ['settings (zmqPeer.script.variables)', { endpoint: 'tcp://settings:1', fromSettings: 'yes' }],
-        [`.env (${join(root, 'scripts', '.env')})`, { endpoint: 'tcp://script-env:1', onlyHere: 'x' }],
-        ['environment', { onlyEnv: 'e' }],
-      ],
-    );
-  });
-
-  it('reads only string-like values from zmqPeer.script.variables and clamps the timeout', () => {
-    const values: Record<string, unknown> = { 'script.variables': { a: 'x', n: 5, b: true, o: { no: 1 }, l: [1] }, 'script.defaultTimeout': -4, 'script.envFile': ' .env.test ' };
-    assert.deepEqual(readScriptSettings((k) => values[k]), { variables: { a: 'x', n: '5', b: 'true' }, defaultTimeout: 1, envFile: '.env.test' });
-    assert.deepEqual(readScriptSettings(() => undefined), { variables: {}, defaultTimeout: 5000, envFile: '' });
   });
 });

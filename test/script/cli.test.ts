@@ -1,42 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, startCoreEcho, type CoreEcho } from './core-echo';
-
-const CLI = join(__dirname, '..', '..', 'core', 'cli', 'zmq-peer.js');
-
-interface Outcome {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** The environment without variables that would change what the scripts see or print. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.echo;
-  delete env.greeting;
-  delete env.NO_COLOR;
-  return { ...env, ...extra };
-}
-
-/**
- * Runs a command asynchronously, so that the echo in this process keeps serving while it runs.
- * Resolves with its exit status; rejects only when it could not run or was killed.
- */
-function exec(file: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    execFile(file, [...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), timeout: 60000 }, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(Object.assign(err, { stdout, stderr }));
-      resolve({ code: err ? (err.code as unknown as number) : 0, stdout, stderr });
-    });
-  });
-}
-
-const cli = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) => exec(process.execPath, [CLI, ...args], options);
+import { execFile } from 'node:child_process';
+import { CLI, cleanEnv, cli, exec, ROOT, startCoreEcho, type CoreEcho, type Outcome } from '../support/script-runs';
 
 /** The attributes of the first element named `tag` whose text matches `where`. */
 function attributesOf(xml: string, tag: string, where: RegExp = /.*/): Record<string, string> {

@@ -1,9 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFile } from '../../core/script/runner';
 import { LibzmqEchoServer } from '../support/libzmq';
-import { EXAMPLES, read, summarize, variablesFor } from './core-echo';
+import { cli, EXAMPLES, read, summarize, variablesFor } from '../support/script-runs';
 
 const ECHO_SCRIPT = join(EXAMPLES, 'echo.zmq');
 
@@ -29,5 +31,22 @@ describe('the script runner against a libzmq PEER echo', () => {
 
   it('passes the echo example over ws', async () => {
     await runAgainstLibzmq('ws://127.0.0.1:*');
+  });
+});
+
+describe('the zmq-peer command line against a libzmq PEER echo', () => {
+  it('runs the echo example, exits 0 and writes a JUnit report without failures', async () => {
+    const echo = await LibzmqEchoServer.start('PEER', 'tcp://127.0.0.1:*');
+    const dir = mkdtempSync(join(tmpdir(), 'zmq-peer-cli-libzmq-'));
+    try {
+      const junit = join(dir, 'report.xml');
+      const { code, stdout, stderr } = await cli(['run', 'docs/examples/echo.zmq', '--var', `echo=${echo.endpoint}`, '--junit', junit, '--no-color']);
+      assert.equal(code, 0, stdout + stderr);
+      assert.ok(stdout.endsWith('\n2 passed, 0 failed\n'), stdout);
+      assert.match(readFileSync(junit, 'utf8'), /<testsuites name="zmq-peer" tests="2" failures="0" errors="0" skipped="0"/);
+    } finally {
+      await echo.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Peer } from '../../core/index';
 import type { RunEvent } from '../../core/script/results';
 import { runFile, runScript, type SocketFactory } from '../../core/script/runner';
-import { EXAMPLES, failureOf, read, scenarioOf, startCoreEcho, summarize, variablesFor, type CoreEcho } from './core-echo';
+import { EXAMPLES, failureOf, read, scenarioOf, startCoreEcho, summarize, variablesFor, type CoreEcho } from '../support/script-runs';
 
 /** A socket factory that records what it makes: routing ids seen per socket, and closes. */
 function recordingFactory() {

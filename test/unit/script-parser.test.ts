@@ -753,3 +753,33 @@ describe('script parser: syntax errors', () => {
     assert.equal(script.scenarios[0].endLine, 3);
   });
 });
+
+describe('trailing comments', () => {
+  it('ends a step at a # that starts a word, keeping the columns of what comes before', () => {
+    const { step, line } = onlyStep('send p "hello"   # greets');
+    assert.equal(step.kind, 'send');
+    assert.deepEqual(step.kind === 'send' && step.payload.value, quoted(line, '"hello"', 'hello', 1));
+    assert.deepEqual(step.span, span(1, 2, 16));
+  });
+
+  it('keeps a # inside a quoted string, a JSON string and a /regex/ after matches', () => {
+    const text = onlyStep('send p "a # b"').step;
+    assert.equal(text.kind === 'send' && text.payload.value.text, 'a # b');
+    const json = onlyStep('send p json {"tag": " #x"} # why').step;
+    assert.equal(json.kind === 'send' && json.payload.value.text, '{"tag": " #x"}');
+    const regex = onlyStep('expect p matches /a #b/ # comment').step;
+    assert.equal(regex.kind === 'expect' && regex.matcher.value?.text, 'a #b');
+  });
+
+  it('keeps a # inside a word, and cuts a variable value or a scenario name before a comment', () => {
+    const script = parseScript('@pw = a#b\n@echo = tcp://127.0.0.1:5555   # the default\nscenario round trip   # one test\n  close\nend\n');
+    assert.deepEqual(script.diagnostics, []);
+    assert.deepEqual(script.variables.map((v) => v.value.text), ['a#b', 'tcp://127.0.0.1:5555']);
+    assert.equal(script.scenarios[0].name.text, 'round trip');
+  });
+
+  it('ends bare hex words at a comment', () => {
+    const { step } = onlyStep('send p hex 01 02 # two bytes');
+    assert.equal(step.kind === 'send' && step.payload.value.text, '01 02');
+  });
+});

@@ -1,7 +1,9 @@
 /**
- * Test helpers for the script tests: a PEER echo on the core (each message sent back to its
- * sender), the repository's paths, and variables for a script with `echo` set to an endpoint.
+ * Helpers of the frame-script tests (test/script/): a PEER echo on the core (each message sent
+ * back to its sender), the repository's paths, variables for a script with `echo` set to an
+ * endpoint, and the `zmq-peer` CLI run as a child process.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Peer } from '../../core/index';
@@ -10,7 +12,7 @@ import { parseScript } from '../../core/script/parser';
 import type { ScenarioResult, ScriptResult, StepResult } from '../../core/script/results';
 import { Variables } from '../../core/script/variables';
 
-/** The repository root (tests run from out/test/script/). */
+/** The repository root (this compiles to out/test/support/). */
 export const ROOT = join(__dirname, '..', '..', '..');
 export const EXAMPLES = join(ROOT, 'docs', 'examples');
 
@@ -77,3 +79,37 @@ export function summarize(result: ScriptResult): string {
     1,
   );
 }
+
+/** The compiled CLI. */
+export const CLI = join(__dirname, '..', '..', 'core', 'cli', 'zmq-peer.js');
+
+export interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** The environment without variables that would change what the scripts see or print. */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.echo;
+  delete env.greeting;
+  delete env.NO_COLOR;
+  return { ...env, ...extra };
+}
+
+/**
+ * Runs a command asynchronously, so that the echo in this process keeps serving while it runs.
+ * Resolves with its exit status; rejects only when it could not run or was killed.
+ */
+export function exec(file: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    execFile(file, [...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env), timeout: 60000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(Object.assign(err, { stdout, stderr }));
+      resolve({ code: err ? (err.code as unknown as number) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** `node zmq-peer.js ARGS…` in the repository root. */
+export const cli = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) => exec(process.execPath, [CLI, ...args], options);
