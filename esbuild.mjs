@@ -20,37 +20,34 @@ const ASSETS = [
   ['extension/api.d.ts', 'api.d.ts'],
 ];
 
+/**
+ * A Node bundle (cjs, vscode external).
+ * @param {string} entry the entry point, relative to root
+ * @param {string} outfile the bundle's name in dist/
+ * @returns {import('esbuild').BuildOptions}
+ */
+function nodeBundle(entry, outfile) {
+  return {
+    entryPoints: [join(root, entry)],
+    outfile: join(dist, outfile),
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['vscode', 'bufferutil', 'utf-8-validate'],
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+  };
+}
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  {
-    entryPoints: [join(root, 'extension/extension.ts')],
-    outfile: join(dist, 'extension.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', 'bufferutil', 'utf-8-validate'],
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'info',
-  },
-];
-if (existsSync(join(root, 'extension/language-server/server.ts'))) {
+  nodeBundle('extension/extension.ts', 'extension.js'),
   // The frame-script language server runs in its own Node process (started by the extension over
   // IPC, or by any LSP client with --stdio), so it is a bundle of its own.
-  builds.push({
-    entryPoints: [join(root, 'extension/language-server/server.ts')],
-    outfile: join(dist, 'language-server.js'),
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['vscode', 'bufferutil', 'utf-8-validate'],
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'info',
-  });
-}
+  nodeBundle('extension/language-server/server.ts', 'language-server.js'),
+];
 if (existsSync(join(root, 'webview/main.ts'))) {
   builds.push({
     entryPoints: [join(root, 'webview/main.ts')],

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { escapeXmlAttribute, escapeXmlText, toJUnitXml } from '../../core/script/junit';
-import type { ScriptResult } from '../../core/script/results';
+import type { ScriptResult, StepResult } from '../../core/script/results';
 
 const CWD = join('/', 'work', 'project');
 const AT = new Date('2025-03-04T05:06:07.890Z');
@@ -27,6 +27,18 @@ const PASSED: ScriptResult = {
   ],
 };
 
+/** A failed expectation whose message and frames hold characters XML must escape or cannot carry. */
+const MISMATCH: StepResult = {
+  line: 3,
+  text: 'expect e "<&>\u0001"',
+  status: 'failed',
+  durationMs: 5,
+  message: 'frame differs at byte 3: expected 4 bytes "<&>\\u0001", received 3 bytes "<&>"',
+  code: 'ZMQS_MISMATCH',
+  expected: '<&>\u0001',
+  actual: 'line one\nline "two" \u001b[31m',
+};
+
 const MIXED: ScriptResult = {
   file: join(CWD, 'scripts', 'mixed.zmq'),
   passed: false,
@@ -38,29 +50,8 @@ const MIXED: ScriptResult = {
       line: 1,
       status: 'failed',
       durationMs: 20,
-      steps: [
-        { line: 2, text: 'send e "<&>"', status: 'passed', durationMs: 1 },
-        {
-          line: 3,
-          text: 'expect e "<&>\u0001"',
-          status: 'failed',
-          durationMs: 5,
-          message: 'frame differs at byte 3: expected 4 bytes "<&>\\u0001", received 3 bytes "<&>"',
-          code: 'ZMQS_MISMATCH',
-          expected: '<&>\u0001',
-          actual: 'line one\nline "two" \u001b[31m',
-        },
-      ],
-      failure: {
-        line: 3,
-        text: 'expect e "<&>\u0001"',
-        status: 'failed',
-        durationMs: 5,
-        message: 'frame differs at byte 3: expected 4 bytes "<&>\\u0001", received 3 bytes "<&>"',
-        code: 'ZMQS_MISMATCH',
-        expected: '<&>\u0001',
-        actual: 'line one\nline "two" \u001b[31m',
-      },
+      steps: [{ line: 2, text: 'send e "<&>"', status: 'passed', durationMs: 1 }, MISMATCH],
+      failure: MISMATCH,
     },
     {
       name: 'interrupted',
