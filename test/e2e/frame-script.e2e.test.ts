@@ -1,8 +1,9 @@
 /**
  * End to end, in a real VS Code (code-server) driven through Chromium: a `.zmq` frame script in the workspace. The
  * language server marks a bad endpoint (EPROTONOSUPPORT, in the editor and the Problems panel); the "Run scenario"
- * code lens runs the other scenario against a real libzmq PEER echo (its endpoint from the workspace's `.env`); the
- * Test Explorer shows it passed, and the debugger panel, opened beside the script, shows the echoed frames.
+ * code lens runs one scenario against a real libzmq PEER echo (its endpoint from the workspace's `.env`); the Test
+ * Explorer shows it passed, and the debugger panel, opened beside the script, shows the echoed frames. "Run file"
+ * then fails the other two: one for its diagnostic, one with the mismatch shown beside its expect step.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,12 @@ end
 
 scenario typo
   connect tpc://127.0.0.1:5555 as nowhere
+end
+
+scenario wrong reply
+  connect {{echo}} as echo
+  send echo "hello"
+  expect echo "goodbye" within 5s
 end
 `;
 
@@ -66,7 +73,7 @@ test('a .zmq script: diagnostic on a bad endpoint, "Run scenario" code lens, pas
       await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 60000 });
       const lenses = page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run scenario' });
       await lenses.first().waitFor({ timeout: 60000 });
-      assert.equal(await lenses.count(), 2, 'a Run scenario lens per scenario');
+      assert.equal(await lenses.count(), 3, 'a Run scenario lens per scenario');
       assert.equal(await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run file' }).count(), 1, 'one Run file lens');
       await wb.shot('diagnostic-and-code-lenses');
 
@@ -103,10 +110,29 @@ test('a .zmq script: diagnostic on a bad endpoint, "Run scenario" code lens, pas
       const scenarioRow = rows.filter({ hasText: 'round trip' }).first();
       const passedLabel = await eventually('"round trip" passed', async () => (await scenarioRow.getAttribute('aria-label', { timeout: 2000 })) ?? '', (label) => /passed/i.test(label));
       t.diagnostic(`Test Explorer row: ${passedLabel}`);
-      const typoLabel = (await rows.filter({ hasText: 'typo' }).first().getAttribute('aria-label')) ?? '';
-      assert.doesNotMatch(typoLabel, /passed|failed/i, `the other scenario did not run (${typoLabel})`);
+      for (const name of ['typo', 'wrong reply']) {
+        const label = (await rows.filter({ hasText: name }).first().getAttribute('aria-label')) ?? '';
+        assert.doesNotMatch(label, /passed|failed/i, `"${name}" did not run (${label})`);
+      }
       await sleep(300);
       await wb.shot('test-explorer-passed');
+
+      // "Run file": the typo fails without running (its diagnostic is the message), the wrong reply fails with the
+      // expected and received frames.
+      await page.locator('.monaco-editor .codelens-decoration a', { hasText: 'Run file' }).first().click();
+      for (const [name, outcome] of [['round trip', /passed/i], ['typo', /failed/i], ['wrong reply', /failed/i]] as const) {
+        await eventually(`"${name}" ${outcome.source}`, async () => (await rows.filter({ hasText: name }).first().getAttribute('aria-label', { timeout: 2000 })) ?? '', (label) => outcome.test(label), 60000);
+      }
+      // VS Code shows a failed test's message beside the line it points at.
+      const inline = await eventually(
+        'the mismatch beside its expect step',
+        // Blanks come as no-break spaces, and long lines wrap: compare with single spaces.
+        async () => ((await page.locator('.part.editor .monaco-editor').first().textContent()) ?? '').replace(/\s+/g, ' '),
+        (text) => text.includes('frame differs'),
+        30000,
+      );
+      assert.match(inline, /frame differs at byte 0: expected 7 bytes "goodbye", received 5 bytes "hello"/);
+      await wb.shot('test-explorer-failures');
     },
     { workspace },
   );
