@@ -4,17 +4,18 @@
  *   1. installs the packaged extension (dist/zmq-peer-debugger.vsix, made by `npm run package`) into a fresh
  *      extensions folder under ${ZMQ_PEER_CACHE:-~/.cache/zmq-peer-debugger}/run;
  *   2. starts a demo PEER echo with the core (every message comes back to its sender) and prints its endpoint;
- *   3. starts code-server on 127.0.0.1:8080 with a workspace folder and prints the URL to open.
+ *   3. starts code-server on 127.0.0.1:8080 with a workspace folder holding the example frame scripts
+ *      (docs/examples; `{{echo}}` set to the echo through the settings) and prints the URL to open.
  *
  *   node out/scripts/run-code-server.js [--port 8080] [--host 127.0.0.1] [--echo tcp://127.0.0.1:5555]
  *                                      [--no-echo] [--folder DIR] [--vsix FILE]
  *
  * Ctrl-C stops both. In the workbench: F1 → "ZMQ: Connect Peer" → Enter (the endpoint is prefilled with the echo's).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Context, Peer } from '../core';
-import { CodeServer, VSIX_PATH, cacheDir, installVsix } from '../test/support/code-server';
+import { CodeServer, PROJECT_ROOT, VSIX_PATH, cacheDir, installVsix } from '../test/support/code-server';
 
 interface RunOptions {
   port: number;
@@ -100,6 +101,17 @@ async function startEcho(context: Context, endpoint: string): Promise<string> {
   return bound;
 }
 
+/** The example scripts (docs/examples), copied into the workspace unless it has them already: edits there are kept. */
+function copyExamples(folder: string): void {
+  const examples = join(PROJECT_ROOT, 'docs', 'examples');
+  for (const file of ['echo.zmq', 'self-contained.zmq', join('payloads', 'sample.bin')]) {
+    const target = join(folder, file);
+    if (existsSync(target)) continue;
+    mkdirSync(dirname(target), { recursive: true });
+    copyFileSync(join(examples, file), target);
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const runDir = join(cacheDir(), 'run');
@@ -122,16 +134,19 @@ async function main(): Promise<void> {
     writeFileSync(
       join(options.folder, 'README-zmq-peer-demo.md'),
       `# ZMQ Peer Debugger demo\n\nA PEER echo (the core's) listens on \`${echoEndpoint}\`: every message comes back to its sender.\n\n` +
-        'F1 → **ZMQ: Connect Peer** → Enter, then send a frame from the debugger panel.\n',
+        '- F1 → **ZMQ: Connect Peer** → Enter, then send a frame from the debugger panel.\n' +
+        '- Open `echo.zmq` (a frame script; `{{echo}}` is the echo, from the setting `zmqPeer.script.variables`) and click ' +
+        '**▶ Run scenario**: the result shows in the Test Explorer, the traffic in the debugger panel.\n',
     );
   }
+  copyExamples(options.folder);
 
   const server = await CodeServer.start({
     runDir,
     port: options.port,
     host: options.host,
     workspace: options.folder,
-    settings: echoEndpoint !== null ? { 'zmqPeer.defaultEndpoint': echoEndpoint } : {},
+    settings: echoEndpoint !== null ? { 'zmqPeer.defaultEndpoint': echoEndpoint, 'zmqPeer.script.variables': { echo: echoEndpoint } } : {},
     inheritOutput: true,
     handleSignals: false,
   }).catch((err: unknown) => {

@@ -106,7 +106,9 @@ function checkFileVariables(script: Script, variables: Variables, out: Diagnosti
 }
 
 function undefinedVariable(span: Span, name: string, variables: Variables, runtime: ReadonlySet<string> = new Set()): Diagnostic {
-  const suggestion = closest(name, [...variables.names(), ...runtime]);
+  // Suggest the script's own names, not every environment variable of the machine (PATH, HOME …).
+  const own = variables.names().filter((n) => variables.describe(n)?.source !== 'environment');
+  const suggestion = closest(name, [...own, ...runtime]);
   return diagnostic(
     span,
     SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE,

@@ -134,6 +134,8 @@ function firstJsonDifference(expected: unknown, actual: unknown, subset: boolean
 /** The frame, read as UTF-8, matching a regex. */
 export function matchRegex(pattern: RegExp, actual: Uint8Array): MatchResult {
   const text = utf8Text(actual) ?? Buffer.from(actual).toString('latin1');
+  // With the g or y flag, test() starts where the last match ended; every frame starts afresh.
+  pattern.lastIndex = 0;
   if (pattern.test(text)) return MATCH;
   return { ok: false, message: `frame ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)} does not match ${pattern}`, expected: String(pattern), actual: text };
 }

@@ -22,7 +22,7 @@ import { decodePayload } from './payload';
 import type { RunEvent, ScenarioResult, ScriptResult, StepResult } from './results';
 import { ScriptStepError } from './script-error';
 import { ScriptSocket, type ScriptSocketHandle } from './script-socket';
-import { isOptionName, optionValue } from './socket-options';
+import { isOptionName, optionValue, SCRIPT_SOCKET_DEFAULTS } from './socket-options';
 import { expand, UndefinedVariableError } from './template';
 import { Variables } from './variables';
 
@@ -64,12 +64,7 @@ export interface RunOptions {
 
 export { DEFAULT_TIMEOUT_MS } from './duration';
 
-/**
- * Socket defaults for scripts: libzmq's, except linger. A script's sockets are closed when its
- * scenario ends; one second lets a last `send` reach its peer without letting a peer that stopped
- * reading hold the run forever. `socket NAME linger=-1` restores libzmq's default.
- */
-export const SCRIPT_SOCKET_DEFAULTS: PeerOptions = Object.freeze({ linger: 1000 });
+export { SCRIPT_SOCKET_DEFAULTS } from './socket-options';
 
 /** Largest `file` payload read, bytes. */
 export const MAX_FILE_PAYLOAD = 64 * 1024 * 1024;
@@ -402,7 +397,7 @@ class ScenarioRun {
       case 'send': {
         const peer = this.#peer(step.peer.text);
         const bytes = await this.#payloadBytes(step.payload.format, step.payload.value);
-        await peer.socket.socket.send(peer.routingId, bytes);
+        await abortable(peer.socket.socket.send(peer.routingId, bytes), signal);
         return;
       }
       case 'expect': {
@@ -499,6 +494,29 @@ class ScenarioRun {
   async #closeAll(): Promise<void> {
     await Promise.all([...this.#sockets.values()].map((s) => s.close().catch(() => undefined)));
   }
+}
+
+/**
+ * `promise`, or a cancellation when `signal` aborts first. A send waiting at the high-water mark
+ * goes on waiting; closing the scenario's sockets then ends it with the close reason.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ScriptStepError('cancelled', 'ZMQS_CANCELLED'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {

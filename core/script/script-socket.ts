@@ -4,8 +4,10 @@
  * wait for their own steps, and it waits for connection states (handshakes, disconnects, peers
  * accepted on a bind).
  *
- * The inbox is bounded ({@link INBOX_LIMIT} frames per socket): past it the oldest frames are
- * dropped and counted, and an expectation that then fails says so.
+ * The inbox is bounded ({@link INBOX_LIMIT} frames and {@link INBOX_BYTES_LIMIT} bytes per socket):
+ * past either, the oldest frames are dropped and counted, and an expectation that then times out
+ * says so. (Pausing the reads instead would lose nothing, but a full inbox of one peer's frames
+ * would then keep another peer's expected frame from ever being read.)
  */
 import type { ConnectionInfo } from '../events';
 import type { Peer } from '../socket/peer';
@@ -13,6 +15,8 @@ import { ScriptStepError } from './script-error';
 
 /** Frames kept per socket for later `expect` steps. */
 export const INBOX_LIMIT = 10000;
+/** Bytes kept per socket for later `expect` steps. */
+export const INBOX_BYTES_LIMIT = 256 * 1024 * 1024;
 
 /** A socket the runner was handed: the core socket and how to close it. */
 export interface ScriptSocketHandle {
@@ -56,6 +60,7 @@ function waitFor<T>(subscribe: (check: Waiter) => () => void, ready: () => T | u
 export class ScriptSocket {
   readonly #inbox = new Map<number, Buffer[]>();
   #inboxSize = 0;
+  #inboxBytes = 0;
   #dropped = 0;
   readonly #waiters = new Set<Waiter>();
   #closed = false;
@@ -87,7 +92,8 @@ export class ScriptSocket {
         if (!queue) this.#inbox.set(routingId, (queue = []));
         queue.push(data);
         this.#inboxSize++;
-        if (this.#inboxSize > INBOX_LIMIT) this.#dropOldest();
+        this.#inboxBytes += data.byteLength;
+        while (this.#inboxSize > INBOX_LIMIT || this.#inboxBytes > INBOX_BYTES_LIMIT) this.#dropOldest();
         notify();
       }
     } catch {
@@ -98,7 +104,7 @@ export class ScriptSocket {
   #dropOldest(): void {
     for (const queue of this.#inbox.values()) {
       if (queue.length > 0) {
-        queue.shift();
+        this.#inboxBytes -= queue.shift()!.byteLength;
         this.#inboxSize--;
         this.#dropped++;
         return;
@@ -128,12 +134,14 @@ export class ScriptSocket {
       () => {
         const queue = this.#inbox.get(routingId);
         if (!queue || queue.length === 0) return undefined;
+        const frame = queue.shift()!;
         this.#inboxSize--;
-        return queue.shift();
+        this.#inboxBytes -= frame.byteLength;
+        return frame;
       },
       timeoutMs,
       signal,
-      () => new ScriptStepError(`${describe()}${this.#dropped > 0 ? ` (${this.#dropped} frames were dropped: more than ${INBOX_LIMIT} waited unread)` : ''}`, 'ZMQS_TIMEOUT'),
+      () => new ScriptStepError(`${describe()}${this.#dropped > 0 ? ` (${this.#dropped} frames were dropped: more than ${INBOX_LIMIT} frames or ${INBOX_BYTES_LIMIT / 1024 / 1024} MiB waited unread)` : ''}`, 'ZMQS_TIMEOUT'),
     );
   }
 

@@ -4,7 +4,16 @@
  * exactly what `new Peer(options)` accepts and refuses it with the same EINVAL message.
  */
 import { checkOption, DEFAULT_OPTIONS, isOptionName, type SocketOptions } from '../options';
-import { parseDuration } from './duration';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from './duration';
+
+/**
+ * Socket defaults for scripts: libzmq's, except two that would let a peer that stopped reading
+ * hold a run forever. `linger`: a script's sockets are closed when its scenario ends; one second
+ * lets a last `send` reach its peer. `sendTimeout`: a send at the high-water mark fails with
+ * EAGAIN after 5 s instead of waiting for ever. `socket NAME linger=-1 sendTimeout=-1` restores
+ * libzmq's defaults.
+ */
+export const SCRIPT_SOCKET_DEFAULTS: Readonly<Partial<SocketOptions>> = Object.freeze({ linger: 1000, sendTimeout: DEFAULT_TIMEOUT_MS });
 
 /** The option names, for completion and suggestions. */
 export const OPTION_NAMES: readonly (keyof SocketOptions)[] = Object.keys(DEFAULT_OPTIONS) as (keyof SocketOptions)[];
@@ -31,8 +40,9 @@ export function optionValue<K extends keyof SocketOptions>(name: K, text: string
   return checkOption(name, value);
 }
 
-/** The default of an option, written as a script would write it. */
+/** The default of an option in a script, written as a script would write it (libzmq's noted where it differs). */
 export function describeDefault(name: keyof SocketOptions): string {
-  const value = DEFAULT_OPTIONS[name];
-  return value === undefined ? 'unset' : String(value);
+  const libzmq = DEFAULT_OPTIONS[name];
+  const written = (value: unknown): string => (value === undefined ? 'unset' : String(value));
+  return name in SCRIPT_SOCKET_DEFAULTS ? `${written(SCRIPT_SOCKET_DEFAULTS[name])} in scripts (libzmq: ${written(libzmq)})` : written(libzmq);
 }

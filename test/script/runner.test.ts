@@ -228,6 +228,53 @@ describe('the script runner against a core PEER echo', () => {
     assert.ok(ended(), `the echo saw no disconnect of ${address}: ${JSON.stringify(theirs().map((c) => c.state))}`);
   });
 
+  it('reports the scenarios an abort kept from starting as finished and cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const events: string[] = [];
+    await run(['scenario first', '  sleep 1ms', 'end'].join('\n'), {
+      signal: controller.signal,
+      onEvent: (event) => events.push(`${event.type} ${event.scenario}${event.type === 'scenarioFinished' ? ` ${event.result.status}` : ''}`),
+    });
+    assert.deepEqual(events, ['scenarioFinished first cancelled']);
+  });
+
+  it('fails a send at the high-water mark with EAGAIN after sendTimeout instead of waiting for ever', async () => {
+    // Nothing listens on port 1: the connect-side pipe queues one message (sendHighWaterMark=1), the second waits.
+    const source = ['scenario full', '  socket s sendHighWaterMark=1 sendTimeout=200ms', '  connect tcp://127.0.0.1:1 as nobody on s', '  send nobody "one"', '  send nobody "two"', 'end'].join('\n');
+    const started = Date.now();
+    const failure = failureOf(await run(source), 'full');
+    assert.equal(failure.code, 'EAGAIN');
+    assert.equal(failure.line, 4);
+    assert.match(failure.message ?? '', /^EAGAIN: Resource temporarily unavailable/);
+    assert.ok(Date.now() - started >= 190, 'it waited for sendTimeout');
+  });
+
+  it('gives script sockets a 5 s sendTimeout and a 1 s linger unless the script sets them', async () => {
+    const asked: [string, number | undefined, number | undefined][] = [];
+    const factory: SocketFactory = ({ name, options }) => {
+      asked.push([name, options.sendTimeout, options.linger]);
+      const socket = new Peer(options);
+      return { socket, close: () => socket.close() };
+    };
+    await run(['scenario defaults', '  socket a', '  socket b sendTimeout=-1 linger=0', 'end'].join('\n'), { createSocket: factory });
+    assert.deepEqual(asked, [
+      ['a', 5000, 1000],
+      ['b', -1, 0],
+    ]);
+  });
+
+  it('ends a send waiting at the high-water mark when the run is aborted', async () => {
+    const controller = new AbortController();
+    const source = ['scenario full', '  socket s sendHighWaterMark=1 sendTimeout=-1', '  connect tcp://127.0.0.1:1 as nobody on s', '  send nobody "one"', '  send nobody "two"', 'end'].join('\n');
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 200);
+    const result = await run(source, { signal: controller.signal });
+    assert.equal(scenarioOf(result, 'full').status, 'cancelled');
+    assert.equal(failureOf(result, 'full').line, 4);
+    assert.ok(Date.now() - started < 3000, 'the abort ended the wait');
+  });
+
   it('reports events in order: scenario started, its top-level steps, scenario finished', async () => {
     const events: string[] = [];
     const record = (event: RunEvent): void => {

@@ -329,6 +329,15 @@ describe('script checks: variables', () => {
     assert.deepEqual(check(src), [diag(2, 10, 21, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, undefinedVariable('endpont', 'endpoint'))]);
   });
 
+  it('suggests the script\'s own variables, not the environment\'s', () => {
+    const src = `@endpoint = tcp://h:1\n${scenario('connect {{PTH}} as p', 'send p "{{endpont}}"')}`;
+    const variables = new Variables(parseScript(src), [{ source: 'environment', values: { PATH: '/usr/bin' } }]);
+    assert.deepEqual(check(src, { variables }), [
+      diag(2, 10, 17, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, undefinedVariable('PTH')),
+      diag(3, 10, 21, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, undefinedVariable('endpont', 'endpoint')),
+    ]);
+  });
+
   it('reports each undefined reference, also with blanks inside the braces', () => {
     const src = scenario('connect tcp://h:1 as p', 'send p "{{a}}-{{ b }}"');
     assert.deepEqual(check(src), [diag(2, 10, 15, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, undefinedVariable('a')), diag(2, 16, 23, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, undefinedVariable('b'))]);

@@ -344,6 +344,7 @@ describe('hover', () => {
     const text = hoverText(inScenario('socket s heartbeat|Interval=1s'));
     assert.match(text, /\*\*heartbeatInterval\*\* — ZMQ_HEARTBEAT_IVL/);
     assert.match(text, /Default: `0`/);
+    assert.match(hoverText(inScenario('socket s lin|ger=0')), /Default: `1000 in scripts \(libzmq: -1\)`/);
     assert.match(text, /Here: `1000`/);
     assert.match(hoverText(inScenario('socket s linger=|-5')), /EINVAL/);
   });

@@ -194,6 +194,15 @@ describe('matchRegex', () => {
     assert.deepEqual(matchRegex(/b/, bytes(long)), { ok: false, message: `frame "${'a'.repeat(200)}…" does not match /b/`, expected: '/b/', actual: long });
   });
 
+  it('matches every frame afresh with a global or sticky regex', () => {
+    const pattern = /pong/g;
+    assert.deepEqual(matchRegex(pattern, bytes('pong')), OK);
+    assert.deepEqual(matchRegex(pattern, bytes('pong')), OK);
+    const sticky = /p/y;
+    assert.deepEqual(matchRegex(sticky, bytes('p')), OK);
+    assert.deepEqual(matchRegex(sticky, bytes('p')), OK);
+  });
+
   it('reads a frame that is not UTF-8 as Latin-1', () => {
     assert.deepEqual(matchRegex(/^\xff\x00$/, Buffer.from([0xff, 0x00])), OK);
   });
