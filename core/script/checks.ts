@@ -100,7 +100,7 @@ function checkFileVariables(script: Script, variables: Variables, out: Diagnosti
     try {
       variables.get(definition.name.text);
     } catch (err) {
-      if (err instanceof VariableCycleError) out.push(diagnostic(definition.name.span, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, err.message));
+      if (err instanceof VariableCycleError) out.push(diagnostic(definition.name.span, SCRIPT_CODES.ZMQS_VARIABLE_CYCLE, err.message));
     }
   }
 }

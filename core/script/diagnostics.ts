@@ -17,6 +17,8 @@ export const SCRIPT_CODES = {
   ZMQS_UNCLOSED: 'ZMQS_UNCLOSED',
   /** A `{{name}}` no definition provides. */
   ZMQS_UNDEFINED_VARIABLE: 'ZMQS_UNDEFINED_VARIABLE',
+  /** File variables that refer to each other in a cycle. */
+  ZMQS_VARIABLE_CYCLE: 'ZMQS_VARIABLE_CYCLE',
   /** A peer or socket name that no earlier step defines. */
   ZMQS_UNDEFINED_NAME: 'ZMQS_UNDEFINED_NAME',
   /** A name or scenario defined twice. */

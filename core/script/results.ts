@@ -1,6 +1,16 @@
 /** What a script run reports: per scenario, per step, and the events a live view follows. */
 import type { Diagnostic } from './diagnostics';
 
+/** The codes of steps that failed at run time for the script's own reasons (docs/errors.md). */
+export const RUN_CODES = {
+  /** No frame, handshake, disconnect or accepted peer within the step's `within`. */
+  ZMQS_TIMEOUT: 'ZMQS_TIMEOUT',
+  /** The frame an `expect` took is not the one expected. */
+  ZMQS_MISMATCH: 'ZMQS_MISMATCH',
+  /** The run was stopped while the step ran. */
+  ZMQS_CANCELLED: 'ZMQS_CANCELLED',
+} as const;
+
 export type StepStatus = 'passed' | 'failed';
 export type ScenarioStatus = 'passed' | 'failed' | 'cancelled';
 

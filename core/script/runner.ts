@@ -14,12 +14,12 @@ import { Peer, type PeerOptions } from '../socket/peer';
 import type { Matcher, Scenario, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { checkScript } from './checks';
-import type { Diagnostic } from './diagnostics';
+import { SCRIPT_CODES, type Diagnostic } from './diagnostics';
 import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
 import { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
 import { parseScript } from './parser';
 import { decodePayload } from './payload';
-import type { RunEvent, ScenarioResult, ScriptResult, StepResult } from './results';
+import { RUN_CODES, type RunEvent, type ScenarioResult, type ScriptResult, type StepResult } from './results';
 import { ScriptStepError } from './script-error';
 import { ScriptSocket, type ScriptSocketHandle } from './script-socket';
 import { isOptionName, optionValue, SCRIPT_SOCKET_DEFAULTS } from './socket-options';
@@ -179,7 +179,7 @@ class ScenarioRun {
     } finally {
       await this.#closeAll();
     }
-    const cancelled = failure?.code === 'ZMQS_CANCELLED';
+    const cancelled = failure?.code === RUN_CODES.ZMQS_CANCELLED;
     return {
       name: this.name,
       line: this.scenario.startLine,
@@ -215,7 +215,7 @@ class ScenarioRun {
     let count: number;
     try {
       const written = this.#expand(step.count);
-      if (!/^\d+$/.test(written.trim())) throw new ScriptStepError(`"${written}" is not a repeat count`, 'ZMQS_BAD_NUMBER');
+      if (!/^\d+$/.test(written.trim())) throw new ScriptStepError(`"${written}" is not a repeat count`, SCRIPT_CODES.ZMQS_BAD_NUMBER);
       count = Number(written);
     } catch (err) {
       const failed = this.#failed(step.line, text, started, err);
@@ -297,7 +297,7 @@ class ScenarioRun {
     if (!template) return this.#timeout;
     const text = this.#expand(template);
     const ms = parseDuration(text);
-    if (ms === undefined) throw new ScriptStepError(`"${text}" is not a duration`, 'ZMQS_BAD_NUMBER');
+    if (ms === undefined) throw new ScriptStepError(`"${text}" is not a duration`, SCRIPT_CODES.ZMQS_BAD_NUMBER);
     return ms;
   }
 
@@ -308,7 +308,7 @@ class ScenarioRun {
       if (existing.closed) throw new ScriptStepError(`socket "${socketName}" is closed`, 'ENOTSOCK');
       return existing;
     }
-    if (!create) throw new ScriptStepError(`undefined socket "${socketName}"`, 'ZMQS_UNDEFINED_NAME');
+    if (!create) throw new ScriptStepError(`undefined socket "${socketName}"`, SCRIPT_CODES.ZMQS_UNDEFINED_NAME);
     return this.#open(socketName, {});
   }
 
@@ -321,7 +321,7 @@ class ScenarioRun {
 
   #peer(name: string): NamedPeer {
     const peer = this.#peers.get(name);
-    if (!peer) throw new ScriptStepError(`undefined peer "${name}"`, 'ZMQS_UNDEFINED_NAME');
+    if (!peer) throw new ScriptStepError(`undefined peer "${name}"`, SCRIPT_CODES.ZMQS_UNDEFINED_NAME);
     return peer;
   }
 
@@ -331,13 +331,13 @@ class ScenarioRun {
 
   async #execute(step: Exclude<Step, { kind: 'repeat' }>): Promise<void> {
     const signal = this.options.signal;
-    if (signal?.aborted) throw new ScriptStepError('cancelled', 'ZMQS_CANCELLED');
+    if (signal?.aborted) throw new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED);
     switch (step.kind) {
       case 'socket': {
-        if (this.#sockets.has(step.socket.text)) throw new ScriptStepError(`socket "${step.socket.text}" already exists`, 'ZMQS_DUPLICATE');
+        if (this.#sockets.has(step.socket.text)) throw new ScriptStepError(`socket "${step.socket.text}" already exists`, SCRIPT_CODES.ZMQS_DUPLICATE);
         const options: Record<string, unknown> = {};
         for (const setting of step.options) {
-          if (!isOptionName(setting.name.text)) throw new ScriptStepError(`unknown socket option "${setting.name.text}"`, 'ZMQS_UNKNOWN_OPTION');
+          if (!isOptionName(setting.name.text)) throw new ScriptStepError(`unknown socket option "${setting.name.text}"`, SCRIPT_CODES.ZMQS_UNKNOWN_OPTION);
           options[setting.name.text] = optionValue(setting.name.text, this.#expand(setting.value));
         }
         this.#open(step.socket.text, options as PeerOptions);
@@ -367,7 +367,7 @@ class ScenarioRun {
           },
           timeout,
           signal,
-          () => new ScriptStepError(`no peer completed a handshake with socket "${socket.name}" (${socket.socket.boundEndpoints.join(', ') || 'not bound'}) within ${formatDuration(timeout)}`, 'ZMQS_TIMEOUT'),
+          () => new ScriptStepError(`no peer completed a handshake with socket "${socket.name}" (${socket.socket.boundEndpoints.join(', ') || 'not bound'}) within ${formatDuration(timeout)}`, RUN_CODES.ZMQS_TIMEOUT),
         );
         this.#peers.set(step.peer.text, { socket, routingId });
         this.#runtime.set(`${step.peer.text}.routingId`, String(routingId));
@@ -389,7 +389,7 @@ class ScenarioRun {
             const info = peer.socket.connectionOf(peer.routingId);
             const state = info ? `its connection is ${info.state}${info.lastError ? ` (last error: ${info.lastError})` : ''}` : 'it has no connection';
             const what = wanted === 'connected' ? 'did not complete its handshake' : 'did not disconnect';
-            return new ScriptStepError(`${this.#describePeer(step.peer.text, peer)} ${what} within ${formatDuration(timeout)}: ${state}`, 'ZMQS_TIMEOUT');
+            return new ScriptStepError(`${this.#describePeer(step.peer.text, peer)} ${what} within ${formatDuration(timeout)}: ${state}`, RUN_CODES.ZMQS_TIMEOUT);
           },
         );
         return;
@@ -411,7 +411,7 @@ class ScenarioRun {
           return `no frame from ${this.#describePeer(step.peer.text, peer)} within ${formatDuration(timeout)}${state}`;
         });
         const result = check(frame);
-        if (!result.ok) throw new ScriptStepError(`${result.message}`, 'ZMQS_MISMATCH', result.expected, result.actual);
+        if (!result.ok) throw new ScriptStepError(`${result.message}`, RUN_CODES.ZMQS_MISMATCH, result.expected, result.actual);
         return;
       }
       case 'sleep': {
@@ -445,7 +445,7 @@ class ScenarioRun {
       try {
         return decodePayload(format, text);
       } catch (err) {
-        throw new ScriptStepError(err instanceof Error ? err.message : String(err), 'ZMQS_BAD_PAYLOAD');
+        throw new ScriptStepError(err instanceof Error ? err.message : String(err), SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
       }
     }
     const path = isAbsolute(text) ? text : resolvePath(this.baseDir, text);
@@ -453,9 +453,9 @@ class ScenarioRun {
     try {
       bytes = await readFile(path);
     } catch (err) {
-      throw new ScriptStepError(`cannot read payload file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'ZMQS_MISSING_FILE');
+      throw new ScriptStepError(`cannot read payload file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, SCRIPT_CODES.ZMQS_MISSING_FILE);
     }
-    if (bytes.byteLength > MAX_FILE_PAYLOAD) throw new ScriptStepError(`payload file ${path} is larger than ${MAX_FILE_PAYLOAD} bytes`, 'ZMQS_BAD_PAYLOAD');
+    if (bytes.byteLength > MAX_FILE_PAYLOAD) throw new ScriptStepError(`payload file ${path} is larger than ${MAX_FILE_PAYLOAD} bytes`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
     return bytes;
   }
 
@@ -469,7 +469,7 @@ class ScenarioRun {
         try {
           regex = new RegExp(pattern, matcher.flags);
         } catch (err) {
-          throw new ScriptStepError(`invalid regular expression: ${err instanceof Error ? err.message : String(err)}`, 'ZMQS_BAD_PAYLOAD');
+          throw new ScriptStepError(`invalid regular expression: ${err instanceof Error ? err.message : String(err)}`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
         }
         return (frame) => matchRegex(regex, frame);
       }
@@ -480,7 +480,7 @@ class ScenarioRun {
         try {
           value = JSON.parse(text);
         } catch (err) {
-          throw new ScriptStepError(`Invalid JSON: ${err instanceof Error ? err.message : String(err)}`, 'ZMQS_BAD_PAYLOAD');
+          throw new ScriptStepError(`Invalid JSON: ${err instanceof Error ? err.message : String(err)}`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
         }
         return matcher.kind === 'json' ? (frame) => matchJson(value, frame) : (frame) => matchJsonSubset(value, frame);
       }
@@ -503,7 +503,7 @@ class ScenarioRun {
 function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ScriptStepError('cancelled', 'ZMQS_CANCELLED'));
+    const onAbort = (): void => reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(
@@ -521,14 +521,14 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ScriptStepError('cancelled', 'ZMQS_CANCELLED'));
+    if (signal?.aborted) return reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
     const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
       resolve();
     }, ms);
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(new ScriptStepError('cancelled', 'ZMQS_CANCELLED'));
+      reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });

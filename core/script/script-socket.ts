@@ -11,6 +11,7 @@
  */
 import type { ConnectionInfo } from '../events';
 import type { Peer } from '../socket/peer';
+import { RUN_CODES } from './results';
 import { ScriptStepError } from './script-error';
 
 /** Frames kept per socket for later `expect` steps. */
@@ -40,7 +41,7 @@ function waitFor<T>(subscribe: (check: Waiter) => () => void, ready: () => T | u
     };
     const onAbort = (): void => {
       finish();
-      reject(new ScriptStepError('cancelled', 'ZMQS_CANCELLED'));
+      reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
     };
     const timer = setTimeout(() => {
       finish();
@@ -141,7 +142,7 @@ export class ScriptSocket {
       },
       timeoutMs,
       signal,
-      () => new ScriptStepError(`${describe()}${this.#dropped > 0 ? ` (${this.#dropped} frames were dropped: more than ${INBOX_LIMIT} frames or ${INBOX_BYTES_LIMIT / 1024 / 1024} MiB waited unread)` : ''}`, 'ZMQS_TIMEOUT'),
+      () => new ScriptStepError(`${describe()}${this.#dropped > 0 ? ` (${this.#dropped} frames were dropped: more than ${INBOX_LIMIT} frames or ${INBOX_BYTES_LIMIT / 1024 / 1024} MiB waited unread)` : ''}`, RUN_CODES.ZMQS_TIMEOUT),
     );
   }
 

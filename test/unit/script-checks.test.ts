@@ -1,11 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseEndpoint, type EndpointRole } from '../../core/endpoint';
 import { isZmqError } from '../../core/errors';
 import { checkOption } from '../../core/options';
 import { checkScript, type CheckOptions } from '../../core/script/checks';
 import { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../../core/script/diagnostics';
 import { parseScript } from '../../core/script/parser';
+import { RUN_CODES } from '../../core/script/results';
 import { Variables } from '../../core/script/variables';
 
 const check = (src: string, options?: CheckOptions): Diagnostic[] => checkScript(parseScript(src), options);
@@ -407,9 +410,9 @@ describe('script checks: variables', () => {
   it('reports a cycle of file variables at each definition in it', () => {
     const cycle = (...names: string[]): string => `variables refer to each other in a cycle: ${names.map((n) => `{{${n}}}`).join(' → ')}`;
     assert.deepEqual(check('@a = {{b}}\n@b = x{{a}}\n@c = {{c}}'), [
-      diag(0, 1, 2, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, cycle('a', 'b', 'a')),
-      diag(1, 1, 2, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, cycle('b', 'a', 'b')),
-      diag(2, 1, 2, SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE, cycle('c', 'c')),
+      diag(0, 1, 2, SCRIPT_CODES.ZMQS_VARIABLE_CYCLE, cycle('a', 'b', 'a')),
+      diag(1, 1, 2, SCRIPT_CODES.ZMQS_VARIABLE_CYCLE, cycle('b', 'a', 'b')),
+      diag(2, 1, 2, SCRIPT_CODES.ZMQS_VARIABLE_CYCLE, cycle('c', 'c')),
     ]);
   });
 
@@ -529,9 +532,18 @@ describe('script checks: results', () => {
     assert.deepEqual(
       diagnostics.map((d) => [d.span, d.severity, d.code]),
       [
-        [{ line: 1, start: 1, end: 2 }, 'error', SCRIPT_CODES.ZMQS_UNDEFINED_VARIABLE],
+        [{ line: 1, start: 1, end: 2 }, 'error', SCRIPT_CODES.ZMQS_VARIABLE_CYCLE],
         [{ line: 1, start: 1, end: 2 }, 'warning', SCRIPT_CODES.ZMQS_DUPLICATE],
       ],
     );
   });
+});
+
+describe('script codes in docs/errors.md', () => {
+  const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
+  for (const code of [...Object.keys(SCRIPT_CODES), ...Object.keys(RUN_CODES)]) {
+    it(`documents ${code}`, () => {
+      assert.match(docs, new RegExp(`^\\| \`${code}\` \\| \\S`, 'm'));
+    });
+  }
 });
