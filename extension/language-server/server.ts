@@ -29,6 +29,7 @@ import { parseScript } from '../../core/script/parser';
 import { Variables } from '../../core/script/variables';
 import { codeLenses } from './code-lenses';
 import { complete, TRIGGER_CHARACTERS } from './completion';
+import { definition } from './definition';
 import { hover } from './hover';
 import { toLspDiagnostic } from './lsp-diagnostics';
 import { documentSymbols } from './symbols';
@@ -86,6 +87,7 @@ connection.onInitialize((params): InitializeResult => {
       completionProvider: { triggerCharacters: [...TRIGGER_CHARACTERS] },
       hoverProvider: true,
       documentSymbolProvider: true,
+      definitionProvider: true,
       codeLensProvider: { resolveProvider: false },
       ...(supportsWorkspaceFolders ? { workspace: { workspaceFolders: { supported: true, changeNotifications: true } } } : {}),
     },
@@ -199,6 +201,15 @@ connection.onDocumentSymbol(
     if (!document) return [];
     const source = document.getText();
     return documentSymbols(parseScript(source), source);
+  }),
+);
+
+connection.onDefinition(
+  guarded('definition', null, (params) => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const range = definition(document.getText(), params.position);
+    return range ? { uri: document.uri, range } : null;
   }),
 );
 

@@ -15,6 +15,7 @@ import {
   DidChangeWatchedFilesNotification,
   DidCloseTextDocumentNotification,
   DidOpenTextDocumentNotification,
+  DefinitionRequest,
   DocumentSymbolRequest,
   ExitNotification,
   FileChangeType,
@@ -210,6 +211,11 @@ describe('the language server over stdio, with a client that has no workspace/co
     assert.match(contents.value, /3 bytes/);
     assert.match(contents.value, /0000 {2}01 02 ff/);
     assert.deepEqual(result.range, { start: { line: 3, character: 13 }, end: { line: 3, character: 21 } });
+  });
+
+  it('goes from a peer name to the step that names it', async () => {
+    const location = await client.connection.sendRequest(DefinitionRequest.type, { textDocument: { uri: badUri }, position: { line: 3, character: 7 } });
+    assert.deepEqual(location, { uri: badUri, range: { start: { line: 1, character: 21 }, end: { line: 1, character: 22 } } });
   });
 
   it('lists the scenarios as document symbols', async () => {

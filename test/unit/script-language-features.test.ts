@@ -11,6 +11,7 @@ import { hover } from '../../extension/language-server/hover';
 import { KEYWORD_DOCS, MATCHER_DOCS, OPTION_DOCS, PAYLOAD_DOCS } from '../../extension/language-server/docs';
 import { hexDump } from '../../extension/language-server/hex-dump';
 import { documentSymbols } from '../../extension/language-server/symbols';
+import { definition } from '../../extension/language-server/definition';
 
 /**
  * A script with a `|` marking the cursor: the text without it, and the cursor's position.
@@ -462,5 +463,47 @@ describe('code lenses', () => {
 
   it('gives no lens to a file without scenarios: there is nothing to run', () => {
     assert.deepEqual(codeLenses(parseScript('@a = 1\n'), '@a = 1\n', 'file:///a.zmq'), []);
+  });
+});
+
+describe('go to definition', () => {
+  const SCRIPT = [
+    '@echo = tcp://127.0.0.1:1',
+    '@echo = tcp://127.0.0.1:5555',
+    'scenario s',
+    '  socket server',
+    '  bind tcp://127.0.0.1:* on server',
+    '  connect {{server.endpoint}} as srv',
+    '  repeat 2 as n',
+    '    send srv "{{n}} {{srv.routingId}} {{HOME}}"',
+    '  end',
+    '  connect {{echo}} as echo',
+    '  close server',
+    'end',
+  ].join('\n');
+  const at = (line: number, token: string, offset = 1) => {
+    const character = SCRIPT.split('\n')[line].indexOf(token) + offset;
+    return definition(SCRIPT, { line, character });
+  };
+  const range = (line: number, start: number, end: number) => ({ start: { line, character: start }, end: { line, character: end } });
+
+  it('goes from a file variable to its last definition, which wins', () => {
+    assert.deepEqual(at(9, '{{echo}}', 3), range(1, 1, 5));
+  });
+
+  it('goes from a run-time name to the step that sets it', () => {
+    assert.deepEqual(at(5, '{{server.endpoint}}', 3), range(4, 7, 24));
+    assert.deepEqual(at(7, '{{srv.routingId}}', 3), range(5, 33, 36));
+    assert.deepEqual(at(7, '{{n}}', 2), range(6, 14, 15));
+  });
+
+  it('goes from a peer or socket name to the step that names it', () => {
+    assert.deepEqual(at(7, 'srv'), range(5, 33, 36));
+    assert.deepEqual(at(10, 'server'), range(3, 9, 15));
+  });
+
+  it('has nothing for a variable from outside the file, or a keyword', () => {
+    assert.equal(at(7, '{{HOME}}', 3), undefined);
+    assert.equal(at(10, 'close'), undefined);
   });
 });
