@@ -16,11 +16,10 @@ import { parseArgs } from 'node:util';
 import type { Script } from '../script/ast';
 import { checkScript } from '../script/checks';
 import { findEnvFile } from '../script/env-file';
-import { parseDuration } from '../script/duration';
 import { toJUnitXml } from '../script/junit';
 import { parseScript } from '../script/parser';
-import type { ScenarioResult, ScriptResult } from '../script/results';
-import { DEFAULT_TIMEOUT_MS } from '../script/duration';
+import type { ScriptResult } from '../script/results';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from '../script/duration';
 import { runScript } from '../script/runner';
 import { Variables, variableLayers, type VariableLayer } from '../script/variables';
 import { ConsoleReporter, formatDiagnostic, type ReportedFile } from './console-reporter';
@@ -238,21 +237,17 @@ async function run(files: readonly LoadedFile[], parsed: Parsed, io: CliIO): Pro
     const reported: ReportedFile = { ...file, diagnostics: errors };
     reporter.fileStarted(reported);
     if (!wanted) reporter.diagnostics(reported, errors);
-    const seen = new Set<ScenarioResult>();
     const result = await runScript(file.source, {
       file: file.path,
       variables: file.variables,
       ...(wanted ? { scenarios: wanted } : {}),
       ...(parsed.timeout !== undefined ? { defaultTimeout: parsed.timeout } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
+      // Every scenario is reported as it finishes (those an interruption kept from starting too).
       onEvent: (event) => {
-        if (event.type !== 'scenarioFinished') return;
-        seen.add(event.result);
-        reporter.scenario(reported, event.result);
+        if (event.type === 'scenarioFinished') reporter.scenario(reported, event.result);
       },
     });
-    // Scenarios skipped after a cancel have no events.
-    for (const scenario of result.scenarios) if (!seen.has(scenario)) reporter.scenario(reported, scenario);
     if (result.scenarios.length === 0) {
       reporter.noScenarios(reported);
       failed = true;

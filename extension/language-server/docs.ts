@@ -113,7 +113,7 @@ export const TRANSPORT_DOCS: readonly TransportDoc[] = [
 export const OPTION_DOCS: Readonly<Record<keyof SocketOptions, string>> = {
   sendHighWaterMark: 'ZMQ_SNDHWM: messages queued per peer before `send` waits. 0 = no limit.',
   receiveHighWaterMark: 'ZMQ_RCVHWM: messages received per peer and not yet read before reading from it pauses. 0 = no limit.',
-  sendTimeout: 'ZMQ_SNDTIMEO: ms `send` waits at the high-water mark before EAGAIN. -1 = forever, 0 = not at all.',
+  sendTimeout: 'ZMQ_SNDTIMEO: ms `send` waits at the high-water mark before EAGAIN. -1 = forever, 0 = not at all. Scripts use 5000 unless set.',
   receiveTimeout: 'ZMQ_RCVTIMEO: ms `receive` waits for a message before EAGAIN. -1 = forever.',
   linger: 'ZMQ_LINGER: ms `close` keeps delivering queued messages. -1 = until delivered, 0 = drop them at once. Scripts use 1000 unless set.',
   immediate: 'ZMQ_IMMEDIATE: queue only to completed connections. `connect` refuses a socket with it (EFAULT).',
