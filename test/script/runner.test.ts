@@ -87,30 +87,43 @@ describe('the script runner against a core PEER echo', () => {
     assert.equal(result.passed, false);
   });
 
-  it('fails a JSON subset mismatch naming the path where it differs', async () => {
-    const result = await run(['scenario subset', '  connect {{echo}} as e', '  send e json {"a": {"b": [1, 2]}, "c": "x"}', '  expect e json-subset {"a": {"b": [1, 3]}}', 'end'].join('\n'));
-    const failure = failureOf(result, 'subset');
-    assert.equal(failure.message, 'JSON does not contain the expected subset at .a.b[1]');
-    assert.equal(failure.expected, JSON.stringify({ a: { b: [1, 3] } }, null, 2));
-    assert.equal(failure.actual, JSON.stringify({ a: { b: [1, 2] }, c: 'x' }, null, 2));
-    assert.equal(failure.code, 'ZMQS_MISMATCH');
-  });
-
-  it('fails a regex mismatch quoting the frame and the pattern', async () => {
-    const result = await run(['scenario regex', '  connect {{echo}} as e', '  send e "pong x"', '  expect e matches /^pong \\d+$/', 'end'].join('\n'));
-    const failure = failureOf(result, 'regex');
-    assert.equal(failure.message, 'frame "pong x" does not match /^pong \\d+$/');
-    assert.equal(failure.expected, '/^pong \\d+$/');
-    assert.equal(failure.actual, 'pong x');
-  });
-
-  it('fails a hex mismatch of bytes that are not UTF-8 showing both sides in hex', async () => {
-    const result = await run(['scenario hex', '  connect {{echo}} as e', '  send e hex ff 00 01', '  expect e hex ff 00 02', 'end'].join('\n'));
-    const failure = failureOf(result, 'hex');
-    assert.equal(failure.message, 'frame differs at byte 2: expected 3 bytes ff 00 02, received 3 bytes ff 00 01');
-    assert.equal(failure.expected, 'ff 00 02');
-    assert.equal(failure.actual, 'ff 00 01');
-  });
+  // Each mismatch: what was sent and expected, and how the failure tells it (message, both sides rendered alike).
+  const MISMATCHES = [
+    {
+      what: 'a JSON subset mismatch naming the path where it differs',
+      send: 'json {"a": {"b": [1, 2]}, "c": "x"}',
+      expect: 'json-subset {"a": {"b": [1, 3]}}',
+      message: 'JSON does not contain the expected subset at .a.b[1]',
+      expected: JSON.stringify({ a: { b: [1, 3] } }, null, 2),
+      actual: JSON.stringify({ a: { b: [1, 2] }, c: 'x' }, null, 2),
+    },
+    {
+      what: 'a regex mismatch quoting the frame and the pattern',
+      send: '"pong x"',
+      expect: 'matches /^pong \\d+$/',
+      message: 'frame "pong x" does not match /^pong \\d+$/',
+      expected: '/^pong \\d+$/',
+      actual: 'pong x',
+    },
+    {
+      what: 'a hex mismatch of bytes that are not UTF-8 showing both sides in hex',
+      send: 'hex ff 00 01',
+      expect: 'hex ff 00 02',
+      message: 'frame differs at byte 2: expected 3 bytes ff 00 02, received 3 bytes ff 00 01',
+      expected: 'ff 00 02',
+      actual: 'ff 00 01',
+    },
+  ];
+  for (const m of MISMATCHES) {
+    it(`fails ${m.what}`, async () => {
+      const result = await run(['scenario mismatch', '  connect {{echo}} as e', `  send e ${m.send}`, `  expect e ${m.expect}`, 'end'].join('\n'));
+      const failure = failureOf(result, 'mismatch');
+      assert.deepEqual(
+        { message: failure.message, expected: failure.expected, actual: failure.actual, code: failure.code, line: failure.line },
+        { message: m.message, expected: m.expected, actual: m.actual, code: 'ZMQS_MISMATCH', line: 3 },
+      );
+    });
+  }
 
   it('fails a timeout naming the peer, its routing id and its connection state', async () => {
     const { made, factory } = recordingFactory();

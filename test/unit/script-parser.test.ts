@@ -23,6 +23,11 @@ const bare = (text: string, token: string, line: number, nth = 0): Template => (
 /** A quoted template: `source` is how it is written (quotes included), `value` what it means. */
 const quoted = (text: string, source: string, value: string, line: number): Template => ({ text: value, span: spanOf(text, source, line), quoted: true });
 
+/** The expected `send PEER FORMAT VALUE` step: the payload's value built from the line, the format keyword's span. */
+const sendTo =
+  (peer: string, format: 'text' | 'hex' | 'base64' | 'json' | 'file', value: (line: string) => Template) =>
+  (l: string): Step => ({ kind: 'send', ...base(l, 'send'), peer: nameIn(l, peer, 1), payload: { format, value: value(l), formatSpan: spanOf(l, format, 1) } }) as Step;
+
 /** Parses one step written on line 1 of a scenario. */
 function parseStepLine(stepText: string): { script: Script; line: string } {
   const line = `  ${stepText}`;
@@ -141,92 +146,47 @@ const STEPS: readonly StepRow[] = [
   {
     what: 'reads send PEER text WORD',
     text: 'send echo text hello',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'text', value: bare(l, 'hello', 1), formatSpan: spanOf(l, 'text', 1) },
-    }),
+    expected: sendTo('echo', 'text', (l) => bare(l, 'hello', 1)),
   },
   {
     what: 'reads bare hex words with their blanks as written',
     text: 'send echo hex 01   02\tff',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'hex', value: bare(l, '01   02\tff', 1), formatSpan: spanOf(l, 'hex', 1) },
-    }),
+    expected: sendTo('echo', 'hex', (l) => bare(l, '01   02\tff', 1)),
   },
   {
     what: 'reads quoted hex',
     text: 'send echo hex "de ad"',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'hex', value: quoted(l, '"de ad"', 'de ad', 1), formatSpan: spanOf(l, 'hex', 1) },
-    }),
+    expected: sendTo('echo', 'hex', (l) => quoted(l, '"de ad"', 'de ad', 1)),
   },
   {
     what: 'reads base64',
     text: 'send echo base64 AQID',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'base64', value: bare(l, 'AQID', 1), formatSpan: spanOf(l, 'base64', 1) },
-    }),
+    expected: sendTo('echo', 'base64', (l) => bare(l, 'AQID', 1)),
   },
   {
     what: 'reads a JSON object with nested brackets and a } inside a string',
     text: 'send echo json {"a": [1, 2, {"b": "}]"}], "c": "\\"{"}',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'json', value: bare(l, '{"a": [1, 2, {"b": "}]"}], "c": "\\"{"}', 1), formatSpan: spanOf(l, 'json', 1) },
-    }),
+    expected: sendTo('echo', 'json', (l) => bare(l, '{"a": [1, 2, {"b": "}]"}], "c": "\\"{"}', 1)),
   },
   {
     what: 'reads a JSON array',
     text: 'send echo json [[1], {"x": []}]',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'json', value: bare(l, '[[1], {"x": []}]', 1), formatSpan: spanOf(l, 'json', 1) },
-    }),
+    expected: sendTo('echo', 'json', (l) => bare(l, '[[1], {"x": []}]', 1)),
   },
   {
     what: 'keeps json "str" with its quotes, as the JSON string it is',
     text: 'send echo json "a\\nb"',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'json', value: bare(l, '"a\\nb"', 1), formatSpan: spanOf(l, 'json', 1) },
-    }),
+    expected: sendTo('echo', 'json', (l) => bare(l, '"a\\nb"', 1)),
   },
   {
     what: 'reads a JSON scalar as one word',
     text: 'send echo json 42',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'json', value: bare(l, '42', 1), formatSpan: spanOf(l, 'json', 1) },
-    }),
+    expected: sendTo('echo', 'json', (l) => bare(l, '42', 1)),
   },
   {
     what: 'reads send PEER file PATH',
     text: 'send echo file ./frames/a.bin',
-    expected: (l) => ({
-      kind: 'send',
-      ...base(l, 'send'),
-      peer: nameIn(l, 'echo', 1),
-      payload: { format: 'file', value: bare(l, './frames/a.bin', 1), formatSpan: spanOf(l, 'file', 1) },
-    }),
+    expected: sendTo('echo', 'file', (l) => bare(l, './frames/a.bin', 1)),
   },
   {
     what: 'keeps a second payload as the multipart span',
