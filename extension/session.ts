@@ -3,20 +3,21 @@
  * the debugger panel, the tree view, the commands and the public API take on them.
  *
  * No vscode import: settings, logging and the saved-messages file are injected, so the session
- * runs (and is tested) in plain Node against a real core.
+ * runs (and is tested) in plain Node against a real core. The saved messages live in
+ * saved-messages.ts, the views of connections and monitor events in session-views.ts.
  *
  * Volume: the core's traffic tap can fire 50,000 times a second. Each frame is copied (cut to
  * `captureLimit` bytes) into a fixed-size ring buffer, and listeners get at most one batch per
  * `batchInterval` ms holding at most {@link MAX_FRAMES_PER_BATCH} frames (the newest; the batch
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
 import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView } from '../webview/protocol';
 import { decodePayload, hexPreview } from './payload';
 import { RingBuffer } from './ring-buffer';
+import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
+import { isGone, toEventView, toPeerView } from './session-views';
 import { toNdjson, toTrafficView, type TrafficRecord } from './traffic-export';
 
 /** The settings the session uses (`zmqPeer.*` in VS Code). */
@@ -87,8 +88,6 @@ export const DEFAULT_CAPTURE_LIMIT = 4096;
 export const MAX_FRAMES_PER_BATCH = 1000;
 /** Monitor events kept for the snapshot. */
 export const EVENT_LOG_SIZE = 1000;
-/** The saved-messages file's format version. */
-export const SAVED_MESSAGES_VERSION = 1;
 
 interface SocketEntry {
   readonly socketId: string;
@@ -106,58 +105,10 @@ function callSafely(listener: (event: HostEvent) => void, event: HostEvent, logg
   }
 }
 
-function toPeerView(socketId: string, info: ConnectionInfo): PeerView {
-  const heartbeats = [info.lastPingSent, info.lastPingReceived, info.lastPongReceived].filter((t): t is number => t !== undefined);
-  return {
-    socketId,
-    connectionId: info.id,
-    role: info.role,
-    transport: info.transport,
-    endpoint: info.endpoint,
-    state: info.state,
-    routingId: info.routingId ?? null,
-    localAddress: info.localAddress ?? null,
-    remoteAddress: info.remoteAddress ?? null,
-    zmtpVersion: info.zmtpVersion ?? null,
-    mechanism: info.mechanism ?? null,
-    peerProperties: { ...info.peerProperties },
-    messagesIn: info.messagesIn,
-    messagesOut: info.messagesOut,
-    bytesIn: info.bytesIn,
-    bytesOut: info.bytesOut,
-    queuedOut: info.queuedOut,
-    queuedIn: info.queuedIn,
-    lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null,
-    lastError: info.lastError ?? null,
-  };
-}
-
-/** A connection that will never come back: its view is dropped. */
-function isGone(info: ConnectionInfo): boolean {
-  return info.state === 'TERMINATED' || (info.role === 'bind' && info.state === 'DISCONNECTED');
-}
-
-/** Reads the saved-messages file's content; tolerates a bare array. Throws on malformed JSON. */
-export function parseSavedMessages(text: string): SavedMessage[] {
-  const value: unknown = JSON.parse(text);
-  const list: unknown = Array.isArray(value) ? value : (value as { messages?: unknown } | null)?.messages;
-  if (!Array.isArray(list)) throw new Error('expected {"version": 1, "messages": [...]}');
-  return list.filter(
-    (m): m is SavedMessage =>
-      typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.payload === 'string' && ['text', 'hex', 'base64', 'json'].includes(m.format),
-  ).map((m) => ({ name: m.name, format: m.format, payload: m.payload }));
-}
-
-/** The saved-messages file's content: stable, pretty JSON that diffs well in git. */
-export function formatSavedMessages(messages: readonly SavedMessage[]): string {
-  return JSON.stringify({ version: SAVED_MESSAGES_VERSION, messages: messages.map((m) => ({ name: m.name, format: m.format, payload: m.payload })) }, null, 2) + '\n';
-}
-
 /** The session; see the file comment. */
 export class DebugSession implements SessionApi {
   readonly #logger: SessionLogger | undefined;
   readonly #context: Context | undefined;
-  readonly #savedMessagesFile: string | undefined;
   readonly #batchInterval: number;
   readonly #captureLimit: number;
   #settings: SessionSettings;
@@ -168,7 +119,7 @@ export class DebugSession implements SessionApi {
   readonly #peers = new Map<string, PeerView>();
   readonly #traffic: RingBuffer<TrafficRecord>;
   readonly #events = new RingBuffer<EventView>(EVENT_LOG_SIZE);
-  #savedMessages: SavedMessage[] = [];
+  readonly #savedMessages: SavedMessagesFile;
   readonly #listeners = new Set<(event: HostEvent) => void>();
 
   #seq = 0;
@@ -187,7 +138,7 @@ export class DebugSession implements SessionApi {
     this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.#logger = options.logger;
     this.#context = options.context;
-    this.#savedMessagesFile = options.savedMessagesFile;
+    this.#savedMessages = new SavedMessagesFile(options.savedMessagesFile, this.#logger, (messages) => this.#emit({ type: 'savedMessages', messages }));
     this.#batchInterval = options.batchInterval ?? 50;
     this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.#traffic = new RingBuffer<TrafficRecord>(this.#settings.bufferSize);
@@ -310,7 +261,7 @@ export class DebugSession implements SessionApi {
       traffic: this.#traffic.toArray().map(toTrafficView),
       events: this.#events.toArray(),
       settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
-      savedMessages: [...this.#savedMessages],
+      savedMessages: [...this.#savedMessages.messages],
     };
   }
 
@@ -368,50 +319,18 @@ export class DebugSession implements SessionApi {
     return this.#traffic.toArray();
   }
 
-  async saveMessage(message: SavedMessage): Promise<void> {
-    if (this.#savedMessagesFile === undefined) throw new Error('Saving messages needs an open workspace folder');
-    await this.loadSavedMessages();
-    const others = this.#savedMessages.filter((m) => m.name !== message.name);
-    const messages = [...others, { name: message.name, format: message.format, payload: message.payload }];
-    await fs.mkdir(path.dirname(this.#savedMessagesFile), { recursive: true });
-    await fs.writeFile(this.#savedMessagesFile, formatSavedMessages(messages), 'utf8');
-    this.#setSavedMessages(messages);
+  saveMessage(message: SavedMessage): Promise<void> {
+    return this.#savedMessages.save(message);
   }
 
   /** Removes a saved message by name. */
-  async deleteSavedMessage(name: string): Promise<void> {
-    if (this.#savedMessagesFile === undefined) return;
-    await this.loadSavedMessages();
-    const messages = this.#savedMessages.filter((m) => m.name !== name);
-    await fs.writeFile(this.#savedMessagesFile, formatSavedMessages(messages), 'utf8');
-    this.#setSavedMessages(messages);
+  deleteSavedMessage(name: string): Promise<void> {
+    return this.#savedMessages.delete(name);
   }
 
   /** (Re)reads the saved-messages file; a missing file is an empty list, a malformed one is logged and kept. */
-  async loadSavedMessages(): Promise<readonly SavedMessage[]> {
-    if (this.#savedMessagesFile === undefined) return this.#savedMessages;
-    let text: string;
-    try {
-      text = await fs.readFile(this.#savedMessagesFile, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.#setSavedMessages([]);
-        return this.#savedMessages;
-      }
-      throw err;
-    }
-    try {
-      this.#setSavedMessages(parseSavedMessages(text));
-    } catch (err) {
-      this.#logger?.warn(`${this.#savedMessagesFile}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return this.#savedMessages;
-  }
-
-  #setSavedMessages(messages: SavedMessage[]): void {
-    const changed = JSON.stringify(messages) !== JSON.stringify(this.#savedMessages);
-    this.#savedMessages = messages;
-    if (changed) this.#emit({ type: 'savedMessages', messages: [...messages] });
+  loadSavedMessages(): Promise<readonly SavedMessage[]> {
+    return this.#savedMessages.load();
   }
 
   /** Emits what is pending now instead of at the end of the batch window. */
@@ -462,15 +381,7 @@ export class DebugSession implements SessionApi {
   // --- Core events ---------------------------------------------------------------------------------
 
   #onMonitor(socketId: string, event: MonitorEvent): void {
-    const view: EventView = {
-      time: event.time,
-      socketId,
-      type: event.type,
-      value: event.value,
-      endpoint: event.endpoint,
-      routingId: event.routingId ?? null,
-      error: event.error ? `${event.error.code}: ${event.error.message}` : null,
-    };
+    const view = toEventView(socketId, event);
     this.#events.push(view);
     this.#pendingEvents.push(view);
     if (this.#pendingEvents.length > EVENT_LOG_SIZE) this.#pendingEvents.splice(0, this.#pendingEvents.length - EVENT_LOG_SIZE);

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context, Peer } from '../../core/index';
-import { DebugSession, MAX_FRAMES_PER_BATCH, parseSavedMessages, type SessionLogger } from '../../extension/session';
+import { parseSavedMessages } from '../../extension/saved-messages';
+import { DebugSession, MAX_FRAMES_PER_BATCH, type SessionLogger } from '../../extension/session';
 import type { HostEvent } from '../../webview/protocol';
 
 /** Polls until `check` is true (the core works on timers and sockets). */
