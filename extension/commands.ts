@@ -10,12 +10,12 @@ import { COMMANDS, commandId, type CommandVerb } from './commands-table';
 import { readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput } from './endpoint-input';
 import { describeError } from './error-explanations';
 import { decodePayload, PAYLOAD_FORMATS } from './payload';
-import type { DebugSession } from './session';
+import type { ZmqSession } from './session';
 import { exportFileName } from './traffic-export';
 
-/** What the handlers need from the extension. */
-export interface CommandHost {
-  readonly session: DebugSession;
+/** What the handlers need from the extension: the session, stored state, the log and the settings. */
+export interface CommandContext {
+  readonly session: ZmqSession;
   readonly globalState: vscode.Memento;
   readonly log: vscode.LogOutputChannel;
   /** The `zmqPeer.defaultEndpoint` setting now. */
@@ -41,11 +41,11 @@ function targetOf(arg: unknown): Target {
   };
 }
 
-type Handler = (host: CommandHost, arg: unknown) => Promise<void>;
+type Handler = (ctx: CommandContext, arg: unknown) => Promise<void>;
 
 /** Asks for an endpoint: the recent ones first, then an input box validated as the user types. */
-async function askEndpoint(host: CommandHost, role: 'bind' | 'connect', fallback: string): Promise<string | undefined> {
-  const recent = readRecentEndpoints(host.globalState.get(RECENT_ENDPOINTS_KEY));
+async function askEndpoint(ctx: CommandContext, role: 'bind' | 'connect', fallback: string): Promise<string | undefined> {
+  const recent = readRecentEndpoints(ctx.globalState.get(RECENT_ENDPOINTS_KEY));
   let value = fallback;
   if (recent.length > 0) {
     const NEW = '$(edit) Enter an endpoint…';
@@ -70,16 +70,16 @@ async function askEndpoint(host: CommandHost, role: 'bind' | 'connect', fallback
   return endpoint?.trim();
 }
 
-async function remember(host: CommandHost, endpoint: string): Promise<void> {
-  const recent = readRecentEndpoints(host.globalState.get(RECENT_ENDPOINTS_KEY));
-  await host.globalState.update(RECENT_ENDPOINTS_KEY, rememberEndpoint(recent, endpoint));
+async function remember(ctx: CommandContext, endpoint: string): Promise<void> {
+  const recent = readRecentEndpoints(ctx.globalState.get(RECENT_ENDPOINTS_KEY));
+  await ctx.globalState.update(RECENT_ENDPOINTS_KEY, rememberEndpoint(recent, endpoint));
 }
 
 /** The socket a command acts on: the argument's, the only one, or one the user picks. */
-async function pickSocket(host: CommandHost, target: Target, createDefault: boolean): Promise<string | undefined> {
+async function pickSocket(ctx: CommandContext, target: Target, createDefault: boolean): Promise<string | undefined> {
   if (target.socketId !== undefined) return target.socketId;
-  const sockets = host.session.sockets();
-  if (sockets.length === 0) return createDefault ? host.session.defaultSocketId() : undefined;
+  const sockets = ctx.session.sockets();
+  if (sockets.length === 0) return createDefault ? ctx.session.defaultSocketId() : undefined;
   if (sockets.length === 1) return sockets[0].socketId;
   const picked = await vscode.window.showQuickPick(
     sockets.map((s) => ({ label: s.label, description: [...s.bound, ...s.connected].join(', '), socketId: s.socketId })),
@@ -92,8 +92,8 @@ function peerLabel(peer: PeerView): string {
   return peer.routingId !== null ? `#${peer.routingId}` : `connection ${peer.connectionId}`;
 }
 
-async function pickPeer(host: CommandHost, target: Target, filter: (peer: PeerView) => boolean, title: string): Promise<PeerView | undefined> {
-  const peers = host.session.peers(target.socketId).filter(filter);
+async function pickPeer(ctx: CommandContext, target: Target, filter: (peer: PeerView) => boolean, title: string): Promise<PeerView | undefined> {
+  const peers = ctx.session.peers(target.socketId).filter(filter);
   const exact = peers.find(
     (p) => (target.connectionId !== undefined && p.connectionId === target.connectionId) || (target.routingId !== undefined && p.routingId === target.routingId),
   );
@@ -111,32 +111,32 @@ async function pickPeer(host: CommandHost, target: Target, filter: (peer: PeerVi
 
 /** Handlers of the commands this module registers (the panel registers `openDebugger`, script-tests.ts `runScript`). */
 const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger' | 'runScript'>, Handler>> = {
-  async connectPeer(host, arg) {
+  async connectPeer(ctx, arg) {
     const target = targetOf(arg);
-    const socketId = await pickSocket(host, target, true);
+    const socketId = await pickSocket(ctx, target, true);
     if (socketId === undefined) return;
-    const endpoint = target.endpoint ?? (await askEndpoint(host, 'connect', host.defaultEndpoint()));
+    const endpoint = target.endpoint ?? (await askEndpoint(ctx, 'connect', ctx.defaultEndpoint()));
     if (!endpoint) return;
-    const routingId = host.session.connectPeer(socketId, endpoint);
-    await remember(host, endpoint);
+    const routingId = ctx.session.connectPeer(socketId, endpoint);
+    await remember(ctx, endpoint);
     void vscode.window.showInformationMessage(`Connecting to ${endpoint}: routing id ${routingId}`);
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId, routingId });
   },
 
-  async bind(host, arg) {
+  async bind(ctx, arg) {
     const target = targetOf(arg);
-    const socketId = await pickSocket(host, target, true);
+    const socketId = await pickSocket(ctx, target, true);
     if (socketId === undefined) return;
-    const endpoint = target.endpoint ?? (await askEndpoint(host, 'bind', 'tcp://127.0.0.1:*'));
+    const endpoint = target.endpoint ?? (await askEndpoint(ctx, 'bind', 'tcp://127.0.0.1:*'));
     if (!endpoint) return;
-    const bound = await host.session.bind(socketId, endpoint);
-    await remember(host, endpoint);
+    const bound = await ctx.session.bind(socketId, endpoint);
+    await remember(ctx, endpoint);
     void vscode.window.showInformationMessage(`Listening for peers on ${bound}`);
   },
 
-  async sendFrame(host, arg) {
+  async sendFrame(ctx, arg) {
     const target = targetOf(arg);
-    const peer = await pickPeer(host, target, (p) => p.routingId !== null, 'Send to which peer?');
+    const peer = await pickPeer(ctx, target, (p) => p.routingId !== null, 'Send to which peer?');
     if (!peer || peer.routingId === null) return;
     const format = (await vscode.window.showQuickPick([...PAYLOAD_FORMATS], { title: `Send to ${peerLabel(peer)}: payload format` })) as PayloadFormat | undefined;
     if (!format) return;
@@ -154,28 +154,28 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger' | 'runScript
       },
     });
     if (payload === undefined) return;
-    const bytes = await host.session.send(peer.socketId, peer.routingId, format, payload);
+    const bytes = await ctx.session.send(peer.socketId, peer.routingId, format, payload);
     void vscode.window.showInformationMessage(`Sent ${bytes} byte${bytes === 1 ? '' : 's'} to ${peerLabel(peer)}`);
   },
 
-  async disconnectPeer(host, arg) {
-    const peer = await pickPeer(host, targetOf(arg), () => true, 'Disconnect which peer?');
+  async disconnectPeer(ctx, arg) {
+    const peer = await pickPeer(ctx, targetOf(arg), () => true, 'Disconnect which peer?');
     if (!peer) return;
-    host.session.disconnectPeer(peer.socketId, peer.connectionId);
+    ctx.session.disconnectPeer(peer.socketId, peer.connectionId);
   },
 
-  async closeSocket(host, arg) {
-    const socketId = await pickSocket(host, targetOf(arg), false);
+  async closeSocket(ctx, arg) {
+    const socketId = await pickSocket(ctx, targetOf(arg), false);
     if (socketId === undefined) return;
-    await host.session.closeSocket(socketId);
+    await ctx.session.closeSocket(socketId);
   },
 
-  async clearTraffic(host) {
-    host.session.clearTraffic();
+  async clearTraffic(ctx) {
+    ctx.session.clearTraffic();
   },
 
-  async exportTraffic(host) {
-    const ndjson = host.session.exportTraffic();
+  async exportTraffic(ctx) {
+    const ndjson = ctx.session.exportTraffic();
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const name = exportFileName(Date.now());
     const uri = await vscode.window.showSaveDialog({
@@ -191,14 +191,14 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger' | 'runScript
 };
 
 /** Registers every command of the table that this module handles; returns their disposables. */
-export function registerCommands(host: CommandHost): vscode.Disposable[] {
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
   return COMMANDS.filter((spec) => spec.registeredBy === undefined).map((spec) =>
     vscode.commands.registerCommand(commandId(spec.verb), async (arg: unknown) => {
       try {
-        await HANDLERS[spec.verb as keyof typeof HANDLERS](host, arg);
+        await HANDLERS[spec.verb as keyof typeof HANDLERS](ctx, arg);
       } catch (err) {
         const text = describeError(err, spec.title);
-        host.log.error(text);
+        ctx.log.error(text);
         void vscode.window.showErrorMessage(text);
       }
     }),

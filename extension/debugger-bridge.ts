@@ -20,8 +20,8 @@ export interface DebuggerFocus {
   readonly routingId?: number;
 }
 
-/** The panel side the bridge needs. */
-export interface BridgeHost {
+/** What the bridge needs from the panel it serves: where to post, where to log, how to save an export. */
+export interface PanelPort {
   /** `webview.postMessage`. */
   post(msg: HostToWebview): unknown;
   /** Where rejected messages and failures are reported (an output channel). */
@@ -54,7 +54,7 @@ function describe(raw: unknown): string {
 /** One debugger webview's protocol endpoint on the host. */
 export class DebuggerBridge {
   readonly #session: SessionApi;
-  readonly #host: BridgeHost;
+  readonly #port: PanelPort;
   readonly #flushMs: number;
   readonly #unsubscribe: () => void;
   #ready = false;
@@ -65,9 +65,9 @@ export class DebuggerBridge {
   #trafficDropped = 0;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(session: SessionApi, host: BridgeHost, options: { flushMs?: number } = {}) {
+  constructor(session: SessionApi, port: PanelPort, options: { flushMs?: number } = {}) {
     this.#session = session;
-    this.#host = host;
+    this.#port = port;
     this.#flushMs = options.flushMs ?? TRAFFIC_FLUSH_MS;
     this.#unsubscribe = session.onEvent((event) => this.#onSessionEvent(event));
   }
@@ -98,7 +98,7 @@ export class DebuggerBridge {
   receive(raw: unknown): void {
     if (this.#disposed) return;
     if (!isWebviewToHost(raw)) {
-      this.#host.log(`Debugger view: ignored an invalid message: ${describe(raw)}`);
+      this.#port.log(`Debugger view: ignored an invalid message: ${describe(raw)}`);
       return;
     }
     this.#dispatch(raw);
@@ -128,14 +128,14 @@ export class DebuggerBridge {
 
   #onReady(version: number): void {
     if (version !== PROTOCOL_VERSION) {
-      this.#host.log(`Debugger view: protocol version ${version}, expected ${PROTOCOL_VERSION}; answering anyway`);
+      this.#port.log(`Debugger view: protocol version ${version}, expected ${PROTOCOL_VERSION}; answering anyway`);
     }
     this.#dropQueue();
     let snapshot;
     try {
       snapshot = this.#session.snapshot();
     } catch (err) {
-      this.#host.log(`Debugger view: could not take a snapshot: ${toWireError(err).message}`);
+      this.#port.log(`Debugger view: could not take a snapshot: ${toWireError(err).message}`);
       return;
     }
     this.#ready = true;
@@ -174,7 +174,7 @@ export class DebuggerBridge {
         s.clearTraffic();
         return null;
       case 'traffic/export':
-        return { path: await this.#host.saveExport(s.exportTraffic()) };
+        return { path: await this.#port.saveExport(s.exportTraffic()) };
       case 'messages/save':
         await s.saveMessage(msg.params.message);
         return null;
@@ -223,12 +223,12 @@ export class DebuggerBridge {
 
   #post(msg: HostToWebview): void {
     try {
-      const r = this.#host.post(msg);
+      const r = this.#port.post(msg);
       if (typeof r === 'object' && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
-        (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.#host.log(`Debugger view: postMessage failed: ${toWireError(err).message}`));
+        (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.#port.log(`Debugger view: postMessage failed: ${toWireError(err).message}`));
       }
     } catch (err) {
-      this.#host.log(`Debugger view: postMessage failed: ${toWireError(err).message}`);
+      this.#port.log(`Debugger view: postMessage failed: ${toWireError(err).message}`);
     }
   }
 }

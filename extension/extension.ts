@@ -6,19 +6,19 @@
  */
 import * as vscode from 'vscode';
 import type { ZmqPeerApi } from './api';
-import { registerCommands, type CommandHost } from './commands';
+import { registerCommands, type CommandContext } from './commands';
 import { commandId } from './commands-table';
 import { registerDebuggerPanel } from './debugger-panel';
 import { createPublicApi } from './public-api';
 import { ScriptTests } from './script-tests';
-import { DebugSession, type SessionLogger } from './session';
+import { ZmqSession, type SessionLogger } from './session';
 import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
 import { SocketTreeProvider, TREE_VIEW_ID } from './tree';
 
 /** The saved-messages file, relative to the first workspace folder. */
 export const SAVED_MESSAGES_PATH = '.vscode/zmq-messages.json';
 
-let activeSession: DebugSession | undefined;
+let activeSession: ZmqSession | undefined;
 
 function loggerFor(channel: vscode.LogOutputChannel): SessionLogger {
   return {
@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): ZmqPeerApi {
 function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ZmqPeerApi {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const savedMessagesUri = folder ? vscode.Uri.joinPath(folder.uri, SAVED_MESSAGES_PATH) : undefined;
-  const session = new DebugSession({
+  const session = new ZmqSession({
     settings: readSessionSettings(configGetter()),
     logger: loggerFor(log),
     ...(savedMessagesUri?.scheme === 'file' ? { savedMessagesFile: savedMessagesUri.fsPath } : {}),
@@ -67,13 +67,13 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   // The panel registers its serializer and the zmqPeer.openDebugger command.
   registerDebuggerPanel(context, session, { log: (message) => log.warn(message) });
 
-  const host: CommandHost = {
+  const commandContext: CommandContext = {
     session,
     globalState: context.globalState,
     log,
     defaultEndpoint: () => readDefaultEndpoint(configGetter()),
   };
-  context.subscriptions.push(...registerCommands(host));
+  context.subscriptions.push(...registerCommands(commandContext));
 
   // Frame scripts: the Test Explorer (and the zmqPeer.runScript command) and the language server.
   context.subscriptions.push(new ScriptTests(session, log));

@@ -1,10 +1,10 @@
 /**
  * The versioned API returned from `activate()` (types in extension/api.d.ts, shipped as
- * dist/api.d.ts), built on the debug session so API sockets show in the debugger. No vscode import.
+ * dist/api.d.ts), built on the ZMQ session (session.ts) so API sockets show in the debugger. No vscode import.
  */
 import type { HostEvent, PeerView, TrafficView } from '../webview/protocol';
 import type { ZmqApiPeer, ZmqDisposable, ZmqPeerApi, ZmqPeerEvent, ZmqPeerInfo, ZmqPeerOptions, ZmqTrafficFrame } from './api';
-import type { DebugSession } from './session';
+import type { ZmqSession } from './session';
 
 /** The API's version; api.d.ts declares `apiVersion: 1`. */
 export const API_VERSION = 1;
@@ -40,7 +40,7 @@ function toFrame(view: TrafficView): ZmqTrafficFrame {
   };
 }
 
-function subscribePeers(session: DebugSession, socketId: string | undefined, listener: (event: ZmqPeerEvent) => void): ZmqDisposable {
+function subscribePeers(session: ZmqSession, socketId: string | undefined, listener: (event: ZmqPeerEvent) => void): ZmqDisposable {
   const off = session.onEvent((event: HostEvent) => {
     if (event.type === 'peer' && (socketId === undefined || event.peer.socketId === socketId)) listener({ type: 'changed', peer: toPeerInfo(event.peer) });
     else if (event.type === 'peerGone' && (socketId === undefined || event.socketId === socketId)) {
@@ -50,7 +50,7 @@ function subscribePeers(session: DebugSession, socketId: string | undefined, lis
   return { dispose: off };
 }
 
-function subscribeTraffic(session: DebugSession, socketId: string | undefined, listener: (frames: readonly ZmqTrafficFrame[]) => void): ZmqDisposable {
+function subscribeTraffic(session: ZmqSession, socketId: string | undefined, listener: (frames: readonly ZmqTrafficFrame[]) => void): ZmqDisposable {
   const off = session.onEvent((event: HostEvent) => {
     if (event.type !== 'traffic') return;
     const frames = (socketId === undefined ? event.frames : event.frames.filter((f) => f.socketId === socketId)).map(toFrame);
@@ -64,7 +64,7 @@ function subscribeTraffic(session: DebugSession, socketId: string | undefined, l
  * `zmqPeer.openDebugger` command); the session owns every socket made here and closes them on
  * deactivation.
  */
-export function createPublicApi(session: DebugSession, openDebugger: (target?: { socketId: string; routingId?: number }) => Promise<void>): ZmqPeerApi {
+export function createPublicApi(session: ZmqSession, openDebugger: (target?: { socketId: string; routingId?: number }) => Promise<void>): ZmqPeerApi {
   return Object.freeze({
     apiVersion: API_VERSION,
     createPeer(options: ZmqPeerOptions = {}): ZmqApiPeer {

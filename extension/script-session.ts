@@ -12,10 +12,10 @@ import { runScript, type SocketFactory } from '../core/script/runner';
 import type { RunEvent, ScriptResult } from '../core/script/results';
 import { Variables } from '../core/script/variables';
 import { editorVariableLayers, type ScriptSettings } from './script-variables';
-import type { DebugSession } from './session';
+import type { ZmqSession } from './session';
 
 /** A socket factory whose sockets live in `session`, labelled `script › scenario › name`. */
-export function sessionSocketFactory(session: DebugSession, scriptName: string): SocketFactory {
+export function sessionSocketFactory(session: ZmqSession, scriptName: string): SocketFactory {
   return ({ scenario, name, options }) => {
     const { socketId, socket } = session.createSocket({ label: `${scriptName} › ${scenario} › ${name}`, options, drain: false });
     return { socket, close: () => session.closeSocket(socketId) };
@@ -24,7 +24,7 @@ export function sessionSocketFactory(session: DebugSession, scriptName: string):
 
 /** How the editor runs one script. */
 export interface EditorRun {
-  readonly session: DebugSession;
+  readonly session: ZmqSession;
   readonly source: string;
   /** The script's path on disk, when it has one (file payloads and `.env` are found from it). */
   readonly file?: string;

@@ -14,7 +14,7 @@ import { parseScript } from '../core/script/parser';
 import type { ScenarioResult, StepResult } from '../core/script/results';
 import { commandId } from './commands-table';
 import { runInSession } from './script-session';
-import type { DebugSession } from './session';
+import type { ZmqSession } from './session';
 import { readScriptSettings, SCRIPT_SETTINGS_SECTION } from './script-variables';
 
 /** The language id of `.zmq` files (package.json `contributes.languages`). */
@@ -61,7 +61,7 @@ export class ScriptTests implements vscode.Disposable {
   readonly #disposables: vscode.Disposable[] = [];
 
   constructor(
-    readonly session: DebugSession,
+    readonly session: ZmqSession,
     readonly log: vscode.LogOutputChannel,
   ) {
     this.#controller = vscode.tests.createTestController(TEST_CONTROLLER_ID, 'ZMQ Peer Scripts');

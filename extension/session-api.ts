@@ -2,7 +2,7 @@ import type { HostEvent, PayloadFormat, SavedMessage, Snapshot } from '../webvie
 
 /**
  * What the debugger panel and the tree view need from the extension's session: the sockets it
- * drives, what they observed, and the actions a user can take. Implemented by `DebugSession`
+ * drives, what they observed, and the actions a user can take. Implemented by `ZmqSession`
  * (extension/session.ts); it owns the core sockets (they live in the extension host, never in the
  * webview) and keeps a bounded ring buffer of traffic.
  */

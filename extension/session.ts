@@ -1,5 +1,5 @@
 /**
- * The debug session: the core sockets the extension drives, what they observed, and the actions
+ * The ZMQ session: the core sockets the extension drives, what they observed, and the actions
  * the debugger panel, the tree view, the commands and the public API take on them.
  *
  * No vscode import: settings, logging and the saved-messages file are injected, so the session
@@ -105,8 +105,11 @@ function callSafely(listener: (event: HostEvent) => void, event: HostEvent, logg
   }
 }
 
-/** The session; see the file comment. */
-export class DebugSession implements SessionApi {
+/**
+ * The session; see the file comment. Not a `vscode.DebugSession` (there is no debug adapter): it is
+ * the set of ZMQ sockets one extension host drives.
+ */
+export class ZmqSession implements SessionApi {
   readonly #logger: SessionLogger | undefined;
   readonly #context: Context | undefined;
   readonly #batchInterval: number;
@@ -477,6 +480,6 @@ export class DebugSession implements SessionApi {
   }
 
   #checkOpen(): void {
-    if (this.#disposing) throw new ZmqError('ENOTSOCK', { detail: 'the debug session was disposed' });
+    if (this.#disposing) throw new ZmqError('ENOTSOCK', { detail: 'the ZMQ session was disposed' });
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { PeerView, SocketView } from '../webview/protocol';
-import type { DebugSession } from './session';
+import type { ZmqSession } from './session';
 
 /** A socket row; `contextValue` "zmqSocket". Also the argument commands get from its menu. */
 export interface SocketNode {
@@ -72,12 +72,12 @@ function peerItem(peer: PeerView): vscode.TreeItem {
 
 /** The tree's data provider. Dispose it to stop listening to the session. */
 export class SocketTreeProvider implements vscode.TreeDataProvider<ZmqTreeNode>, vscode.Disposable {
-  readonly #session: DebugSession;
+  readonly #session: ZmqSession;
   readonly #changed = new vscode.EventEmitter<ZmqTreeNode | undefined>();
   readonly #unsubscribe: () => void;
   readonly onDidChangeTreeData = this.#changed.event;
 
-  constructor(session: DebugSession) {
+  constructor(session: ZmqSession) {
     this.#session = session;
     this.#unsubscribe = session.onEvent((event) => {
       if (event.type === 'sockets' || event.type === 'peer' || event.type === 'peerGone') this.#changed.fire(undefined);

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { Context } from '../../core/index';
 import type { ZmqPeerEvent, ZmqTrafficFrame } from '../../extension/api';
 import { createPublicApi } from '../../extension/public-api';
-import { DebugSession } from '../../extension/session';
+import { ZmqSession } from '../../extension/session';
 
 describe('the exported API', () => {
   const context = new Context();
-  const session = new DebugSession({ context, batchInterval: 10 });
+  const session = new ZmqSession({ context, batchInterval: 10 });
   const opened: unknown[] = [];
   const api = createPublicApi(session, async (target) => {
     opened.push(target);

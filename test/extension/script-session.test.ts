@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { RunEvent } from '../../core/script/results';
 import { runInSession } from '../../extension/script-session';
 import type { ScriptSettings } from '../../extension/script-variables';
-import { DebugSession } from '../../extension/session';
+import { ZmqSession } from '../../extension/session';
 
 const SETTINGS: ScriptSettings = { variables: {}, defaultTimeout: 3000, envFile: '' };
 
@@ -29,7 +29,7 @@ end
 `;
 
 describe('frame scripts run in the debug session', () => {
-  const session = new DebugSession({ batchInterval: 5 });
+  const session = new ZmqSession({ batchInterval: 5 });
   after(() => session.dispose());
 
   it('makes the sockets in the session, so their traffic is in the debugger, and closes them after', async () => {

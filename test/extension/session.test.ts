@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context, Peer } from '../../core/index';
 import { parseSavedMessages } from '../../extension/saved-messages';
-import { DebugSession, MAX_FRAMES_PER_BATCH, type SessionLogger } from '../../extension/session';
+import { ZmqSession, MAX_FRAMES_PER_BATCH, type SessionLogger } from '../../extension/session';
 import type { HostEvent } from '../../webview/protocol';
 
 /** Polls until `check` is true (the core works on timers and sockets). */
@@ -34,9 +34,9 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-function setup(options: ConstructorParameters<typeof DebugSession>[0] = {}): { session: DebugSession; context: Context; events: HostEvent[] } {
+function setup(options: ConstructorParameters<typeof ZmqSession>[0] = {}): { session: ZmqSession; context: Context; events: HostEvent[] } {
   const context = new Context();
-  const session = new DebugSession({ context, ...options });
+  const session = new ZmqSession({ context, ...options });
   const events: HostEvent[] = [];
   session.onEvent((e) => events.push(e));
   cleanups.push(() => context.term());
@@ -48,7 +48,7 @@ function setup(options: ConstructorParameters<typeof DebugSession>[0] = {}): { s
  * session PEER ──connectPeer──▶ remote PEER (bound on tcp)
  *              ◀── "pong" ────
  */
-describe('DebugSession against a real core', () => {
+describe('ZmqSession against a real core', () => {
   it('connects a peer over tcp, sends, records traffic and peer state', async () => {
     const logger = memoryLogger(true);
     const { session, context, events } = setup({ logger });
