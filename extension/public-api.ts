@@ -35,7 +35,7 @@ function toFrame(view: TrafficView): ZmqTrafficFrame {
     direction: view.direction,
     kind: view.kind,
     size: view.size,
-    data: new Uint8Array(Buffer.from(view.body, 'base64')),
+    data: new Uint8Array(Buffer.from(view.data, 'base64')),
     truncated: view.truncated,
   };
 }

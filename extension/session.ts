@@ -12,13 +12,13 @@
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
-import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView } from '../webview/protocol';
+import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { decodePayload, hexPreview } from './payload';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
-import { isGone, toEventView, toPeerView } from './session-views';
-import { toNdjson, toTrafficView, type TrafficRecord } from './traffic-export';
+import { isGone, toEventView, toPeerView, toTrafficView } from './session-views';
+import { toNdjson } from './traffic-export';
 
 /** The settings the session uses (`zmqPeer.*` in VS Code). */
 export interface SessionSettings {
@@ -430,14 +430,14 @@ export class ZmqSession implements SessionApi {
       kind: frame.kind,
       size: frame.size,
       // A copy: the tap's body is a view into the core's buffers.
-      body: Buffer.from(body.subarray(0, kept)),
+      data: Buffer.from(body.subarray(0, kept)),
       truncated: kept < frame.size,
     };
     this.#traffic.push(record);
     this.#busySockets.add(socketId);
     if (this.#logger?.traceEnabled) {
       this.#logger.trace(
-        `${socketId} #${frame.connectionId} rid ${frame.routingId ?? '-'} ${frame.direction === 'in' ? '<-' : '->'} ${frame.kind} ${frame.size} B: ${hexPreview(record.body)}`,
+        `${socketId} #${frame.connectionId} rid ${frame.routingId ?? '-'} ${frame.direction === 'in' ? '<-' : '->'} ${frame.kind} ${frame.size} B: ${hexPreview(record.data)}`,
       );
     }
     this.#schedule();

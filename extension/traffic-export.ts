@@ -1,42 +1,9 @@
 /**
- * The traffic records the session keeps, their view for the webview, and the NDJSON export: one
- * JSON object per line, one line per frame, raw bytes in base64. No vscode import.
+ * The NDJSON export of the traffic buffer: one JSON object per line, one line per frame, raw bytes
+ * in base64. The field order of {@link ExportedFrame} is a file format. No vscode import.
  */
-import type { TrafficView } from '../webview/protocol';
-
-/** One frame as the session keeps it in its ring buffer. */
-export interface TrafficRecord {
-  readonly seq: number;
-  /** Date.now() when the core's tap saw it. */
-  readonly time: number;
-  readonly socketId: string;
-  readonly connectionId: number;
-  readonly routingId: number | null;
-  readonly direction: 'in' | 'out';
-  readonly kind: string;
-  /** The frame body's full size in bytes. */
-  readonly size: number;
-  /** A copy of the body, cut to the session's capture limit. */
-  readonly body: Buffer;
-  /** The body was cut (`body.length < size`). */
-  readonly truncated: boolean;
-}
-
-/** The webview's view of a record. */
-export function toTrafficView(record: TrafficRecord): TrafficView {
-  return {
-    seq: record.seq,
-    time: record.time,
-    socketId: record.socketId,
-    connectionId: record.connectionId,
-    routingId: record.routingId,
-    direction: record.direction,
-    kind: record.kind,
-    size: record.size,
-    body: record.body.toString('base64'),
-    truncated: record.truncated,
-  };
-}
+import type { TrafficRecord } from '../webview/protocol';
+import { base64Of } from './session-views';
 
 /** One exported line's object. Field order is fixed, so exports diff well. */
 export interface ExportedFrame {
@@ -69,7 +36,7 @@ export function toExportedFrame(record: TrafficRecord): ExportedFrame {
     kind: record.kind,
     size: record.size,
     truncated: record.truncated,
-    data: record.body.toString('base64'),
+    data: base64Of(record.data),
   };
 }
 

@@ -5,6 +5,12 @@
  *
  * Flow: the webview posts `ready`; the host answers `init` with a full snapshot, then streams
  * `event`s; requests from the webview carry an id and get exactly one `response`.
+ *
+ * One shape per thing: a wire type is derived from the host's type with {@link Wire} (as GitLens's
+ * `Serialized<T>`) instead of being declared a second time. The webview compiles without core and
+ * extension code (its bundle runs in a browser), so the host's frame record is declared here, and
+ * `PeerView` lists the core `ConnectionInfo` fields it carries by hand; extension/session-views.ts
+ * makes that list fail to compile when it parts from the core's type.
  */
 
 export const PROTOCOL_VERSION = 1;
@@ -21,7 +27,20 @@ export interface SocketView {
   readonly connected: readonly string[];
 }
 
-/** One connection of a socket, as the core's ConnectionInfo, flattened for JSON. */
+/**
+ * A host-side type as it crosses postMessage: bytes become base64 text and an absent value
+ * becomes null (structured clone keeps neither a Buffer's type nor an `undefined` field reliably).
+ */
+export type Wire<T> = { readonly [K in keyof T]: WireValue<T[K]> };
+
+/** One field's value on the wire (see {@link Wire}). */
+export type WireValue<V> = V extends Uint8Array ? string : V extends undefined ? null : V;
+
+/**
+ * One connection of a socket: the core's `ConnectionInfo` fields as {@link Wire} values (checked
+ * against the core type in extension/session-views.ts), plus `socketId`, `connectionId` (the
+ * core's `id`) and `lastHeartbeat` (the newest of its ping and pong times).
+ */
 export interface PeerView {
   readonly socketId: string;
   readonly connectionId: number;
@@ -45,10 +64,14 @@ export interface PeerView {
   readonly lastError: string | null;
 }
 
-/** One frame of the traffic timeline. */
-export interface TrafficView {
+/**
+ * One frame as the host keeps it in the session's ring buffer. The same fields as the API's
+ * `ZmqTrafficFrame` (extension/api.d.ts, a published contract written out by hand).
+ */
+export interface TrafficRecord {
   /** Increasing per host session, so the webview can de-duplicate and page. */
   readonly seq: number;
+  /** Date.now() when the core's tap saw it. */
   readonly time: number;
   readonly socketId: string;
   readonly connectionId: number;
@@ -56,11 +79,16 @@ export interface TrafficView {
   readonly direction: 'in' | 'out';
   /** 'data' or a command: greeting, READY, PING, PONG, ERROR, command, ws-ping, ws-pong. */
   readonly kind: string;
+  /** The frame body's full size in bytes. */
   readonly size: number;
-  /** The body, base64; cut to the configured preview limit (`truncated` says so). */
-  readonly body: string;
+  /** A copy of the body, cut to the session's capture limit (`truncated` says so). */
+  readonly data: Uint8Array;
+  /** The body was cut (`data.length < size`). */
   readonly truncated: boolean;
 }
+
+/** One frame of the traffic timeline: a {@link TrafficRecord} with its `data` in base64. */
+export type TrafficView = Wire<TrafficRecord>;
 
 /** A monitor event, for the event log. */
 export interface EventView {

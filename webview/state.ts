@@ -173,7 +173,7 @@ const previewCache = new WeakMap<TrafficView, string>();
 export function framePreview(frame: TrafficView): string {
   let p = previewCache.get(frame);
   if (p === undefined) {
-    const bytes = base64ToBytes(frame.body);
+    const bytes = base64ToBytes(frame.data);
     p = bytes === null ? '' : previewText(bytes);
     if (frame.truncated) p += ' [truncated]';
     previewCache.set(frame, p);

@@ -52,7 +52,7 @@ describe('frame scripts run in the debug session', () => {
     off();
     assert.equal(result.passed, true, JSON.stringify(result.scenarios[0].failure));
     assert.deepEqual(labels, new Set(['ping.zmq › ping pong through the session › server', 'ping.zmq › ping pong through the session › client']));
-    const data = session.trafficRecords().filter((r) => r.kind === 'data').map((r) => `${r.direction} ${r.body.toString('utf8')}`);
+    const data = session.trafficRecords().filter((r) => r.kind === 'data').map((r) => `${r.direction} ${Buffer.from(r.data).toString('utf8')}`);
     assert.deepEqual(data.sort(), ['in ping the editor', 'in pong', 'out ping the editor', 'out pong'].sort());
     assert.deepEqual(session.sockets(), [], 'the scenario closed its sockets');
     assert.equal(events[0], 'scenarioStarted');

@@ -74,10 +74,10 @@ describe('ZmqSession against a real core', () => {
     assert.equal(peer.role, 'connect');
     assert.equal(peer.transport, 'tcp');
     const out = snapshot.traffic.find((t) => t.direction === 'out' && t.kind === 'data')!;
-    assert.equal(Buffer.from(out.body, 'base64').toString(), 'ping');
+    assert.equal(Buffer.from(out.data, 'base64').toString(), 'ping');
     assert.equal(out.routingId, routingId);
     const inbound = snapshot.traffic.find((t) => t.direction === 'in' && t.kind === 'data')!;
-    assert.equal(Buffer.from(inbound.body, 'base64').toString(), 'pong');
+    assert.equal(Buffer.from(inbound.data, 'base64').toString(), 'pong');
     assert.ok(snapshot.traffic.some((t) => t.kind === 'greeting'));
     assert.ok(snapshot.events.some((e) => e.type === 'HANDSHAKE_SUCCEEDED'));
     assert.ok(events.some((e) => e.type === 'sockets'));
@@ -155,7 +155,7 @@ describe('ZmqSession against a real core', () => {
 
     const records = session.trafficRecords();
     assert.equal(records.length, 100, 'the ring holds exactly bufferSize frames');
-    assert.equal(records.at(-1)!.body.toString(), `m${total - 1}`);
+    assert.equal(Buffer.from(records.at(-1)!.data).toString(), `m${total - 1}`);
     assert.ok(records.every((r, i) => i === 0 || r.seq === records[i - 1].seq + 1));
 
     const batches = events.filter((e): e is Extract<HostEvent, { type: 'traffic' }> => e.type === 'traffic');

@@ -1,6 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportFileName, toNdjson, toTrafficView, type TrafficRecord } from '../../extension/traffic-export';
+import { toTrafficView } from '../../extension/session-views';
+import { exportFileName, toNdjson } from '../../extension/traffic-export';
+import type { TrafficRecord } from '../../webview/protocol';
 
 const record = (over: Partial<TrafficRecord> = {}): TrafficRecord => ({
   seq: 1,
@@ -11,14 +13,14 @@ const record = (over: Partial<TrafficRecord> = {}): TrafficRecord => ({
   direction: 'out',
   kind: 'data',
   size: 3,
-  body: Buffer.from([0, 1, 255]),
+  data: Buffer.from([0, 1, 255]),
   truncated: false,
   ...over,
 });
 
 describe('NDJSON export', () => {
   it('writes one JSON object per line with raw bytes in base64', () => {
-    const text = toNdjson([record(), record({ seq: 2, direction: 'in', routingId: null, kind: 'PING', body: Buffer.from('hi'), size: 10, truncated: true })]);
+    const text = toNdjson([record(), record({ seq: 2, direction: 'in', routingId: null, kind: 'PING', data: Buffer.from('hi'), size: 10, truncated: true })]);
     assert.ok(text.endsWith('\n'));
     const lines = text.trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, 2);
@@ -46,12 +48,12 @@ describe('NDJSON export', () => {
   });
 
   it('has no line breaks inside a record', () => {
-    const text = toNdjson([record({ body: Buffer.from('a\nb\r\n') })]);
+    const text = toNdjson([record({ data: Buffer.from('a\nb\r\n') })]);
     assert.equal(text.split('\n').length, 2);
   });
 
   it('makes views with base64 bodies', () => {
-    assert.equal(toTrafficView(record()).body, 'AAH/');
+    assert.equal(toTrafficView(record()).data, 'AAH/');
   });
 
   it('names export files after the time, without characters Windows rejects', () => {

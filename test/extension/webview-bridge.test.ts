@@ -57,7 +57,7 @@ function setup(over: Partial<SessionApi> = {}) {
 }
 
 function frame(seq: number): TrafficView {
-  return { seq, time: seq, socketId: 's1', connectionId: 1, routingId: 1, direction: 'in', kind: 'data', size: 0, body: '', truncated: false };
+  return { seq, time: seq, socketId: 's1', connectionId: 1, routingId: 1, direction: 'in', kind: 'data', size: 0, data: '', truncated: false };
 }
 
 async function response(posted: HostToWebview[], id: number): Promise<HostToWebview> {

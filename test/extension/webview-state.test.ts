@@ -22,10 +22,10 @@ import {
 const enc = new TextEncoder();
 
 function frame(seq: number, over: Partial<TrafficView> = {}): TrafficView {
-  const text = over.body === undefined ? `msg ${seq}` : '';
+  const text = over.data === undefined ? `msg ${seq}` : '';
   return {
     seq, time: 1_700_000_000_000 + seq, socketId: 's1', connectionId: 1, routingId: 7, direction: 'in', kind: 'data',
-    size: text.length, body: bytesToBase64(enc.encode(text)), truncated: false, ...over,
+    size: text.length, data: bytesToBase64(enc.encode(text)), truncated: false, ...over,
   };
 }
 
@@ -155,10 +155,10 @@ describe('webview state: traffic ring', () => {
 
 describe('webview state: filters', () => {
   const frames = [
-    frame(1, { body: bytesToBase64(enc.encode('hello world')), direction: 'in', routingId: 7 }),
-    frame(2, { body: bytesToBase64(enc.encode('HELLO again')), direction: 'out', routingId: 8 }),
-    frame(3, { body: '', kind: 'PING', routingId: 7 }),
-    frame(4, { body: bytesToBase64(enc.encode('bye')), direction: 'in', routingId: 8 }),
+    frame(1, { data: bytesToBase64(enc.encode('hello world')), direction: 'in', routingId: 7 }),
+    frame(2, { data: bytesToBase64(enc.encode('HELLO again')), direction: 'out', routingId: 8 }),
+    frame(3, { data: '', kind: 'PING', routingId: 7 }),
+    frame(4, { data: bytesToBase64(enc.encode('bye')), direction: 'in', routingId: 8 }),
   ];
   const base = reduce(started(), traffic(frames));
   const seqs = (s: DebuggerState): number[] => visibleTraffic(s).map((f) => f.seq);

@@ -33,7 +33,7 @@ const HOST_SCRIPT = String.raw`
       const seq = ++h.seq;
       const body = seq % 2 ? '{"n":' + seq + '}' : 'text ' + seq;
       frames.push({ seq, time: Date.now(), socketId: 's1', connectionId: 1, routingId: routingId || 101, direction: seq % 3 ? 'in' : 'out',
-        kind: seq % 10 === 0 ? 'PING' : 'data', size: body.length, body: enc(body), truncated: false });
+        kind: seq % 10 === 0 ? 'PING' : 'data', size: body.length, data: enc(body), truncated: false });
     }
     return frames;
   };

@@ -50,7 +50,7 @@ export class InspectorView {
       for (const el of [this.#hex, this.#utf8, this.#json]) setText(el, '');
       return;
     }
-    const bytes = base64ToBytes(frame.body) ?? new Uint8Array(0);
+    const bytes = base64ToBytes(frame.data) ?? new Uint8Array(0);
     const rid = frame.routingId === null ? '' : ` · routing id #${frame.routingId}`;
     const cut = frame.truncated ? ` · showing the first ${bytes.length} bytes` : '';
     setText(this.#meta, `#${frame.seq} · ${formatTime(frame.time)} · ${frame.direction} · ${frame.kind} · ${frame.size} bytes${rid}${cut}`);
