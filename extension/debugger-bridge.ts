@@ -1,18 +1,17 @@
 /**
  * The host end of the debugger webview's protocol, without vscode: it checks every message from
  * the webview (`isWebviewToHost`), answers `ready` with `init`, runs requests against the session
- * and answers each with exactly one `response`, and forwards session events, coalescing traffic.
+ * and answers each with exactly one `response`, and forwards session events as they come.
  * `debugger-panel.ts` wires it to a real WebviewPanel; unit tests wire it to a fake one.
+ *
+ * Traffic is batched once per layer, and not here: the session coalesces its events every 50 ms
+ * (at most 1000 frames each) and the webview folds what arrived into one redraw per animation
+ * frame. A third batch in between would only add latency.
  */
 
 import { isZmqError } from '../core/errors';
-import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type TrafficView, type WebviewToHost } from '../webview/protocol';
+import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type WebviewToHost } from '../webview/protocol';
 import type { SessionApi } from './session-api';
-
-/** How often coalesced traffic is flushed to the webview (the webview draws once per frame anyway). */
-export const TRAFFIC_FLUSH_MS = 33;
-/** At most this many frames go out in one flush; older ones in a burst would fall out of the ring anyway. */
-export const MAX_FRAMES_PER_FLUSH = 20_000;
 
 /** What to focus when the panel opens: a socket, optionally one routing id on it. */
 export interface DebuggerFocus {
@@ -55,20 +54,14 @@ function describe(raw: unknown): string {
 export class DebuggerBridge {
   readonly #session: SessionApi;
   readonly #port: PanelPort;
-  readonly #flushMs: number;
   readonly #unsubscribe: () => void;
   #ready = false;
   #disposed = false;
   #pendingFocus: HostEvent | null = null;
-  #trafficQueue: TrafficView[] = [];
-  /** Frames the session or this queue skipped since the last flush (the `dropped` of the next traffic event). */
-  #trafficDropped = 0;
-  #flushTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(session: SessionApi, port: PanelPort, options: { flushMs?: number } = {}) {
+  constructor(session: SessionApi, port: PanelPort) {
     this.#session = session;
     this.#port = port;
-    this.#flushMs = options.flushMs ?? TRAFFIC_FLUSH_MS;
     this.#unsubscribe = session.onEvent((event) => this.#onSessionEvent(event));
   }
 
@@ -79,11 +72,10 @@ export class DebuggerBridge {
 
   /**
    * The webview's content went away (hidden without `retainContextWhenHidden`): stop posting until
-   * it sends `ready` again, and drop what was queued; `init` will carry it.
+   * it sends `ready` again; `init` will carry what it missed.
    */
   detach(): void {
     this.#ready = false;
-    this.#dropQueue();
   }
 
   /** Focuses a socket or routing id: posted now when the webview is ready, else right after `init`. */
@@ -109,7 +101,6 @@ export class DebuggerBridge {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#ready = false;
-    this.#dropQueue();
     this.#unsubscribe();
   }
 
@@ -130,7 +121,6 @@ export class DebuggerBridge {
     if (version !== PROTOCOL_VERSION) {
       this.#port.log(`Debugger view: protocol version ${version}, expected ${PROTOCOL_VERSION}; answering anyway`);
     }
-    this.#dropQueue();
     let snapshot;
     try {
       snapshot = this.#session.snapshot();
@@ -185,40 +175,7 @@ export class DebuggerBridge {
 
   #onSessionEvent(event: HostEvent): void {
     if (!this.#ready || this.#disposed) return;
-    if (event.type === 'traffic') {
-      for (const f of event.frames) this.#trafficQueue.push(f);
-      this.#trafficDropped += event.dropped ?? 0;
-      if (this.#trafficQueue.length > MAX_FRAMES_PER_FLUSH * 2) {
-        this.#trafficDropped += this.#trafficQueue.length - MAX_FRAMES_PER_FLUSH;
-        this.#trafficQueue = this.#trafficQueue.slice(-MAX_FRAMES_PER_FLUSH);
-      }
-      if (this.#flushTimer === null) this.#flushTimer = setTimeout(() => this.#flush(), this.#flushMs);
-      return;
-    }
-    // Keep order: traffic queued before this event goes first.
-    this.#flush();
     this.#post({ kind: 'event', event });
-  }
-
-  #flush(): void {
-    if (this.#flushTimer !== null) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = null;
-    }
-    if ((this.#trafficQueue.length === 0 && this.#trafficDropped === 0) || !this.#ready) return;
-    const queue = this.#trafficQueue;
-    const frames = queue.length > MAX_FRAMES_PER_FLUSH ? queue.slice(-MAX_FRAMES_PER_FLUSH) : queue;
-    const dropped = this.#trafficDropped + (queue.length - frames.length);
-    this.#trafficQueue = [];
-    this.#trafficDropped = 0;
-    this.#post({ kind: 'event', event: dropped > 0 ? { type: 'traffic', frames, dropped } : { type: 'traffic', frames } });
-  }
-
-  #dropQueue(): void {
-    if (this.#flushTimer !== null) clearTimeout(this.#flushTimer);
-    this.#flushTimer = null;
-    this.#trafficQueue = [];
-    this.#trafficDropped = 0;
   }
 
   #post(msg: HostToWebview): void {

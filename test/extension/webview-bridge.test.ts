@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ZmqError } from '../../core/errors';
-import { DebuggerBridge, MAX_FRAMES_PER_FLUSH, toWireError } from '../../extension/debugger-bridge';
+import { DebuggerBridge, toWireError } from '../../extension/debugger-bridge';
 import type { SessionApi } from '../../extension/session-api';
 import { PROTOCOL_VERSION, type HostEvent, type HostToWebview, type Snapshot, type TrafficView } from '../../webview/protocol';
 
@@ -52,7 +52,7 @@ function setup(over: Partial<SessionApi> = {}) {
       exports.push(ndjson);
       return '/tmp/out.ndjson';
     },
-  }, { flushMs: 1 });
+  });
   return { session, bridge, posted, logs, exports };
 }
 
@@ -137,45 +137,18 @@ describe('debugger bridge', () => {
     assert.deepEqual(toWireError('str'), { code: 'EINTERNAL', message: 'str' });
   });
 
-  it('coalesces traffic into one event per flush, in order with other events', async () => {
+  it('forwards each session event as it comes, traffic in order with the others and with its dropped count', () => {
     const { session, bridge, posted } = setup();
     bridge.receive({ kind: 'ready', version: PROTOCOL_VERSION });
-    for (let i = 1; i <= 100; i++) session.emit({ type: 'traffic', frames: [frame(i)] });
+    session.emit({ type: 'traffic', frames: [frame(1), frame(2)] });
     session.emit({ type: 'trafficCleared' });
-    session.emit({ type: 'traffic', frames: [frame(101)] });
-    await delay(20);
-    const events = posted.slice(1).map((m) => (m.kind === 'event' ? m.event : null));
-    assert.equal(events.length, 3);
-    assert.ok(events[0]?.type === 'traffic' && events[0].frames.length === 100);
-    assert.equal(events[1]?.type, 'trafficCleared');
-    assert.ok(events[2]?.type === 'traffic' && events[2].frames[0].seq === 101);
-  });
-
-  it('sums the session\'s dropped counts of the batches it merges', async () => {
-    const { session, bridge, posted } = setup();
-    bridge.receive({ kind: 'ready', version: PROTOCOL_VERSION });
-    session.emit({ type: 'traffic', frames: [frame(10)], dropped: 9 });
-    session.emit({ type: 'traffic', frames: [frame(20)], dropped: 9 });
-    session.emit({ type: 'traffic', frames: [frame(21)] });
-    await delay(20);
-    assert.equal(posted.length, 2);
-    const e = posted[1];
-    assert.ok(e.kind === 'event' && e.event.type === 'traffic');
-    assert.deepEqual(e.event.frames.map((f) => f.seq), [10, 20, 21]);
-    assert.equal(e.event.dropped, 18);
-  });
-
-  it('caps one flush at MAX_FRAMES_PER_FLUSH, keeping the newest', async () => {
-    const { session, bridge, posted } = setup();
-    bridge.receive({ kind: 'ready', version: PROTOCOL_VERSION });
-    const n = MAX_FRAMES_PER_FLUSH + 500;
-    session.emit({ type: 'traffic', frames: Array.from({ length: n }, (_, i) => frame(i + 1)) });
-    await delay(20);
-    const e = posted[1];
-    assert.ok(e.kind === 'event' && e.event.type === 'traffic');
-    assert.equal(e.event.frames.length, MAX_FRAMES_PER_FLUSH);
-    assert.equal(e.event.frames[e.event.frames.length - 1].seq, n);
-    assert.equal(e.event.dropped, 500);
+    session.emit({ type: 'traffic', frames: [frame(3)], dropped: 9 });
+    // Synchronously: the session has already coalesced, the bridge adds no timer of its own.
+    assert.deepEqual(posted.slice(1), [
+      { kind: 'event', event: { type: 'traffic', frames: [frame(1), frame(2)] } },
+      { kind: 'event', event: { type: 'trafficCleared' } },
+      { kind: 'event', event: { type: 'traffic', frames: [frame(3)], dropped: 9 } },
+    ]);
   });
 
   it('posts focus after init when it comes before ready, at once after', () => {
