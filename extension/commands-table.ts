@@ -1,7 +1,8 @@
 /**
  * The extension's commands as data: ids, titles and where they appear. No vscode import, so a
  * plain-Node test can check this table against package.json `contributes.commands` both ways.
- * The handlers live in extension/commands.ts, keyed by the same verbs.
+ * extension/commands.ts registers every entry in one loop: its own handlers, keyed by the same
+ * verbs, and the two that other modules own (the debugger panel, the Test Explorer).
  */
 
 /** Every command's category; VS Code shows it as the "ZMQ: " prefix in the palette. */
@@ -18,11 +19,6 @@ export interface CommandSpec {
   readonly title: string;
   /** A codicon shown in the tree view's menus. */
   readonly icon?: string;
-  /**
-   * Registered by another module than extension/commands.ts: 'panel' = extension/debugger-panel.ts,
-   * 'scripts' = extension/script-tests.ts (runs go through the Test Explorer's controller).
-   */
-  readonly registeredBy?: 'panel' | 'scripts';
 }
 
 /** The verbs, one per command. */
@@ -41,13 +37,13 @@ export type CommandVerb =
 export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'connectPeer', title: 'Connect Peer', icon: '$(plug)' },
   { verb: 'bind', title: 'Bind / Listen for Peers', icon: '$(radio-tower)' },
-  { verb: 'openDebugger', title: 'Open Debugger', icon: '$(debug)', registeredBy: 'panel' },
+  { verb: 'openDebugger', title: 'Open Debugger', icon: '$(debug)' },
   { verb: 'sendFrame', title: 'Send Frame to Peer', icon: '$(send)' },
   { verb: 'disconnectPeer', title: 'Disconnect Peer', icon: '$(debug-disconnect)' },
   { verb: 'closeSocket', title: 'Close Socket', icon: '$(close)' },
   { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
   { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
-  { verb: 'runScript', title: 'Run Script', icon: '$(play)', registeredBy: 'scripts' },
+  { verb: 'runScript', title: 'Run Script', icon: '$(play)' },
 ];
 
 /** The full command id of a verb. */

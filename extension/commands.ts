@@ -43,6 +43,12 @@ function targetOf(arg: unknown): Target {
 
 type Handler = (ctx: CommandContext, arg: unknown) => Promise<void>;
 
+/** The verbs whose handlers other modules own: the debugger panel, and the Test Explorer's controller. */
+export type OutsideVerb = 'openDebugger' | 'runScript';
+
+/** Those handlers, given to {@link registerCommands}; each gets the argument VS Code passes. */
+export type OutsideHandlers = Readonly<Record<OutsideVerb, (arg: unknown) => unknown>>;
+
 /** Asks for an endpoint: the recent ones first, then an input box validated as the user types. */
 async function askEndpoint(ctx: CommandContext, role: 'bind' | 'connect', fallback: string): Promise<string | undefined> {
   const recent = readRecentEndpoints(ctx.globalState.get(RECENT_ENDPOINTS_KEY));
@@ -109,8 +115,8 @@ async function pickPeer(ctx: CommandContext, target: Target, filter: (peer: Peer
   return picked?.peer;
 }
 
-/** Handlers of the commands this module registers (the panel registers `openDebugger`, script-tests.ts `runScript`). */
-const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger' | 'runScript'>, Handler>> = {
+/** The handlers of every command but the {@link OutsideVerb}s. */
+const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
   async connectPeer(ctx, arg) {
     const target = targetOf(arg);
     const socketId = await pickSocket(ctx, target, true);
@@ -190,17 +196,31 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, 'openDebugger' | 'runScript
   },
 };
 
-/** Registers every command of the table that this module handles; returns their disposables. */
-export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
-  return COMMANDS.filter((spec) => spec.registeredBy === undefined).map((spec) =>
-    vscode.commands.registerCommand(commandId(spec.verb), async (arg: unknown) => {
+function handlerOf(verb: CommandVerb, ctx: CommandContext, outside: OutsideHandlers): (arg: unknown) => unknown {
+  switch (verb) {
+    case 'openDebugger':
+    case 'runScript':
+      return outside[verb];
+    default:
+      return (arg) => HANDLERS[verb](ctx, arg);
+  }
+}
+
+/**
+ * Registers every command of the table, in one loop (rust-analyzer's `updateCommands`); returns
+ * their disposables. A failure is logged and shown with its code and a plain explanation.
+ */
+export function registerCommands(ctx: CommandContext, outside: OutsideHandlers): vscode.Disposable[] {
+  return COMMANDS.map((spec) => {
+    const handler = handlerOf(spec.verb, ctx, outside);
+    return vscode.commands.registerCommand(commandId(spec.verb), async (arg: unknown) => {
       try {
-        await HANDLERS[spec.verb as keyof typeof HANDLERS](ctx, arg);
+        await handler(arg);
       } catch (err) {
         const text = describeError(err, spec.title);
         ctx.log.error(text);
         void vscode.window.showErrorMessage(text);
       }
-    }),
-  );
+    });
+  });
 }

@@ -3,6 +3,8 @@
  * sockets, peers and traffic. The protocol work (checking messages, ready → init, requests,
  * forwarding events) is in `debugger-bridge.ts`; this file is the vscode glue: creating or
  * revealing the single panel, restoring it after a reload (serializer), the HTML, and disposal.
+ * The `zmqPeer.openDebugger` command is registered from the command table (commands.ts) with
+ * {@link openDebugger} as its handler.
  */
 
 import * as vscode from 'vscode';
@@ -12,8 +14,6 @@ import { buildWebviewHtml } from './webview-html';
 
 /** The panel's view type (package.json `activationEvents: onWebviewPanel:zmqPeer.debugger`). */
 export const DEBUGGER_VIEW_TYPE = 'zmqPeer.debugger';
-/** The command that opens or reveals the panel, with optional `{ socketId?, routingId? }`. */
-export const OPEN_DEBUGGER_COMMAND = 'zmqPeer.openDebugger';
 
 /** Where the bundles live, relative to the extension root; the only folder the webview may load from. */
 const BUNDLE_DIR = 'dist';
@@ -137,20 +137,24 @@ function parseFocusArgs(args: unknown): DebuggerFocus | undefined {
 }
 
 /**
- * Registers the panel's serializer (so it survives a window reload) and the `zmqPeer.openDebugger`
- * command (`{ socketId?, routingId?, beside? }` → open or reveal, then focus). Call once from `activate()`;
- * everything registered is added to `context.subscriptions`.
+ * Registers the panel's serializer, so it survives a window reload. Call once from `activate()`;
+ * the registration is added to `context.subscriptions`.
  */
-export function registerDebuggerPanel(context: vscode.ExtensionContext, session: SessionApi, options: DebuggerPanelOptions = {}): void {
+export function registerDebuggerSerializer(context: vscode.ExtensionContext, session: SessionApi, options: DebuggerPanelOptions = {}): void {
   context.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(DEBUGGER_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel: vscode.WebviewPanel) => {
         DebuggerPanel.revive(panel, context, session, options);
       },
     }),
-    vscode.commands.registerCommand(OPEN_DEBUGGER_COMMAND, (args?: unknown) => {
-      const beside = typeof args === 'object' && args !== null && (args as { beside?: unknown }).beside === true;
-      DebuggerPanel.createOrShow(context, session, parseFocusArgs(args), options, beside);
-    }),
   );
+}
+
+/**
+ * The handler of `commandId('openDebugger')`: `{ socketId?, routingId?, beside? }` → open or
+ * reveal the panel, then focus the socket or routing id. Anything else in `args` is ignored.
+ */
+export function openDebugger(context: vscode.ExtensionContext, session: SessionApi, args: unknown, options: DebuggerPanelOptions = {}): void {
+  const beside = typeof args === 'object' && args !== null && (args as { beside?: unknown }).beside === true;
+  DebuggerPanel.createOrShow(context, session, parseFocusArgs(args), options, beside);
 }

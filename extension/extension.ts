@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ZmqPeerApi } from './api';
 import { registerCommands, type CommandContext } from './commands';
 import { commandId } from './commands-table';
-import { registerDebuggerPanel } from './debugger-panel';
+import { openDebugger, registerDebuggerSerializer, type DebuggerPanelOptions } from './debugger-panel';
 import { createPublicApi } from './public-api';
 import { ScriptTests } from './script-tests';
 import { ZmqSession, type SessionLogger } from './session';
@@ -64,8 +64,12 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   context.subscriptions.push({ dispose: () => void session.dispose() });
   void session.loadSavedMessages().catch((err: unknown) => log.warn(`saved messages: ${err instanceof Error ? err.message : String(err)}`));
 
-  // The panel registers its serializer and the zmqPeer.openDebugger command.
-  registerDebuggerPanel(context, session, { log: (message) => log.warn(message) });
+  const panelOptions: DebuggerPanelOptions = { log: (message) => log.warn(message) };
+  registerDebuggerSerializer(context, session, panelOptions);
+
+  // Frame scripts: the Test Explorer (runs of the zmqPeer.runScript command go through it too) and the language server.
+  const scripts = new ScriptTests(session, log);
+  context.subscriptions.push(scripts);
 
   const commandContext: CommandContext = {
     session,
@@ -73,10 +77,12 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     log,
     defaultEndpoint: () => readDefaultEndpoint(configGetter()),
   };
-  context.subscriptions.push(...registerCommands(commandContext));
-
-  // Frame scripts: the Test Explorer (and the zmqPeer.runScript command) and the language server.
-  context.subscriptions.push(new ScriptTests(session, log));
+  context.subscriptions.push(
+    ...registerCommands(commandContext, {
+      openDebugger: (arg) => openDebugger(context, session, arg, panelOptions),
+      runScript: (arg) => scripts.runCommand(arg),
+    }),
+  );
   // Loaded on demand: vscode-languageclient is large, and activation should not wait for it.
   void import('./script-language-client.js').then(({ startScriptLanguageClient }) => startScriptLanguageClient(context, log)).catch((err: unknown) => {
     const text = `ZMQ Peer Script language server failed to start: ${err instanceof Error ? err.message : String(err)}`;

@@ -6,8 +6,8 @@
  * expectation is a test message at its line with the expected and received frames as a diff.
  *
  * The `zmqPeer.runScript` command (the language server's "Run scenario" / "Run file" code lenses
- * and the editor title button) runs through the same controller, so its results land in the
- * Test Explorer too.
+ * and the editor title button; registered from the command table with {@link ScriptTests.runCommand})
+ * runs through the same controller, so its results land in the Test Explorer too.
  */
 import * as vscode from 'vscode';
 import { parseScript } from '../core/script/parser';
@@ -80,7 +80,6 @@ export class ScriptTests implements vscode.Disposable {
       watcher.onDidDelete((uri) => this.#controller.items.delete(uri.toString())),
       vscode.workspace.onDidOpenTextDocument((doc) => this.#refreshDocument(doc)),
       vscode.workspace.onDidChangeTextDocument((event) => this.#refreshDocument(event.document)),
-      vscode.commands.registerCommand(commandId('runScript'), (arg: unknown) => this.#runCommand(arg)),
     );
     for (const doc of vscode.workspace.textDocuments) this.#refreshDocument(doc);
     void this.#discoverWorkspace();
@@ -220,8 +219,8 @@ export class ScriptTests implements vscode.Disposable {
     run.failed(item, message, result.durationMs);
   }
 
-  /** `zmqPeer.runScript [{ uri, scenario }]`: the active script when no uri is given. */
-  async #runCommand(arg: unknown): Promise<void> {
+  /** `zmqPeer.runScript [{ uri, scenario }]`'s handler: the active script when no uri is given. */
+  async runCommand(arg: unknown): Promise<void> {
     const args = runArgsOf(arg);
     const uri = args.uri ?? vscode.window.activeTextEditor?.document.uri;
     if (!uri || !uri.path.endsWith('.zmq')) {
