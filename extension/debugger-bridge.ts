@@ -9,7 +9,7 @@
  * frame. A third batch in between would only add latency.
  */
 
-import { isZmqError } from '../core/errors';
+import { isZmqError } from '../core/index';
 import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type WebviewToHost } from '../webview/protocol';
 import type { SessionApi } from './session-api';
 

@@ -1,3 +1,7 @@
+/**
+ * The session as the debugger panel sees it: an interface, so the bridge's unit tests can drive
+ * it with a double and the panel depends on no more than it uses. No vscode import.
+ */
 import type { HostEvent, PayloadFormat, SavedMessage, Snapshot } from '../webview/protocol';
 
 /**

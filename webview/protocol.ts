@@ -118,14 +118,24 @@ export interface SavedMessage {
   readonly payload: string;
 }
 
-/** Requests the webview makes, with their results. */
+/**
+ * Requests the webview makes, with their results; each answered by extension/debugger-bridge.ts
+ * with exactly one `response`.
+ */
 export interface Requests {
+  /** Sent by the send form's Send button (views/send-view.ts); result: the bytes sent. */
   'peer/send': { params: { socketId: string; routingId: number; format: PayloadFormat; payload: string }; result: { bytes: number } };
+  /** Sent by a peer row's Disconnect button (views/peers-view.ts). */
   'peer/disconnect': { params: { socketId: string; connectionId: number }; result: null };
+  /** Sent by the endpoint form's Connect button (views/peers-view.ts); result: the new peer's routing id. */
   'socket/connectPeer': { params: { socketId: string; endpoint: string }; result: { routingId: number } };
+  /** Sent by the endpoint form's Bind button (views/peers-view.ts); result: the resolved endpoint. */
   'socket/bind': { params: { socketId: string; endpoint: string }; result: { endpoint: string } };
+  /** Sent by the timeline toolbar's Clear button (views/timeline-view.ts). */
   'traffic/clear': { params: Record<string, never>; result: null };
+  /** Sent by the timeline toolbar's Export button (views/timeline-view.ts); result: the file written, null when cancelled. */
   'traffic/export': { params: Record<string, never>; result: { path: string | null } };
+  /** Sent by the send form's Save button (views/send-view.ts). */
   'messages/save': { params: { message: SavedMessage }; result: null };
 }
 
