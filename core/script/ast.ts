@@ -5,13 +5,7 @@
  * expanded when a step runs, and checked beforehand with whatever variables are known.
  */
 import type { Diagnostic } from './diagnostics';
-
-/** A stretch of one line: `[start, end)` columns. */
-export interface Span {
-  readonly line: number;
-  readonly start: number;
-  readonly end: number;
-}
+import type { Span } from './span';
 
 /** A word of the script (a socket, peer or variable name) and where it stands. */
 export interface Name {

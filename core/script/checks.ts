@@ -13,13 +13,14 @@
  */
 import { isZmqError } from '../errors';
 import { parseEndpoint } from '../endpoint';
-import type { Name, Scenario, Script, Span, Step, Template } from './ast';
+import type { Name, Scenario, Script, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { diagnostic, SCRIPT_CODES, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './duration';
 import { closest } from './parser';
 import { decodePayload } from './payload';
 import { isOptionName, OPTION_NAMES, optionValue } from './socket-options';
+import type { Span } from './span';
 import { hasReferences, references, UndefinedVariableError, expand } from './template';
 import { Variables, VariableCycleError } from './variables';
 

@@ -5,7 +5,7 @@
  * editor squiggle says exactly what `connectPeer` would throw.
  */
 import type { ZmqErrorCode } from '../errors';
-import type { Span } from './ast';
+import type { Span } from './span';
 
 export type Severity = 'error' | 'warning' | 'information';
 

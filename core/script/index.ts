@@ -4,6 +4,7 @@
  * Plain Node: nothing here imports vscode.
  */
 export * from './ast';
+export type { Span } from './span';
 export { parseScript, STEP_KEYWORDS, PAYLOAD_KEYWORDS, MATCHER_KEYWORDS, NAME_PATTERN } from './parser';
 export { checkScript, type CheckOptions } from './checks';
 export { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity, type ScriptCode } from './diagnostics';

@@ -31,13 +31,13 @@ import type {
   RepeatStep,
   Scenario,
   Script,
-  Span,
   Step,
   Template,
   VariableDefinition,
 } from './ast';
 import { diagnostic, SCRIPT_CODES, type Diagnostic } from './diagnostics';
 import { LineScanner, ScanError, withoutComment } from './line-scanner';
+import type { Span } from './span';
 
 /** The words a step can start with, in the order completion offers them. */
 export const STEP_KEYWORDS = ['socket', 'bind', 'connect', 'accept', 'wait', 'send', 'expect', 'sleep', 'timeout', 'repeat', 'disconnect', 'close'] as const;

@@ -4,7 +4,8 @@
  * a line — sockets, peers, and the run-time variables steps set (`{{SOCKET.endpoint}}`,
  * `{{PEER.routingId}}`, repeat counters).
  */
-import type { Name, RepeatStep, Scenario, Script, Span, Step, VariableDefinition } from '../../core/script/ast';
+import type { Name, RepeatStep, Scenario, Script, Step, VariableDefinition } from '../../core/script/ast';
+import type { Span } from '../../core/script/span';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from '../../core/script/ast';
 
 /** An LSP position: 0-based line, UTF-16 column. */

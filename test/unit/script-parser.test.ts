@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScript } from '../../core/script/parser';
 import { SCRIPT_CODES, type Diagnostic } from '../../core/script/diagnostics';
-import type { Name, Script, Span, Step, Template } from '../../core/script/ast';
+import type { Name, Script, Step, Template } from '../../core/script/ast';
+import type { Span } from '../../core/script/span';
 
 const span = (line: number, start: number, end: number): Span => ({ line, start, end });
 
