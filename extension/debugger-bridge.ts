@@ -5,7 +5,7 @@
  * `debugger-panel.ts` wires it to a real WebviewPanel; unit tests wire it to a fake one.
  */
 
-import { isZmqError } from '../core/errors';
+import { isZmqError } from '../core/index';
 import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type TrafficView, type WebviewToHost } from '../webview/protocol';
 import type { SessionApi } from './session-api';
 

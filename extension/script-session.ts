@@ -7,10 +7,7 @@
  * through a real session in plain Node.
  */
 import { basename } from 'node:path';
-import { parseScript } from '../core/script/parser';
-import { runScript, type SocketFactory } from '../core/script/runner';
-import type { RunEvent, ScriptResult } from '../core/script/results';
-import { Variables } from '../core/script/variables';
+import { parseScript, runScript, Variables, type RunEvent, type ScriptResult, type SocketFactory } from '../zmq-script/index';
 import { editorVariableLayers, type ScriptSettings } from './script-variables';
 import type { DebugSession } from './session';
 

@@ -2,7 +2,7 @@
  * The words of ZMQ Peer Script explained once, for completion (detail and documentation) and
  * hover alike: keywords, payload formats and matchers, transports, socket options.
  */
-import type { SocketOptions } from '../../core/options';
+import type { SocketOptions } from '../../core/index';
 
 /** One word's documentation: what it does in a line, and a line that uses it. */
 export interface WordDoc {

@@ -3,17 +3,22 @@
  * endpoint means to libzmq (or the errno it fails with), where a `{{variable}}` comes from, and
  * the documentation of keywords and socket options.
  */
-import { parseEndpoint, type Endpoint, type EndpointRole } from '../../core/endpoint';
-import { isZmqError } from '../../core/errors';
-import type { SocketOptions } from '../../core/options';
-import type { Script, Step, Template } from '../../core/script/ast';
-import { IMPLICIT_SOCKET } from '../../core/script/ast';
-import { formatDuration, parseDuration } from '../../core/script/duration';
-import { parseScript } from '../../core/script/parser';
-import { decodePayload } from '../../core/script/payload';
-import { describeDefault, isOptionName, optionValue } from '../../core/script/socket-options';
-import { expand, references } from '../../core/script/template';
-import type { Variables } from '../../core/script/variables';
+import { isOptionName, isZmqError, parseEndpoint, type Endpoint, type EndpointRole, type SocketOptions } from '../../core/index';
+import {
+  decodePayload,
+  describeDefault,
+  expand,
+  formatDuration,
+  IMPLICIT_SOCKET,
+  optionValue,
+  parseDuration,
+  parseScript,
+  references,
+  type Script,
+  type Step,
+  type Template,
+  type Variables,
+} from '../../zmq-script/index';
 import { code, fence, KEYWORD_DOCS, MATCHER_DOCS, MODIFIER_DOCS, OPTION_DOCS, PAYLOAD_DOCS, TRANSPORT_DOCS, wordMarkdown } from './docs';
 import { hexDump } from './hex-dump';
 import { locate, rangeOf, referenceAt, scenarioNames, splitLines, within, wordAt, type Position, type Range, type ScenarioNames } from './position';

@@ -2,10 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ERRNO } from '../../core/errors';
-import { checkScript } from '../../core/script/checks';
-import { SCRIPT_CODES, type Diagnostic } from '../../core/script/diagnostics';
-import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../core/script/parser';
-import type { Step } from '../../core/script/ast';
+import { checkScript } from '../../zmq-script/checks';
+import { SCRIPT_CODES, type Diagnostic } from '../../zmq-script/diagnostics';
+import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../zmq-script/parser';
+import type { Step } from '../../zmq-script/ast';
 
 // Fixed seeds keep CI reproducible; a failure report prints the seed and path to replay it.
 const params = (seed: number, numRuns = 500): fc.Parameters<unknown> => ({ seed, numRuns });

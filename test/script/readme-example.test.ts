@@ -2,9 +2,9 @@ import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkScript } from '../../core/script/checks';
-import { parseScript } from '../../core/script/parser';
-import { runScript } from '../../core/script/runner';
+import { checkScript } from '../../zmq-script/checks';
+import { parseScript } from '../../zmq-script/parser';
+import { runScript } from '../../zmq-script/runner';
 import { ROOT, startCoreEcho, summarize, variablesFor, type CoreEcho } from '../support/script-runs';
 
 /** The first ``` block after the README's "Frame scripts" heading: the language's example. */

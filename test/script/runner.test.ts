@@ -2,8 +2,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Peer } from '../../core/index';
-import type { RunEvent } from '../../core/script/results';
-import { runFile, runScript, type SocketFactory } from '../../core/script/runner';
+import type { RunEvent } from '../../zmq-script/results';
+import { runFile, runScript, type SocketFactory } from '../../zmq-script/runner';
 import { EXAMPLES, failureOf, read, scenarioOf, startCoreEcho, summarize, variablesFor, type CoreEcho } from '../support/script-runs';
 
 /** A socket factory that records what it makes: routing ids seen per socket, and closes. */

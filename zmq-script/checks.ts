@@ -11,8 +11,7 @@
  *
  * Never throws: any script gives a list of diagnostics.
  */
-import { isZmqError } from '../errors';
-import { parseEndpoint } from '../endpoint';
+import { isZmqError, parseEndpoint } from '../core/index';
 import type { Name, Scenario, Script, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { diagnostic, SCRIPT_CODES, sortDiagnostics, type Diagnostic } from './diagnostics';

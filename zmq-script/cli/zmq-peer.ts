@@ -13,15 +13,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Script } from '../script/ast';
-import { checkScript } from '../script/checks';
-import { findEnvFile } from '../script/env-file';
-import { toJUnitXml } from '../script/junit';
-import { parseScript } from '../script/parser';
-import type { ScriptResult } from '../script/results';
-import { DEFAULT_TIMEOUT_MS, parseDuration } from '../script/duration';
-import { runScript } from '../script/runner';
-import { Variables, variableLayers, type VariableLayer } from '../script/variables';
+import type { Script } from '../ast';
+import { checkScript } from '../checks';
+import { findEnvFile } from '../env-file';
+import { toJUnitXml } from '../junit';
+import { parseScript } from '../parser';
+import type { ScriptResult } from '../results';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from '../duration';
+import { runScript } from '../runner';
+import { Variables, variableLayers, type VariableLayer } from '../variables';
 import { ConsoleReporter, formatDiagnostic, type ReportedFile } from './console-reporter';
 import { expandFiles, FileNotFoundError } from './files';
 
@@ -81,7 +81,7 @@ const OPTIONS = {
 /** `--var` names: what `{{…}}` can refer to. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** The version in the package.json above this file (out/core/cli/ or a bundle in dist/). */
+/** The version in the package.json above this file (out/zmq-script/cli/ or a bundle in dist/). */
 export function version(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');

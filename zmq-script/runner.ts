@@ -8,9 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import type { Context } from '../context';
-import { isZmqError } from '../errors';
-import { Peer, type PeerOptions } from '../socket/peer';
+import { isZmqError, Peer, type Context, type PeerOptions } from '../core/index';
 import type { Matcher, Scenario, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { checkScript } from './checks';

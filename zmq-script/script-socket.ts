@@ -9,8 +9,7 @@
  * says so. (Pausing the reads instead would lose nothing, but a full inbox of one peer's frames
  * would then keep another peer's expected frame from ever being read.)
  */
-import type { ConnectionInfo } from '../events';
-import type { Peer } from '../socket/peer';
+import type { ConnectionInfo, Peer } from '../core/index';
 import { RUN_CODES } from './results';
 import { ScriptStepError } from './script-error';
 
