@@ -8,7 +8,7 @@
  */
 export * from './ast';
 export type { Span } from './span';
-export { parseScript, STEP_KEYWORDS, PAYLOAD_KEYWORDS, MATCHER_KEYWORDS, NAME_PATTERN } from './parser';
+export { parseScript, sourceLines, STEP_KEYWORDS, PAYLOAD_KEYWORDS, MATCHER_KEYWORDS, NAME_PATTERN } from './parser';
 export { checkScript, type CheckOptions } from './checks';
 export { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity, type ScriptCode } from './diagnostics';
 export { Variables, readDotEnv, environmentLayer, variableLayers, VariableCycleError, type VariableLayer, type VariableSources, type ResolvedVariable } from './variables';
@@ -16,7 +16,7 @@ export { references, expand, UndefinedVariableError, type Reference } from './te
 export { parseDuration, formatDuration } from './duration';
 export { OPTION_NAMES, optionValue, describeDefault } from './socket-options';
 export { decodePayload, PayloadError, hexPreview, type PayloadFormat as BytesFormat } from './payload';
-export { runScript, runFile, DEFAULT_TIMEOUT_MS, SCRIPT_SOCKET_DEFAULTS, type RunOptions, type SocketFactory, type SocketRequest, type ScriptSocketHandle } from './runner';
+export { runScript, runSource, runFile, DEFAULT_TIMEOUT_MS, SCRIPT_SOCKET_DEFAULTS, type CheckedScript, type RunOptions, type SocketFactory, type SocketRequest, type ScriptSocketHandle } from './runner';
 export type { RunEvent, ScenarioResult, ScenarioStatus, ScriptResult, StepResult, StepStatus } from './results';
 export { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
 export { findEnvFile } from './env-file';

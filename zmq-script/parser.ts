@@ -68,9 +68,14 @@ interface Block {
   readonly broken?: boolean;
 }
 
+/** A script's lines as the parser counts them (`\r\n`, `\r` and `\n` each end one), so that `lines[span.line]` is a span's line. */
+export function sourceLines(source: string): string[] {
+  return source.split(/\r\n|\r|\n/);
+}
+
 /** Parses a script's text. Never throws. */
 export function parseScript(source: string): Script {
-  const lines = source.split(/\r\n|\r|\n/);
+  const lines = sourceLines(source);
   const variables: VariableDefinition[] = [];
   const scenarios: Scenario[] = [];
   const diagnostics: Diagnostic[] = [];

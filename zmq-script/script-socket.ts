@@ -57,6 +57,7 @@ function waitFor<T>(subscribe: (check: Waiter) => () => void, ready: () => T | u
   });
 }
 
+/** One socket of a running scenario, with its inbox per routing id (see the file comment). */
 export class ScriptSocket {
   readonly #inbox = new Map<number, Buffer[]>();
   #inboxSize = 0;
@@ -77,7 +78,8 @@ export class ScriptSocket {
     this.#reading = this.#read(notify);
   }
 
-  get socket(): Peer {
+  /** The core socket. */
+  get peer(): Peer {
     return this.handle.socket;
   }
 

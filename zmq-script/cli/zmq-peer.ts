@@ -17,7 +17,7 @@ import type { Script } from '../ast';
 import { checkScript } from '../checks';
 import { findEnvFile } from '../env-file';
 import { toJUnitXml } from '../junit';
-import { parseScript } from '../parser';
+import { parseScript, sourceLines } from '../parser';
 import type { ScriptResult } from '../results';
 import { DEFAULT_TIMEOUT_MS, parseDuration } from '../duration';
 import { runScript } from '../runner';
@@ -158,7 +158,6 @@ function parse(argv: readonly string[], io: CliIO): ParseOutcome {
 /** A script file read and parsed, with its variables. */
 interface LoadedFile extends ReportedFile {
   readonly path: string;
-  readonly source: string;
   readonly script: Script;
   readonly variables: Variables;
 }
@@ -188,7 +187,7 @@ function load(files: readonly string[], parsed: Parsed, io: CliIO): LoadedFile[]
       throw new UsageError(`cannot read ${envFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     const display = displayPath(io.cwd, path);
-    return { path, display, source, script, lines: source.split(/\r\n|\r|\n/), diagnostics: [], variables: new Variables(script, layers) };
+    return { path, display, script, lines: sourceLines(source), diagnostics: [], variables: new Variables(script, layers) };
   });
 }
 
@@ -237,7 +236,8 @@ async function run(files: readonly LoadedFile[], parsed: Parsed, io: CliIO): Pro
     const reported: ReportedFile = { ...file, diagnostics: errors };
     reporter.fileStarted(reported);
     if (!wanted) reporter.diagnostics(reported, errors);
-    const result = await runScript(file.source, {
+    // The parse and check done above are what runs: the runner does not read the text again.
+    const result = await runScript({ script: file.script, lines: file.lines, diagnostics: errors }, {
       file: file.path,
       variables: file.variables,
       ...(wanted ? { scenarios: wanted } : {}),
