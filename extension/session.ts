@@ -14,7 +14,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
 import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView } from '../webview/protocol';
-import { decodePayload, hexPreview } from './payload';
+import { decodePayload, hexPreview } from '../zmq-script/index';
 import { RingBuffer } from './ring-buffer';
 import type { SessionApi } from './session-api';
 import { toNdjson, toTrafficView, type TrafficRecord } from './traffic-export';

@@ -7,10 +7,12 @@
  * `event`s; requests from the webview carry an id and get exactly one `response`.
  */
 
+import type { PayloadFormat } from '../zmq-script/payload';
+
 export const PROTOCOL_VERSION = 1;
 
-/** How a payload typed in the send form is to be read. */
-export type PayloadFormat = 'text' | 'hex' | 'base64' | 'json';
+/** How a payload typed in the send form is to be read: a format of the grammar shared with frame scripts. */
+export type { PayloadFormat };
 
 /** One socket the debugger knows (made by a command or through the extension's API). */
 export interface SocketView {

@@ -15,7 +15,7 @@ export { Variables, readDotEnv, environmentLayer, variableLayers, VariableCycleE
 export { references, expand, UndefinedVariableError, type Reference } from './template';
 export { parseDuration, formatDuration } from './duration';
 export { OPTION_NAMES, optionValue, describeDefault } from './socket-options';
-export { decodePayload, PayloadError, hexPreview, type PayloadFormat as BytesFormat } from './payload';
+export { decodePayload, hexDump, hexPreview, PayloadError, PAYLOAD_FORMATS, PAYLOAD_SYNTAX, type PayloadFormat } from './payload';
 export { runScript, runSource, runFile, DEFAULT_TIMEOUT_MS, SCRIPT_SOCKET_DEFAULTS, type CheckedScript, type RunOptions, type SocketFactory, type SocketRequest, type ScriptSocketHandle } from './runner';
 export type { RunEvent, ScenarioResult, ScenarioStatus, ScriptResult, StepResult, StepStatus } from './results';
 export { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';

@@ -27,7 +27,6 @@ import type {
   Name,
   OptionSetting,
   Payload,
-  PayloadFormat,
   RepeatStep,
   Scenario,
   Script,
@@ -42,7 +41,7 @@ import type { Span } from './span';
 /** The words a step can start with, in the order completion offers them. */
 export const STEP_KEYWORDS = ['socket', 'bind', 'connect', 'accept', 'wait', 'send', 'expect', 'sleep', 'timeout', 'repeat', 'disconnect', 'close'] as const;
 /** The payload formats of `send`. */
-export const PAYLOAD_KEYWORDS: readonly PayloadFormat[] = ['text', 'hex', 'base64', 'json', 'file'];
+export const PAYLOAD_KEYWORDS: readonly Payload['format'][] = ['text', 'hex', 'base64', 'json', 'file'];
 /** The matchers of `expect`. */
 export const MATCHER_KEYWORDS: readonly MatcherKind[] = ['text', 'hex', 'base64', 'json', 'json-subset', 'matches', 'file', 'any'];
 
@@ -359,11 +358,11 @@ function payload(scanner: LineScanner, stopWords: readonly string[]): Payload {
   if (!(PAYLOAD_KEYWORDS as readonly string[]).includes(format.text)) {
     throw new ScanError(format.span, `unknown payload format "${format.text}": expected a "quoted string", or text, hex, base64, json or file`);
   }
-  return { format: format.text as PayloadFormat, value: payloadValue(format.text as PayloadFormat, scanner, stopWords), formatSpan: format.span };
+  return { format: format.text as Payload['format'], value: payloadValue(format.text as Payload['format'], scanner, stopWords), formatSpan: format.span };
 }
 
 /** The value after a payload format keyword. */
-function payloadValue(format: PayloadFormat, scanner: LineScanner, stopWords: readonly string[]): Template {
+function payloadValue(format: Payload['format'], scanner: LineScanner, stopWords: readonly string[]): Template {
   switch (format) {
     case 'text':
     case 'base64':

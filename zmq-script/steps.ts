@@ -16,7 +16,7 @@ import type { Matcher, Step, Template } from './ast';
 import { SCRIPT_CODES } from './diagnostics';
 import { formatDuration } from './duration';
 import { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
-import { decodePayload } from './payload';
+import { decodePayload, type PayloadFormat } from './payload';
 import { RUN_CODES } from './results';
 import { ScriptStepError } from './script-error';
 import type { ScriptSocket } from './script-socket';
@@ -177,7 +177,7 @@ function connectionState(peer: NamedPeer): string {
 }
 
 /** The bytes of a payload: decoded as its format says, or read from its file. */
-async function payloadBytes(run: StepRun, format: 'text' | 'hex' | 'base64' | 'json' | 'file', value: Template): Promise<Uint8Array> {
+async function payloadBytes(run: StepRun, format: PayloadFormat | 'file', value: Template): Promise<Uint8Array> {
   const text = run.expand(value);
   if (format !== 'file') {
     try {

@@ -9,6 +9,7 @@ import {
   describeDefault,
   expand,
   formatDuration,
+  hexDump,
   IMPLICIT_SOCKET,
   optionValue,
   parseDuration,
@@ -17,10 +18,10 @@ import {
   type Script,
   type Step,
   type Template,
+  type PayloadFormat,
   type Variables,
 } from '../../zmq-script/index';
 import { code, fence, KEYWORD_DOCS, MATCHER_DOCS, MODIFIER_DOCS, OPTION_DOCS, PAYLOAD_DOCS, TRANSPORT_DOCS, wordMarkdown } from './docs';
-import { hexDump } from './hex-dump';
 import { locate, rangeOf, referenceAt, scenarioNames, splitLines, within, wordAt, type Position, type Range, type ScenarioNames } from './position';
 
 /** What a hover may know beyond the text. */
@@ -90,7 +91,7 @@ function stepHover(step: Step, position: Position, scope: Scope): HoverResult | 
       return (
         at(step.peer.span, () => peerMarkdown(step.peer.text, scope)) ??
         at(step.payload.formatSpan, () => wordMarkdown(step.payload.format, PAYLOAD_DOCS[step.payload.format])) ??
-        at(step.payload.value.span, () => (step.payload.format === 'file' ? fileMarkdown(step.payload.value, scope) : payloadMarkdown(step.payload.format as BytesFormat, step.payload.value, 'send', scope)))
+        at(step.payload.value.span, () => (step.payload.format === 'file' ? fileMarkdown(step.payload.value, scope) : payloadMarkdown(step.payload.format, step.payload.value, 'send', scope)))
       );
     case 'expect': {
       const { matcher } = step;
@@ -99,7 +100,7 @@ function stepHover(step: Step, position: Position, scope: Scope): HoverResult | 
         if (matcher.kind === 'matches') return regexMarkdown(value!, matcher.flags ?? '', scope);
         if (matcher.kind === 'file') return fileMarkdown(value!, scope);
         if (matcher.kind === 'json-subset') return payloadMarkdown('json', value!, 'json-subset', scope);
-        return payloadMarkdown(matcher.kind as BytesFormat, value!, 'expect', scope);
+        return payloadMarkdown(matcher.kind as PayloadFormat, value!, 'expect', scope);
       });
       return (
         onValue ??
@@ -162,15 +163,16 @@ function expandedFrom(template: Template, text: string): string {
   return text !== template.text ? ` (from ${code(template.text)})` : '';
 }
 
-type BytesFormat = 'text' | 'hex' | 'base64' | 'json';
+/** Bytes a hover dumps at most: a hover is no place for a whole file. */
+const HOVER_DUMP_BYTES = 256;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function payloadMarkdown(format: BytesFormat, template: Template, role: 'send' | 'expect' | 'json-subset', scope: Scope): string {
+function payloadMarkdown(format: PayloadFormat, template: Template, role: 'send' | 'expect' | 'json-subset', scope: Scope): string {
   const title = role === 'send' ? `**${format} payload**` : role === 'expect' ? `**expected frame** (${format})` : '**expected JSON subset**';
   const expanded = expandTemplate(template, scope);
   if (expanded.text === undefined) return `${title}\n\n${expanded.problem}`;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
     bytes = decodePayload(format, expanded.text);
   } catch (err) {
@@ -187,7 +189,7 @@ function payloadMarkdown(format: BytesFormat, template: Template, role: 'send' |
     text = undefined;
   }
   parts.push(text === undefined ? 'UTF-8: *not valid UTF-8*' : `UTF-8:\n${fence(JSON.stringify(text), 'json')}`);
-  if (bytes.length > 0) parts.push(`Hex:\n${fence(hexDump(bytes))}`);
+  if (bytes.length > 0) parts.push(`Hex:\n${fence(hexDump(bytes, HOVER_DUMP_BYTES))}`);
   return parts.join('\n\n');
 }
 
