@@ -13,7 +13,7 @@
  */
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
 import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
-import { decodePayload, hexPreview } from './payload';
+import { decodePayload, hexPreview } from '../zmq-script/index';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
