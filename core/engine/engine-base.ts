@@ -1,6 +1,6 @@
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 import type { ConnectionState, FrameKind } from '../events';
-import type { Pipe, PipeReader, PipeWriter } from '../socket/pipe';
+import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
 import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
 import { encodeReadyData, isCommandNamed, parseCommand, parseErrorData, parsePingData, parseProperties, pongDataFor, propertyText } from '../zmtp/command';
 import type { EngineFailure, EngineSession } from './engine-host';

@@ -1,8 +1,8 @@
 import type { ZmtpError } from '../errors';
 import type { FrameRecord, MonitorEventType } from '../events';
 import type { SocketOptions } from '../options';
-import type { ConnectionRecord } from '../socket/connection-record';
-import type { Pipe } from '../socket/pipe';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
 
 /** What an engine needs from its socket. */
 export interface EngineHost {

@@ -2,8 +2,8 @@ import { PROTOCOL_ERROR } from '../errors';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { EngineStarter, LinkAddresses, LinkFailure, LinkObserver } from '../transport/transport';
-import type { ConnectionRecord } from './connection-record';
-import type { Pipe } from './pipe';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
 import type { SocketBase } from './socket-base';
 
 /**

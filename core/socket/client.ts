@@ -1,5 +1,5 @@
 import { ZmqError } from '../errors';
-import type { Pipe } from './pipe';
+import type { Pipe } from '../pipe/pipe';
 import { SocketBase, type SocketConstructorOptions } from './socket-base';
 
 /**

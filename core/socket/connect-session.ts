@@ -3,8 +3,8 @@ import type { Endpoint } from '../endpoint';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { ConnectAttempt, EngineStarter, LinkAddresses, LinkFailure, LinkObserver, Transport } from '../transport/transport';
-import type { ConnectionRecord } from './connection-record';
-import type { Pipe } from './pipe';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
 import type { SocketBase } from './socket-base';
 
 /** errno libzmq reports with CONNECT_DELAYED (EINPROGRESS on Linux). */

@@ -40,7 +40,7 @@ export class Server extends SocketBase {
    * master would leave a stalled session behind); use disconnect(endpoint) to end them all.
    */
   disconnectPeer(routingId: number): void {
-    this.closeConnection(this.pipeFor(routingId).record.id);
+    this.closeConnection(this.pipeFor(routingId).connectionId);
   }
 
   /** The next message from any peer. Waits up to receiveTimeout, then rejects EAGAIN. */

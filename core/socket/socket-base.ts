@@ -8,8 +8,8 @@ import { Queue } from '../util/queue';
 import type { EngineHost } from '../engine/engine-host';
 import { getDefaultContext, type Context } from '../context';
 import { transportFor } from '../transport/registry';
-import { ConnectionRecord } from './connection-record';
-import { Pipe } from './pipe';
+import { ConnectionRecord } from '../pipe/connection-record';
+import { Pipe } from '../pipe/pipe';
 import { ConnectSession } from './connect-session';
 import { BoundEndpoint, type Bound } from './bound-endpoint';
 import { InprocConnector, inprocBind } from '../transport/inproc';
@@ -218,7 +218,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
    * never 0, skipping ids still in use (libzmq server_t::xattach_pipe, which only asserts).
    */
   attachPipe(record: ConnectionRecord): Pipe {
-    const pipe = new Pipe(record, this.#options.sendHighWaterMark, this.#options.receiveHighWaterMark);
+    const pipe = new Pipe(record.id, this.#options.sendHighWaterMark, this.#options.receiveHighWaterMark);
     let id = this.#nextRoutingId;
     while (id === 0 || this.#pipes.has(id)) id = (id + 1) >>> 0;
     this.#nextRoutingId = (id + 1) >>> 0;

@@ -1,6 +1,6 @@
-import type { ConnectionRecord } from '../socket/connection-record';
+import type { ConnectionRecord } from '../pipe/connection-record';
 import type { Bound } from '../socket/bound-endpoint';
-import type { Pipe } from '../socket/pipe';
+import type { Pipe } from '../pipe/pipe';
 import type { SocketBase } from '../socket/socket-base';
 
 /**
@@ -146,7 +146,9 @@ class InprocLink {
     this.#recordB.close = () => this.terminate();
     this.#pipeB = this.#b.attachPipe(this.#recordB);
     binding.links.add(this);
-    const pump = { aToB: () => this.#pump(this.#pipeA, this.#b, this.#pipeB), bToA: () => this.#pump(this.#pipeB, this.#a, this.#pipeA) };
+    const recordA = connector.record;
+    const recordB = this.#recordB;
+    const pump = { aToB: () => this.#pump(this.#pipeA, recordA, this.#b, this.#pipeB, recordB), bToA: () => this.#pump(this.#pipeB, recordB, this.#a, this.#pipeA, recordA) };
     this.#pipeA.writer = { pipeReadable: pump.aToB };
     this.#pipeB.reader = { resumeReading: pump.aToB };
     this.#pipeB.writer = { pipeReadable: pump.bToA };
@@ -167,16 +169,17 @@ class InprocLink {
     pump.bToA();
   }
 
-  #pump(from: Pipe, to: SocketBase, toPipe: Pipe): void {
+  /** Moves what `from` holds into the other socket while its pipe is below the receive HWM, counting on both connections' records. */
+  #pump(from: Pipe, fromRecord: ConnectionRecord, to: SocketBase, toPipe: Pipe, toRecord: ConnectionRecord): void {
     if (this.#ended) return;
     while (from.hasOutbound && (toPipe.receiveHighWaterMark === 0 || toPipe.inQueued < toPipe.receiveHighWaterMark)) {
       const data = from.read()!;
       // Copied: the sender may reuse its buffer once send() resolved, as it may with tcp.
       const copy = Buffer.from(data);
-      from.record.messagesOut++;
-      from.record.bytesOut += copy.length;
-      toPipe.record.messagesIn++;
-      toPipe.record.bytesIn += copy.length;
+      fromRecord.messagesOut++;
+      fromRecord.bytesOut += copy.length;
+      toRecord.messagesIn++;
+      toRecord.bytesIn += copy.length;
       to.deliver(toPipe, copy);
     }
   }

@@ -1,3 +1,8 @@
+/**
+ * What the core knows about one connection while it lives (state, addresses, greeting, READY
+ * properties, counters, heartbeat times), mutated by its session and engine and snapshotted as a
+ * {@link ConnectionInfo} for the debugger.
+ */
 import type { Transport } from '../endpoint';
 import type { ConnectionInfo, ConnectionState } from '../events';
 import type { Pipe } from './pipe';
