@@ -4,7 +4,7 @@ import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { EngineStarter, LinkAddresses, LinkFailure, LinkObserver } from '../transport/transport';
 import type { ConnectionRecord } from '../pipe/connection-record';
 import type { Pipe } from '../pipe/pipe';
-import type { SocketBase } from './socket-base';
+import type { SessionHost } from './session-host';
 
 /**
  * One accepted connection (bind side). It has no pipe and so no routing id until the handshake
@@ -12,15 +12,15 @@ import type { SocketBase } from './socket-base';
  * that reconnects gets a new one.
  */
 export class AcceptSession implements EngineSession, LinkObserver {
-  readonly host: SocketBase;
+  readonly host: SessionHost;
   readonly record: ConnectionRecord;
   readonly monitorEndpoint: string;
   #engine: Engine | undefined;
   #ended = false;
   readonly #onEnd: (session: AcceptSession) => void;
 
-  constructor(socket: SocketBase, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
-    this.host = socket;
+  constructor(host: SessionHost, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
+    this.host = host;
     this.record = record;
     this.monitorEndpoint = localEndpoint;
     this.#onEnd = onEnd;

@@ -5,7 +5,7 @@ import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { ConnectAttempt, EngineStarter, LinkAddresses, LinkFailure, LinkObserver, Transport } from '../transport/transport';
 import type { ConnectionRecord } from '../pipe/connection-record';
 import type { Pipe } from '../pipe/pipe';
-import type { SocketBase } from './socket-base';
+import type { Connector, SessionHost } from './session-host';
 
 /** errno libzmq reports with CONNECT_DELAYED (EINPROGRESS on Linux). */
 const EINPROGRESS = 115;
@@ -16,8 +16,8 @@ const EINPROGRESS = 115;
  * retried after reconnectInterval plus jitter (doubling up to reconnectIntervalMax); a protocol
  * error ends the session and its id for good, with no reconnect storm (protocol.md §1.7).
  */
-export class ConnectSession implements EngineSession, LinkObserver {
-  readonly host: SocketBase;
+export class ConnectSession implements Connector, EngineSession, LinkObserver {
+  readonly host: SessionHost;
   readonly record: ConnectionRecord;
   readonly endpointText: string;
   readonly #endpoint: Endpoint;
@@ -31,18 +31,18 @@ export class ConnectSession implements EngineSession, LinkObserver {
   #currentInterval: number;
   #ended = false;
 
-  constructor(socket: SocketBase, endpoint: Endpoint, text: string, transport: Transport, immediate: boolean) {
-    this.host = socket;
+  constructor(host: SessionHost, endpoint: Endpoint, text: string, transport: Transport, immediate: boolean) {
+    this.host = host;
     this.#endpoint = endpoint;
     this.endpointText = text;
     this.#transport = transport;
     this.#immediate = immediate;
-    this.record = socket.createRecord('connect', endpoint.transport, text);
+    this.record = host.createRecord('connect', endpoint.transport, text);
     this.record.close = () => this.terminate();
-    this.#currentInterval = socket.options.reconnectInterval;
+    this.#currentInterval = host.options.reconnectInterval;
     // Without ZMQ_IMMEDIATE the pipe exists before any connection: this is what lets
     // zmq_connect_peer return the routing id synchronously and queue messages sent to it.
-    if (!immediate) this.#pipe = socket.attachPipe(this.record);
+    if (!immediate) this.#pipe = host.attachPipe(this.record);
   }
 
   get pipe(): Pipe | undefined {
@@ -205,6 +205,6 @@ export class ConnectSession implements EngineSession, LinkObserver {
     this.record.state = 'TERMINATED';
     this.host.stateChanged(this.record);
     this.host.forgetRecord(this.record);
-    this.host.sessionEnded(this);
+    this.host.connectorEnded(this);
   }
 }

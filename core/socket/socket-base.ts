@@ -5,13 +5,13 @@ import { formatHost, parseEndpoint, type Endpoint, type Transport } from '../end
 import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
 import { checkOption, resolveOptions, type SocketOptions } from '../options';
 import { Queue } from '../util/queue';
-import type { EngineHost } from '../engine/engine-host';
 import { getDefaultContext, type Context } from '../context';
 import { transportFor } from '../transport/registry';
 import { ConnectionRecord } from '../pipe/connection-record';
 import { Pipe } from '../pipe/pipe';
 import { ConnectSession } from './connect-session';
-import { BoundEndpoint, type Bound } from './bound-endpoint';
+import { WireBinding } from './wire-binding';
+import type { Binding, Connector, RemovePipeOptions, SessionHost } from './session-host';
 import { InprocConnector, inprocBind } from '../transport/inproc';
 
 /** A message received from a peer. */
@@ -76,7 +76,7 @@ const QUEUED: Promise<void> = Promise.resolve();
  * endpoints, the receive queue, monitor events and the traffic tap. libzmq builds PEER on SERVER
  * the same way (peer_t derives from server_t).
  */
-export abstract class SocketBase extends EventEmitter<SocketEvents> implements EngineHost {
+export abstract class SocketBase extends EventEmitter<SocketEvents> implements SessionHost {
   /** A number unique in this process, for display. */
   readonly socketNumber = nextSocketNumber++;
   readonly context: Context;
@@ -84,9 +84,9 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   readonly #options: SocketOptions;
   readonly #pipes = new Map<number, Pipe>();
   readonly #records = new Map<number, ConnectionRecord>();
-  readonly #connectSessions = new Set<ConnectSession>();
-  readonly #inprocConnectors = new Set<InprocConnector>();
-  readonly #bound: Bound[] = [];
+  /** Connect endpoints, wire and inproc alike, until they end for good. */
+  readonly #connectors = new Set<Connector>();
+  readonly #bindings: Binding[] = [];
   /** Received messages, in batches of consecutive messages from one pipe. */
   readonly #received = new Queue<ReceivedBatch>();
   /** The last batch, while nobody has taken from it: deliveries from its pipe append to it. */
@@ -240,7 +240,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
    * bind-side pipe until the application calls recv (protocol.md §1.7), the id ends at once;
    * messages already received from it stay readable.
    */
-  removePipe(pipe: Pipe, options: { disconnectMessage?: boolean; reason?: ZmqError } = {}): void {
+  removePipe(pipe: Pipe, options: RemovePipeOptions = {}): void {
     if (pipe.terminated) return;
     pipe.terminate(options.reason ?? new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is gone` }));
     if (this.#pipes.get(pipe.routingId) === pipe) this.#pipes.delete(pipe.routingId);
@@ -275,12 +275,12 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
 
   /** Endpoints this socket is bound to (their ZMQ_LAST_ENDPOINT form). */
   get boundEndpoints(): string[] {
-    return this.#bound.map((bound) => bound.lastEndpoint);
+    return this.#bindings.map((binding) => binding.lastEndpoint);
   }
 
   /** Endpoints this socket is connected to, as given. */
   get connectedEndpoints(): string[] {
-    return [...[...this.#connectSessions].map((s) => s.endpointText), ...[...this.#inprocConnectors].map((c) => c.endpointText)];
+    return [...this.#connectors].map((connector) => connector.endpointText);
   }
 
   // --- Bind and connect ------------------------------------------------------------------------
@@ -303,29 +303,29 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       if (err instanceof ZmqError && err.code !== 'ENOTSOCK' && err.code !== 'ETERM') this.monitor('BIND_FAILED', err.errno, text);
       throw err;
     }
-    let bound: Bound;
+    let binding: Binding;
     try {
-      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, transportFor(endpoint, text));
+      binding = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await WireBinding.listen(this, endpoint, text, transportFor(endpoint, text));
     } catch (err) {
       if (err instanceof ZmqError) this.monitor('BIND_FAILED', err.errno, text);
       throw err;
     }
     if (this.#closed) {
-      await bound.close();
+      await binding.close();
       throw new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { address: text });
     }
-    this.#bound.push(bound);
-    this.#lastEndpoint = bound.lastEndpoint;
-    return bound.lastEndpoint;
+    this.#bindings.push(binding);
+    this.#lastEndpoint = binding.lastEndpoint;
+    return binding.lastEndpoint;
   }
 
   /** zmq_unbind: takes the endpoint as bound or as {@link lastEndpoint} reported it. ENOENT if not bound. */
   async unbind(text: string): Promise<void> {
     this.#checkOpen();
-    const index = this.#bound.findIndex((bound) => bound.matches(text));
+    const index = this.#bindings.findIndex((binding) => binding.matches(text));
     if (index < 0) throw new ZmqError('ENOENT', { address: text, detail: 'not bound to this endpoint' });
-    const [bound] = this.#bound.splice(index, 1);
-    await bound.close();
+    const [binding] = this.#bindings.splice(index, 1);
+    await binding.close();
   }
 
   /**
@@ -335,18 +335,14 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   protected connectInternal(text: string): Pipe | undefined {
     const endpoint = this.#parse(text, 'connect');
     const immediate = this.#options.immediate;
-    if (endpoint.transport === 'inproc') {
-      const connector = new InprocConnector(this, endpoint.name, text, immediate);
-      this.#inprocConnectors.add(connector);
-      this.#lastEndpoint = text;
-      connector.start();
-      return connector.pipe;
-    }
-    const session = new ConnectSession(this, endpoint, text, transportFor(endpoint, text), immediate);
-    this.#connectSessions.add(session);
+    const connector: Connector =
+      endpoint.transport === 'inproc'
+        ? new InprocConnector(this, endpoint.name, text, immediate)
+        : new ConnectSession(this, endpoint, text, transportFor(endpoint, text), immediate);
+    this.#connectors.add(connector);
     this.#lastEndpoint = connectLastEndpoint(endpoint, text);
-    session.start();
-    return session.pipe;
+    connector.start();
+    return connector.pipe;
   }
 
   /** zmq_connect. Returns at once; the connection is made in the background and retried. */
@@ -354,20 +350,18 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     this.connectInternal(endpoint);
   }
 
-  /** Called by sessions and connectors that ended for good. */
-  sessionEnded(session: ConnectSession | InprocConnector): void {
-    if (session instanceof ConnectSession) this.#connectSessions.delete(session);
-    else this.#inprocConnectors.delete(session);
+  connectorEnded(connector: Connector): void {
+    this.#connectors.delete(connector);
   }
 
   /** zmq_disconnect: ends every connection made to `endpoint` (PEER allows several). ENOENT if none. */
   disconnect(text: string): void {
     this.#checkOpen();
     let found = false;
-    for (const session of [...this.#connectSessions, ...this.#inprocConnectors]) {
-      if (session.endpointText === text) {
+    for (const connector of [...this.#connectors]) {
+      if (connector.endpointText === text) {
         found = true;
-        session.terminate();
+        connector.terminate();
       }
     }
     if (!found) throw new ZmqError('ENOENT', { address: text, detail: 'not connected to this endpoint' });
@@ -488,15 +482,15 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     }
     // Senders still waiting for room learn why they never will get it.
     for (const pipe of this.#pipes.values()) if (!pipe.drained) pipe.failWaiters(reason);
-    const bound = this.#bound.splice(0);
+    const bindings = this.#bindings.splice(0);
     // Listening stops at once, but a net.Server reports itself closed only after its accepted
     // connections are gone, which happens below: awaiting it here would wait for the peers.
-    const stopped = Promise.all(bound.map((b) => b.stopListening()));
+    const stopped = Promise.all(bindings.map((b) => b.stopListening()));
     const linger = this.#options.linger;
-    const sessions = [...this.#connectSessions, ...this.#inprocConnectors];
-    await Promise.all([...sessions.map((s) => s.flushPending(linger)), ...bound.map((b) => b.flushPending(linger))]);
-    for (const session of sessions) session.terminate();
-    await Promise.all(bound.map((b) => b.close()));
+    const connectors = [...this.#connectors];
+    await Promise.all([...connectors.map((c) => c.flushPending(linger)), ...bindings.map((b) => b.flushPending(linger))]);
+    for (const connector of connectors) connector.terminate();
+    await Promise.all(bindings.map((b) => b.close()));
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
     this.#received.drain();

@@ -1,7 +1,6 @@
 import type { ConnectionRecord } from '../pipe/connection-record';
-import type { Bound } from '../socket/bound-endpoint';
 import type { Pipe } from '../pipe/pipe';
-import type { SocketBase } from '../socket/socket-base';
+import type { Binding, Connector, SessionHost } from '../socket/session-host';
 
 /**
  * inproc:// (zmq_inproc(7)): sockets of one Context joined by a pair of pipes, no wire protocol.
@@ -9,15 +8,15 @@ import type { SocketBase } from '../socket/socket-base';
  * and queue until the binder appears. Each direction holds up to the sender's sendHighWaterMark
  * plus the receiver's receiveHighWaterMark, the sum libzmq uses for inproc.
  */
-export class InprocBinding implements Bound {
-  readonly socket: SocketBase;
+export class InprocBinding implements Binding {
+  readonly host: SessionHost;
   readonly name: string;
   readonly lastEndpoint: string;
   readonly links = new Set<InprocLink>();
   #listening = true;
 
-  constructor(socket: SocketBase, name: string, text: string) {
-    this.socket = socket;
+  constructor(host: SessionHost, name: string, text: string) {
+    this.host = host;
     this.name = name;
     this.lastEndpoint = text;
   }
@@ -29,7 +28,7 @@ export class InprocBinding implements Bound {
   async stopListening(): Promise<void> {
     if (!this.#listening) return;
     this.#listening = false;
-    this.socket.context.unbindInproc(this.name, this);
+    this.host.context.unbindInproc(this.name, this);
   }
 
   async flushPending(): Promise<void> {}
@@ -37,21 +36,21 @@ export class InprocBinding implements Bound {
   /** Unbind keeps established links, as libzmq; closing the socket ends them through its pipes. */
   async close(): Promise<void> {
     await this.stopListening();
-    if (this.socket.closed) for (const link of [...this.links]) link.terminate();
+    if (this.host.closed) for (const link of [...this.links]) link.terminate();
   }
 }
 
 /** Binds `name` in the socket's context; EADDRINUSE when taken. */
-export function inprocBind(socket: SocketBase, name: string, text: string): InprocBinding {
-  const binding = new InprocBinding(socket, name, text);
-  socket.context.bindInproc(name, binding);
+export function inprocBind(host: SessionHost, name: string, text: string): InprocBinding {
+  const binding = new InprocBinding(host, name, text);
+  host.context.bindInproc(name, binding);
   return binding;
 }
 
 /** The connect side of an inproc endpoint. */
-export class InprocConnector {
+export class InprocConnector implements Connector {
   readonly endpointText: string;
-  readonly #socket: SocketBase;
+  readonly #host: SessionHost;
   readonly #name: string;
   readonly #immediate: boolean;
   readonly record: ConnectionRecord;
@@ -59,15 +58,15 @@ export class InprocConnector {
   #link: InprocLink | undefined;
   #ended = false;
 
-  constructor(socket: SocketBase, name: string, text: string, immediate: boolean) {
-    this.#socket = socket;
+  constructor(host: SessionHost, name: string, text: string, immediate: boolean) {
+    this.#host = host;
     this.#name = name;
     this.endpointText = text;
     this.#immediate = immediate;
-    this.record = socket.createRecord('connect', 'inproc', text);
+    this.record = host.createRecord('connect', 'inproc', text);
     this.record.remoteAddress = text;
     this.record.close = () => this.terminate();
-    if (!immediate) this.#pipe = socket.attachPipe(this.record);
+    if (!immediate) this.#pipe = host.attachPipe(this.record);
   }
 
   get pipe(): Pipe | undefined {
@@ -75,19 +74,19 @@ export class InprocConnector {
   }
 
   start(): void {
-    const binding = this.#socket.context.lookupInproc(this.#name, this);
+    const binding = this.#host.context.lookupInproc(this.#name, this);
     if (binding) this.link(binding);
     else {
       this.record.state = 'WAIT_RECONNECT';
-      this.#socket.stateChanged(this.record);
+      this.#host.stateChanged(this.record);
     }
   }
 
   /** Joins this connector to a binder (now, or when the bind appears). */
   link(binding: InprocBinding): void {
-    if (this.#ended || binding.socket.closed) return;
-    if (!this.#pipe) this.#pipe = this.#socket.attachPipe(this.record);
-    this.#link = new InprocLink(this, this.#socket, this.#pipe, binding);
+    if (this.#ended || binding.host.closed) return;
+    if (!this.#pipe) this.#pipe = this.#host.attachPipe(this.record);
+    this.#link = new InprocLink(this, this.#host, this.#pipe, binding);
   }
 
   async flushPending(): Promise<void> {}
@@ -96,11 +95,11 @@ export class InprocConnector {
   terminate(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#socket.context.forgetPendingInproc(this.#name, this);
+    this.#host.context.forgetPendingInproc(this.#name, this);
     // A link's end reaches linkEnded(), which finishes the record.
     if (this.#link) this.#link.terminate();
     else {
-      if (this.#pipe) this.#socket.removePipe(this.#pipe);
+      if (this.#pipe) this.#host.removePipe(this.#pipe);
       this.#finish();
     }
   }
@@ -114,9 +113,9 @@ export class InprocConnector {
   #finish(): void {
     if (this.record.state === 'TERMINATED') return;
     this.record.state = 'TERMINATED';
-    this.#socket.stateChanged(this.record);
-    this.#socket.forgetRecord(this.record);
-    this.#socket.sessionEnded(this);
+    this.#host.stateChanged(this.record);
+    this.#host.forgetRecord(this.record);
+    this.#host.connectorEnded(this);
   }
 
   get immediate(): boolean {
@@ -128,18 +127,18 @@ export class InprocConnector {
 class InprocLink {
   readonly #connector: InprocConnector;
   readonly #binding: InprocBinding;
-  readonly #a: SocketBase;
-  readonly #b: SocketBase;
+  readonly #a: SessionHost;
+  readonly #b: SessionHost;
   readonly #pipeA: Pipe;
   readonly #pipeB: Pipe;
   readonly #recordB: ConnectionRecord;
   #ended = false;
 
-  constructor(connector: InprocConnector, a: SocketBase, pipeA: Pipe, binding: InprocBinding) {
+  constructor(connector: InprocConnector, a: SessionHost, pipeA: Pipe, binding: InprocBinding) {
     this.#connector = connector;
     this.#binding = binding;
     this.#a = a;
-    this.#b = binding.socket;
+    this.#b = binding.host;
     this.#pipeA = pipeA;
     this.#recordB = this.#b.createRecord('bind', 'inproc', binding.lastEndpoint);
     this.#recordB.localAddress = binding.lastEndpoint;
@@ -170,7 +169,7 @@ class InprocLink {
   }
 
   /** Moves what `from` holds into the other socket while its pipe is below the receive HWM, counting on both connections' records. */
-  #pump(from: Pipe, fromRecord: ConnectionRecord, to: SocketBase, toPipe: Pipe, toRecord: ConnectionRecord): void {
+  #pump(from: Pipe, fromRecord: ConnectionRecord, to: SessionHost, toPipe: Pipe, toRecord: ConnectionRecord): void {
     if (this.#ended) return;
     while (from.hasOutbound && (toPipe.receiveHighWaterMark === 0 || toPipe.inQueued < toPipe.receiveHighWaterMark)) {
       const data = from.read()!;
