@@ -12,7 +12,7 @@ import { Pipe } from '../pipe/pipe';
 import { ConnectSession } from './connect-session';
 import { WireBinding } from './wire-binding';
 import type { Binding, Connector, RemovePipeOptions, SessionHost } from './session-host';
-import { InprocConnector, inprocBind } from '../transport/inproc';
+import { InprocConnector, inprocBind } from './inproc';
 
 /** A message received from a peer. */
 export interface ReceivedMessage {

@@ -1,13 +1,62 @@
-import type { ConnectionRecord } from '../pipe/connection-record';
-import type { Pipe } from '../pipe/pipe';
-import type { Binding, Connector, SessionHost } from '../socket/session-host';
-
 /**
  * inproc:// (zmq_inproc(7)): sockets of one Context joined by a pair of pipes, no wire protocol.
  * Connecting before the bind exists works: the connector's pipe (and routing id) exist at once
  * and queue until the binder appears. Each direction holds up to the sender's sendHighWaterMark
  * plus the receiver's receiveHighWaterMark, the sum libzmq uses for inproc.
+ *
+ * Names are unique per context. The namespace lives here, not in the Context: a context only
+ * ends its sockets, and finds its namespace through a module-level WeakMap keyed by the context
+ * (the way ws reaches back from its Receiver through a symbol field rather than an import).
  */
+import type { Context } from '../context';
+import { ZmqError } from '../errors';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
+import type { Binding, Connector, SessionHost } from './session-host';
+
+/** The inproc names of one context: the bound ones, and connectors waiting for a name to be bound. */
+class InprocNamespace {
+  readonly #bound = new Map<string, InprocBinding>();
+  readonly #pending = new Map<string, Set<InprocConnector>>();
+
+  /** Binds `name`, linking the connectors that were waiting for it; EADDRINUSE when taken. */
+  bind(name: string, binding: InprocBinding): void {
+    if (this.#bound.has(name)) throw new ZmqError('EADDRINUSE', { address: `inproc://${name}` });
+    this.#bound.set(name, binding);
+    const pending = this.#pending.get(name);
+    this.#pending.delete(name);
+    for (const connector of pending ?? []) connector.link(binding);
+  }
+
+  unbind(name: string, binding: InprocBinding): void {
+    if (this.#bound.get(name) === binding) this.#bound.delete(name);
+  }
+
+  /** The binding for `name`, or undefined after registering `connector` to be linked when it appears. */
+  lookup(name: string, connector: InprocConnector): InprocBinding | undefined {
+    const binding = this.#bound.get(name);
+    if (binding) return binding;
+    let pending = this.#pending.get(name);
+    if (!pending) this.#pending.set(name, (pending = new Set()));
+    pending.add(connector);
+    return undefined;
+  }
+
+  forgetPending(name: string, connector: InprocConnector): void {
+    this.#pending.get(name)?.delete(connector);
+  }
+}
+
+const namespaces = new WeakMap<Context, InprocNamespace>();
+
+/** The inproc namespace of `context`, made on first use and gone with the context. */
+function namespaceOf(context: Context): InprocNamespace {
+  let namespace = namespaces.get(context);
+  if (!namespace) namespaces.set(context, (namespace = new InprocNamespace()));
+  return namespace;
+}
+
+/** One bound inproc name. */
 export class InprocBinding implements Binding {
   readonly host: SessionHost;
   readonly name: string;
@@ -28,7 +77,7 @@ export class InprocBinding implements Binding {
   async stopListening(): Promise<void> {
     if (!this.#listening) return;
     this.#listening = false;
-    this.host.context.unbindInproc(this.name, this);
+    namespaceOf(this.host.context).unbind(this.name, this);
   }
 
   async flushPending(): Promise<void> {}
@@ -43,7 +92,7 @@ export class InprocBinding implements Binding {
 /** Binds `name` in the socket's context; EADDRINUSE when taken. */
 export function inprocBind(host: SessionHost, name: string, text: string): InprocBinding {
   const binding = new InprocBinding(host, name, text);
-  host.context.bindInproc(name, binding);
+  namespaceOf(host.context).bind(name, binding);
   return binding;
 }
 
@@ -74,7 +123,7 @@ export class InprocConnector implements Connector {
   }
 
   start(): void {
-    const binding = this.#host.context.lookupInproc(this.#name, this);
+    const binding = namespaceOf(this.#host.context).lookup(this.#name, this);
     if (binding) this.link(binding);
     else {
       this.record.state = 'WAIT_RECONNECT';
@@ -95,7 +144,7 @@ export class InprocConnector implements Connector {
   terminate(): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#host.context.forgetPendingInproc(this.#name, this);
+    namespaceOf(this.#host.context).forgetPending(this.#name, this);
     // A link's end reaches linkEnded(), which finishes the record.
     if (this.#link) this.#link.terminate();
     else {
