@@ -4,7 +4,6 @@ import { ZmqError, type ZmtpError } from '../errors';
 import { formatHost, parseEndpoint, type Endpoint, type Transport } from '../endpoint';
 import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
 import { checkOption, resolveOptions, type SocketOptions } from '../options';
-import { Queue } from '../util/queue';
 import { getDefaultContext, type Context } from '../context';
 import { transportFor } from '../transport/registry';
 import { ConnectionRecord } from '../pipe/connection-record';
@@ -12,14 +11,10 @@ import { Pipe } from '../pipe/pipe';
 import { ConnectSession } from './connect-session';
 import { WireBinding } from './wire-binding';
 import type { Binding, Connector, RemovePipeOptions, SessionHost } from './session-host';
+import { ReceiveQueue, type ReceivedMessage } from './receive-queue';
 import { InprocConnector, inprocBind } from './inproc';
 
-/** A message received from a peer. */
-export interface ReceivedMessage {
-  /** The routing id this socket gave the peer the message came from. */
-  readonly routingId: number;
-  readonly data: Buffer;
-}
+export type { ReceivedMessage } from './receive-queue';
 
 type MessageOptionName = 'helloMessage' | 'disconnectMessage' | 'hiccupMessage';
 
@@ -40,23 +35,6 @@ export interface SocketEvents {
   monitor: [event: MonitorEvent];
   connection: [info: ConnectionInfo];
   frame: [record: FrameRecord];
-}
-
-/**
- * Messages received one after another from one pipe (undefined: made locally). A reader that
- * takes the whole batch gets `messages` itself: no per-message queue operations either way.
- */
-interface ReceivedBatch {
-  readonly pipe: Pipe | undefined;
-  readonly messages: Array<ReceivedMessage | undefined>;
-  /** Messages before this index were taken (and cleared). */
-  taken: number;
-}
-
-interface ReceiveWaiter {
-  readonly resolve: (message: ReceivedMessage) => void;
-  readonly reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
 }
 
 /** Socket types known to the engine and the peers each accepts (libzmq mechanism_t::check_socket_type). */
@@ -87,11 +65,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   /** Connect endpoints, wire and inproc alike, until they end for good. */
   readonly #connectors = new Set<Connector>();
   readonly #bindings: Binding[] = [];
-  /** Received messages, in batches of consecutive messages from one pipe. */
-  readonly #received = new Queue<ReceivedBatch>();
-  /** The last batch, while nobody has taken from it: deliveries from its pipe append to it. */
-  #openBatch: ReceivedBatch | undefined;
-  readonly #receiveWaiters = new Queue<ReceiveWaiter>();
+  readonly #received = new ReceiveQueue();
   #nextRoutingId = randomInt(1, 0xffffffff);
   #nextConnectionId = 1;
   #lastEndpoint = '';
@@ -167,37 +141,11 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   }
 
   deliver(pipe: Pipe, data: Buffer): boolean {
-    const waiter = this.#receiveWaiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve({ routingId: pipe.routingId, data });
-      return true;
-    }
-    this.#enqueue(pipe, { routingId: pipe.routingId, data });
-    pipe.inQueued++;
-    return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
+    return this.#received.deliver(pipe, data);
   }
 
-  /** Puts a locally made message (DISCONNECT_MSG, HICCUP_MSG) in the receive queue. */
   deliverLocal(routingId: number, data: Uint8Array): void {
-    const message = Buffer.from(data);
-    const waiter = this.#receiveWaiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve({ routingId, data: message });
-      return;
-    }
-    this.#enqueue(undefined, { routingId, data: message });
-  }
-
-  #enqueue(pipe: Pipe | undefined, message: ReceivedMessage): void {
-    let batch = this.#openBatch;
-    if (batch === undefined || batch.pipe !== pipe) {
-      batch = { pipe, messages: [], taken: 0 };
-      this.#received.push(batch);
-      this.#openBatch = batch;
-    }
-    batch.messages.push(message);
+    this.#received.deliverLocal(routingId, data);
   }
 
   // --- Pipes and connections -------------------------------------------------------------------
@@ -395,69 +343,20 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     return pipe.writeWhenRoom(bytes, timeout);
   }
 
-  /** The next message from any peer, in arrival order (fair: each peer's backlog is bounded by the HWM). */
+  /** The next message from any peer, in arrival order; waits up to receiveTimeout, then EAGAIN. */
   protected receiveMessage(): Promise<ReceivedMessage> {
     try {
       this.#checkOpen();
     } catch (err) {
       return Promise.reject(err);
     }
-    const queued = this.#takeQueued();
-    if (queued) return Promise.resolve(queued);
-    const timeout = this.#options.receiveTimeout;
-    if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { detail: 'no message to receive' }));
-    return new Promise((resolve, reject) => {
-      const waiter: ReceiveWaiter = { resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        waiter.timer = setTimeout(() => {
-          this.#receiveWaiters.removeWhere((w) => w === waiter);
-          reject(new ZmqError('EAGAIN', { detail: `no message within ${timeout} ms (receiveTimeout)` }));
-        }, timeout);
-      }
-      this.#receiveWaiters.push(waiter);
-    });
+    return this.#received.receive(this.#options.receiveTimeout);
   }
 
   /** Takes up to `max` queued messages without waiting (for high-rate consumers). */
   protected takeQueued(max: number): ReceivedMessage[] {
     this.#checkOpen();
-    let out: ReceivedMessage[] | undefined;
-    for (let batch = this.#received.peek(); batch !== undefined && (out?.length ?? 0) < max; batch = this.#received.peek()) {
-      const count = Math.min(batch.messages.length - batch.taken, max - (out?.length ?? 0));
-      if (out === undefined && count === batch.messages.length - batch.taken) {
-        // All that is left of the batch: the array itself when whole, else one native copy.
-        out = (batch.taken === 0 ? batch.messages : batch.messages.slice(batch.taken)) as ReceivedMessage[];
-      } else {
-        out ??= [];
-        for (let i = batch.taken; i < batch.taken + count; i++) {
-          out.push(batch.messages[i]!);
-          batch.messages[i] = undefined;
-        }
-      }
-      this.#taken(batch, count);
-    }
-    return out ?? [];
-  }
-
-  /** Accounts for `count` messages taken from the head batch. */
-  #taken(batch: ReceivedBatch, count: number): void {
-    batch.taken += count;
-    if (this.#openBatch === batch) this.#openBatch = undefined;
-    if (batch.taken === batch.messages.length) this.#received.shift();
-    const pipe = batch.pipe;
-    if (pipe) {
-      pipe.inQueued -= count;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
-    }
-  }
-
-  #takeQueued(): ReceivedMessage | undefined {
-    const batch = this.#received.peek();
-    if (!batch) return undefined;
-    const message = batch.messages[batch.taken]!;
-    batch.messages[batch.taken] = undefined;
-    this.#taken(batch, 1);
-    return message;
+    return this.#received.take(max);
   }
 
   // --- Closing ---------------------------------------------------------------------------------
@@ -476,10 +375,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     if (this.#closed) return;
     this.#closed = true;
     const reason = new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { detail: 'the socket was closed' });
-    for (const waiter of this.#receiveWaiters.drain()) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(reason);
-    }
+    this.#received.failWaiters(reason);
     // Senders still waiting for room learn why they never will get it.
     for (const pipe of this.#pipes.values()) if (!pipe.drained) pipe.failWaiters(reason);
     const bindings = this.#bindings.splice(0);
@@ -493,8 +389,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     await Promise.all(bindings.map((b) => b.close()));
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
-    this.#received.drain();
-    this.#openBatch = undefined;
+    this.#received.clear();
     this.monitor('MONITOR_STOPPED', 0, '');
     this.context.unregister(this);
   }
