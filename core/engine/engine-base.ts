@@ -171,9 +171,8 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     if (this.#handshakeTimer !== undefined) this.#handshakeTimer = clear(this.#handshakeTimer);
     const pipe = session.handshakeSucceeded();
     this.pipe = pipe;
-    session.record.state = 'ACTIVE';
+    session.record.enter('ACTIVE');
     session.host.monitor('HANDSHAKE_SUCCEEDED', 0, session.monitorEndpoint, { connectionId: session.record.id, routingId: pipe.routingId });
-    session.host.stateChanged(session.record);
     const hello = session.host.options.helloMessage;
     // ZMQ_HELLO_MSG: the first message after every handshake (libzmq hello_msg_session_t).
     if (hello !== undefined) this.#writeCounted([hello]);
@@ -348,8 +347,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   }
 
   protected setState(state: ConnectionState): void {
-    this.session.record.state = state;
-    this.session.host.stateChanged(this.session.record);
+    this.session.record.enter(state);
   }
 
   protected tap(direction: 'in' | 'out', kind: FrameKind, body: Uint8Array, more: boolean): void {

@@ -17,7 +17,6 @@ export interface EngineHost {
   tap(record: FrameRecord): void;
   /** Hands a received message to the application. False when the peer's inbound queue is full. */
   deliver(pipe: Pipe, data: Buffer): boolean;
-  stateChanged(record: ConnectionRecord): void;
 }
 
 /** Why an engine stopped, in libzmq's three kinds (stream_engine_base_t::error_reason_t). */

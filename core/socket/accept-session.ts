@@ -32,8 +32,8 @@ export class AcceptSession implements EngineSession, LinkObserver {
   connected(): void {}
 
   stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    if (this.#ended) return;
+    this.record.enter(state);
   }
 
   established(start: EngineStarter, addresses: LinkAddresses): void {
@@ -83,8 +83,7 @@ export class AcceptSession implements EngineSession, LinkObserver {
   #finish(state: 'DISCONNECTED' | 'TERMINATED'): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    this.record.enter(state);
     this.host.forgetRecord(this.record);
     this.#onEnd(this);
   }

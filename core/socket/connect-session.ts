@@ -63,10 +63,9 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
 
   #connect(): void {
     if (this.#ended) return;
-    this.record.state = 'CONNECTING';
     this.record.resetForReconnect();
     this.#connected = false;
-    this.host.stateChanged(this.record);
+    this.record.enter('CONNECTING');
     this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, this.#events());
     try {
       this.#attempt = this.#transport.connect(this.#endpoint, this.host.options, this);
@@ -87,8 +86,7 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
 
   stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
     if (this.#ended) return;
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    this.record.enter(state);
   }
 
   established(start: EngineStarter, addresses: LinkAddresses): void {
@@ -130,17 +128,13 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
       // ZMQ_RECONNECT_IVL -1: a failed first connect is simply never retried (the pipe stays);
       // a lost connection ends the session and its routing id.
       if (after === 'DISCONNECTED') this.#end();
-      else {
-        this.record.state = 'WAIT_RECONNECT';
-        this.host.stateChanged(this.record);
-      }
+      else this.record.enter('WAIT_RECONNECT');
       return;
     }
     const interval = this.#nextInterval();
     this.host.monitor('CONNECT_RETRIED', interval, this.endpointText, this.#events());
-    this.record.state = 'WAIT_RECONNECT';
     this.record.reconnects++;
-    this.host.stateChanged(this.record);
+    this.record.enter('WAIT_RECONNECT');
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#connect();
@@ -202,8 +196,7 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pipe) this.host.removePipe(this.#pipe);
-    this.record.state = 'TERMINATED';
-    this.host.stateChanged(this.record);
+    this.record.enter('TERMINATED');
     this.host.forgetRecord(this.record);
     this.host.connectorEnded(this);
   }

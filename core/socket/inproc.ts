@@ -125,10 +125,7 @@ export class InprocConnector implements Connector {
   start(): void {
     const binding = namespaceOf(this.#host.context).lookup(this.#name, this);
     if (binding) this.link(binding);
-    else {
-      this.record.state = 'WAIT_RECONNECT';
-      this.#host.stateChanged(this.record);
-    }
+    else this.record.enter('WAIT_RECONNECT');
   }
 
   /** Joins this connector to a binder (now, or when the bind appears). */
@@ -161,8 +158,7 @@ export class InprocConnector implements Connector {
 
   #finish(): void {
     if (this.record.state === 'TERMINATED') return;
-    this.record.state = 'TERMINATED';
-    this.#host.stateChanged(this.record);
+    this.record.enter('TERMINATED');
     this.#host.forgetRecord(this.record);
     this.#host.connectorEnded(this);
   }
@@ -201,18 +197,15 @@ class InprocLink {
     this.#pipeB.reader = { resumeReading: pump.aToB };
     this.#pipeB.writer = { pipeReadable: pump.bToA };
     this.#pipeA.reader = { resumeReading: pump.bToA };
-    for (const record of [connector.record, this.#recordB]) {
-      record.state = 'ACTIVE';
-      record.mechanism = 'inproc';
-    }
+    for (const record of [connector.record, this.#recordB]) record.mechanism = 'inproc';
     connector.record.localAddress = binding.lastEndpoint;
     // ZMQ_HELLO_MSG on either side arrives before anything queued.
     const helloA = a.options.helloMessage;
     const helloB = this.#b.options.helloMessage;
     if (helloA !== undefined) this.#b.deliver(this.#pipeB, Buffer.from(helloA));
     if (helloB !== undefined) a.deliver(pipeA, Buffer.from(helloB));
-    a.stateChanged(connector.record);
-    this.#b.stateChanged(this.#recordB);
+    connector.record.enter('ACTIVE');
+    this.#recordB.enter('ACTIVE');
     pump.aToB();
     pump.bToA();
   }
@@ -238,8 +231,7 @@ class InprocLink {
     this.#binding.links.delete(this);
     this.#a.removePipe(this.#pipeA);
     this.#b.removePipe(this.#pipeB, { disconnectMessage: true });
-    this.#recordB.state = 'TERMINATED';
-    this.#b.stateChanged(this.#recordB);
+    this.#recordB.enter('TERMINATED');
     this.#b.forgetRecord(this.#recordB);
     this.#connector.linkEnded();
   }

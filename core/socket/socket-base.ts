@@ -136,9 +136,10 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     this.emit('monitor', event);
   }
 
-  stateChanged(record: ConnectionRecord): void {
+  /** Every connection's changes of state, as `connection` events. */
+  readonly #recordChanged = (record: ConnectionRecord): void => {
     if (this.listenerCount('connection') > 0) this.emit('connection', record.snapshot());
-  }
+  };
 
   deliver(pipe: Pipe, data: Buffer): boolean {
     return this.#received.deliver(pipe, data);
@@ -152,7 +153,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
 
   /** A new connection record, tracked until {@link forgetRecord}. */
   createRecord(role: 'connect' | 'bind', transport: Transport, endpoint: string): ConnectionRecord {
-    const record = new ConnectionRecord(this.#nextConnectionId++, role, transport, endpoint);
+    const record = new ConnectionRecord(this.#nextConnectionId++, role, transport, endpoint, this.#recordChanged);
     this.#records.set(record.id, record);
     return record;
   }
