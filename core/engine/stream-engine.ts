@@ -3,7 +3,9 @@ import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
 import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
-import { EngineBase, EPIPE, describeAddress, type WireCommand } from './engine-base';
+import { describeAddress } from '../endpoint';
+import { LINUX_ERRNO } from '../errors';
+import { EngineBase, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
@@ -39,7 +41,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.#lastErrno = typeof err.errno === 'number' ? -err.errno : undefined;
     });
-    stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? EPIPE }));
+    stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? LINUX_ERRNO.EPIPE }));
     stream.on('drain', () => this.drained());
     this.startHandshakeTimer();
     this.setState('GREETING_SIGNATURE');

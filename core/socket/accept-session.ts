@@ -1,4 +1,4 @@
-import { PROTOCOL_ERROR } from '../errors';
+import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { EngineStarter, LinkAddresses, LinkFailure, LinkObserver } from '../transport/transport';
@@ -50,7 +50,7 @@ export class AcceptSession implements EngineSession, LinkObserver {
     const extra = { connectionId: this.record.id, error: failure.error };
     this.record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.message;
     if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.monitorEndpoint, extra);
-    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.monitorEndpoint, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, this.monitorEndpoint, extra);
     this.host.monitor('DISCONNECTED', this.record.id, this.monitorEndpoint, extra);
     this.#finish('DISCONNECTED');
   }

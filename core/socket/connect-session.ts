@@ -1,4 +1,4 @@
-import { PROTOCOL_ERROR } from '../errors';
+import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
@@ -6,9 +6,6 @@ import type { ConnectAttempt, EngineStarter, LinkAddresses, LinkFailure, LinkObs
 import type { ConnectionRecord } from '../pipe/connection-record';
 import type { Pipe } from '../pipe/pipe';
 import type { Connector, SessionHost } from './session-host';
-
-/** errno libzmq reports with CONNECT_DELAYED (EINPROGRESS on Linux). */
-const EINPROGRESS = 115;
 
 /**
  * One connect endpoint (libzmq session_base_t with a connecter): it owns the pipe, and so the
@@ -66,7 +63,7 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
     this.record.resetForReconnect();
     this.#connected = false;
     this.record.enter('CONNECTING');
-    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, this.#events());
+    this.host.monitor('CONNECT_DELAYED', LINUX_ERRNO.EINPROGRESS, this.endpointText, this.#events());
     try {
       this.#attempt = this.#transport.connect(this.#endpoint, this.host.options, this);
     } catch (err) {
@@ -113,7 +110,7 @@ export class ConnectSession implements Connector, EngineSession, LinkObserver {
     }
     const extra = { ...this.#events(), error: failure.error };
     if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.endpointText, extra);
-    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.endpointText, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, this.endpointText, extra);
     this.host.monitor('DISCONNECTED', this.record.id, this.endpointText, extra);
     if (failure.kind === 'protocol') this.#end();
     else this.#scheduleReconnect('DISCONNECTED');

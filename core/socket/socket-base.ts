@@ -50,8 +50,9 @@ let nextSocketNumber = 1;
 const QUEUED: Promise<void> = Promise.resolve();
 
 /**
- * The engine shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and bind
- * endpoints, the receive queue, monitor events and the traffic tap. libzmq builds PEER on SERVER
+ * The socket core shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and
+ * bind endpoints, a {@link ReceiveQueue}, monitor events and the traffic tap. It is the
+ * {@link SessionHost} its sessions, bindings and inproc links serve. libzmq builds PEER on SERVER
  * the same way (peer_t derives from server_t).
  */
 export abstract class SocketBase extends EventEmitter<SocketEvents> implements SessionHost {

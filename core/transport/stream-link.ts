@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { describeAddress } from '../engine/engine-base';
+import { describeAddress } from '../endpoint';
 import { StreamEngine } from '../engine/stream-engine';
 import type { ConnectAttempt, LinkAddresses, LinkObserver } from './transport';
 
