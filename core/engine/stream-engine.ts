@@ -24,7 +24,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   constructor(session: EngineSession, stream: Socket) {
     super(session);
     this.#stream = stream;
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true });
+    // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe });
   }
 
   /** Sends our whole greeting at once and starts reading. */
