@@ -1,3 +1,8 @@
+/**
+ * What a debugger sees of a socket: libzmq's monitor events, the life of a connection
+ * ({@link ConnectionState}, the transitions it may make, and {@link ConnectionInfo} snapshots) and
+ * the traffic tap's {@link FrameRecord}s. Types and tables only.
+ */
 import type { ZmtpError } from './errors';
 import type { Transport } from './endpoint';
 

@@ -1,6 +1,7 @@
 /**
  * ZMQ Peer Debugger's core: libzmq's ZMQ_PEER socket and zmq_connect_peer in pure TypeScript,
- * speaking ZMTP 3.1 over tcp, ipc and inproc. A plain Node library: nothing here imports vscode.
+ * speaking ZMTP 3.1 over tcp, ipc and inproc, and ZWS 2.0 over ws and wss. A plain Node library:
+ * nothing here imports vscode.
  */
 export { Context, getDefaultContext, type ContextOptions } from './context';
 export { Peer, type PeerOptions } from './socket/peer';

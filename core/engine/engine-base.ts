@@ -1,3 +1,9 @@
+/**
+ * The wire-independent half of a connection engine: the NULL mechanism's READY exchange and
+ * Socket-Type check, heartbeats, moving messages between a pipe and the wire with back-pressure,
+ * libzmq's failure classification and the traffic tap. stream-engine.ts and ws-engine.ts add
+ * the framing of their wire.
+ */
 import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import type { ConnectionState, FrameKind } from '../events';
 import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';

@@ -1,3 +1,7 @@
+/**
+ * The contracts around an engine: {@link EngineHost} is what an engine needs from its socket,
+ * {@link EngineSession} is the session that owns it, {@link EngineFailure} is why it stopped.
+ */
 import type { ZmtpError } from '../errors';
 import type { FrameRecord, MonitorEventType } from '../events';
 import type { SocketOptions } from '../options';

@@ -1,3 +1,7 @@
+/**
+ * The engine for byte streams (tcp, ipc): ZMTP 3.1's greeting and frames (RFC 23, RFC 37) over a
+ * `net.Socket`, decoded by zmtp/decoder.ts and written in corked batches.
+ */
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
 import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';

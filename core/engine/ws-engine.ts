@@ -1,3 +1,7 @@
+/**
+ * The engine for WebSockets (ws, wss): ZWS 2.0 (RFC 45) over an upgraded socket, data frames
+ * through zws/data-frames.ts, control frames and the rest through the `ws` package.
+ */
 import type { Duplex } from 'node:stream';
 import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';

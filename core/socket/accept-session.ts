@@ -1,3 +1,8 @@
+/**
+ * The session of one accepted connection on a wire binding: it starts the engine when the
+ * transport is ready and gives the connection a pipe, and so a routing id, once the handshake
+ * succeeds.
+ */
 import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';

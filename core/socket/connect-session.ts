@@ -1,3 +1,7 @@
+/**
+ * The session of one connect endpoint on a wire transport: connect attempts, libzmq's reconnect
+ * timing and monitor events, and the pipe that keeps its routing id across reconnects.
+ */
 import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { Engine } from '../engine/engine-base';

@@ -1,3 +1,6 @@
+/**
+ * ZMQ_SERVER (RFC 41): send to a routing id, receive from any peer, disconnect one peer.
+ */
 import { ZmqError } from '../errors';
 import { SocketBase, type ReceivedMessage, type SocketConstructorOptions } from './socket-base';
 

@@ -1,3 +1,8 @@
+/**
+ * The ZMTP stream decoder: a push parser for greetings and frames that checks sizes before it
+ * keeps a byte. Part of the pure codec (see constants.ts): the allocator for assembled bodies is
+ * given by the engine.
+ */
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from './constants';
 import { checkSignature, checkVersion, parseGreeting, type Greeting } from './greeting';
