@@ -192,25 +192,29 @@ class InprocLink {
     binding.links.add(this);
     const recordA = connector.record;
     const recordB = this.#recordB;
-    const pump = { aToB: () => this.#pump(this.#pipeA, recordA, this.#b, this.#pipeB, recordB), bToA: () => this.#pump(this.#pipeB, recordB, this.#a, this.#pipeA, recordA) };
+    const pump = {
+      aToB: () => this.#pump(this.#pipeA, recordA, this.#b, this.#pipeB, recordB),
+      bToA: () => this.#pump(this.#pipeB, recordB, this.#a, this.#pipeA, recordA),
+    };
     this.#pipeA.writer = { pipeReadable: pump.aToB };
     this.#pipeB.reader = { resumeReading: pump.aToB };
     this.#pipeB.writer = { pipeReadable: pump.bToA };
     this.#pipeA.reader = { resumeReading: pump.bToA };
-    for (const record of [connector.record, this.#recordB]) record.mechanism = 'inproc';
-    connector.record.localAddress = binding.lastEndpoint;
+    recordA.mechanism = 'inproc';
+    recordB.mechanism = 'inproc';
+    recordA.localAddress = binding.lastEndpoint;
     // ZMQ_HELLO_MSG on either side arrives before anything queued.
     const helloA = a.options.helloMessage;
     const helloB = this.#b.options.helloMessage;
     if (helloA !== undefined) this.#b.deliver(this.#pipeB, Buffer.from(helloA));
     if (helloB !== undefined) a.deliver(pipeA, Buffer.from(helloB));
-    connector.record.enter('ACTIVE');
-    this.#recordB.enter('ACTIVE');
+    recordA.enter('ACTIVE');
+    recordB.enter('ACTIVE');
     pump.aToB();
     pump.bToA();
   }
 
-  /** Moves what `from` holds into the other socket while its pipe is below the receive HWM, counting on both connections' records. */
+  /** Moves what `from` holds into the other socket while `toPipe` is below its receive HWM, counting on both records. */
   #pump(from: Pipe, fromRecord: ConnectionRecord, to: SessionHost, toPipe: Pipe, toRecord: ConnectionRecord): void {
     if (this.#ended) return;
     while (from.hasOutbound && (toPipe.receiveHighWaterMark === 0 || toPipe.inQueued < toPipe.receiveHighWaterMark)) {

@@ -1,6 +1,6 @@
 /**
- * What PEER, SERVER and CLIENT share: the routing-id table of pipes, bind and connect, sending,
- * the receive queue's front, monitor events, the traffic tap and closing.
+ * What PEER, SERVER and CLIENT share: the routing-id table of pipes, bind and connect, sending and
+ * receiving, monitor events, the traffic tap and closing.
  */
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
