@@ -1,6 +1,7 @@
 /**
  * ZMQ Peer Debugger's core: libzmq's ZMQ_PEER socket and zmq_connect_peer in pure TypeScript,
- * speaking ZMTP 3.1 over tcp, ipc and inproc. A plain Node library: nothing here imports vscode.
+ * speaking ZMTP 3.1 over tcp, ipc and inproc, and ZWS 2.0 over ws and wss. A plain Node library:
+ * nothing here imports vscode.
  *
  * This file is the core's whole public surface: code outside core/ (the frame-script language in
  * zmq-script/, the extension, its language server) imports the core through it and nothing deeper.
