@@ -79,38 +79,6 @@ const RULES: readonly ImportRule[] = [
   },
 ];
 
-/**
- * Imports that break the extension's rule today and are known to: the extension's deep imports of
- * core/script/* (which moves to zmq-script/) and of core/errors, core/endpoint and core/options
- * (which the extension will take from core/index.ts). Each entry is exactly one file's imports of
- * those modules. This list only shrinks, and the test below fails on an entry fixed since: it is
- * to be emptied once the script language's move to zmq-script/ is merged.
- */
-const KNOWN_EXTENSION_IMPORTS_OF_CORE: Readonly<Record<string, readonly string[]>> = {
-  'extension/debugger-bridge.ts': ['errors'],
-  'extension/payload.ts': ['script/payload'],
-  'extension/script-session.ts': ['script/parser', 'script/runner', 'script/results', 'script/variables'],
-  'extension/script-tests.ts': ['script/parser', 'script/results'],
-  'extension/script-variables.ts': ['script/env-file', 'script/duration', 'script/variables'],
-  'extension/language-server/code-lenses.ts': ['script/ast'],
-  'extension/language-server/completion.ts': ['endpoint', 'options', 'script/ast', 'script/parser', 'script/socket-options', 'script/variables'],
-  'extension/language-server/definition.ts': ['script/ast', 'script/parser'],
-  'extension/language-server/docs.ts': ['options'],
-  'extension/language-server/hover.ts': ['endpoint', 'errors', 'options', 'script/ast', 'script/duration', 'script/parser', 'script/payload', 'script/socket-options', 'script/template', 'script/variables'],
-  'extension/language-server/lsp-diagnostics.ts': ['script/diagnostics'],
-  'extension/language-server/position.ts': ['script/ast'],
-  'extension/language-server/server.ts': ['script/ast', 'script/checks', 'script/parser', 'script/variables'],
-  'extension/language-server/symbols.ts': ['script/ast'],
-  'extension/language-server/variable-layers.ts': ['script/variables'],
-};
-
-const KNOWN_VIOLATIONS: readonly Violation[] = Object.entries(KNOWN_EXTENSION_IMPORTS_OF_CORE).flatMap(([from, modules]) =>
-  modules.map((module) => ({ rule: 'extension/** ↛ core/ but core/index.ts', from, to: `core/${module}.ts` })),
-);
-
-/** Circles known today: core/script/ast.ts and diagnostics.ts share `Span`, which moves to its own file with zmq-script/. Only shrinks. */
-const KNOWN_CIRCLES: readonly string[][] = [['core/script/ast.ts', 'core/script/diagnostics.ts']];
-
 /** Node's globals, which the pure ZMTP codec must not use either (its promise in core/zmtp/constants.ts). */
 const NODE_GLOBALS: ReadonlySet<string> = new Set(['Buffer', 'process', 'global', 'require', '__dirname', '__filename', 'setImmediate']);
 const PURE_CODEC = /^core\/zmtp\//;
@@ -126,19 +94,12 @@ describe('layering: forbidden imports', () => {
     assert.ok([...tree.keys()].some((path) => path.startsWith('webview/')), 'webview/ is in the tree');
   });
 
-  it('draws no forbidden arrow beyond the known ones', () => {
-    const known = new Set(KNOWN_VIOLATIONS.map(key));
-    assert.deepEqual([...new Set(violations(tree, RULES).map(key))].filter((k) => !known.has(k)), []);
+  it('draws no forbidden arrow', () => {
+    assert.deepEqual([...new Set(violations(tree, RULES).map(key))], []);
   });
 
-  it('lists only known violations that still exist', () => {
-    const found = new Set(violations(tree, RULES).map(key));
-    assert.deepEqual(KNOWN_VIOLATIONS.map(key).filter((k) => !found.has(k)), [], 'an entry fixed since: delete it from KNOWN_VIOLATIONS');
-  });
-
-  it('has no import circle beyond the known ones', () => {
-    const known = new Set(KNOWN_CIRCLES.map((c) => c.join(' ↔ ')));
-    assert.deepEqual(importCircles(tree).map((c) => c.join(' ↔ ')).filter((c) => !known.has(c)), []);
+  it('has no import circle', () => {
+    assert.deepEqual(importCircles(tree).map((c) => c.join(' ↔ ')), []);
   });
 
   it('keeps the ZMTP codec free of Node globals', () => {
@@ -147,10 +108,6 @@ describe('layering: forbidden imports', () => {
     assert.deepEqual(users.filter(([, used]) => used.length > 0), []);
   });
 
-  it('lists only known circles that still exist', () => {
-    const found = new Set(importCircles(tree).map((c) => c.join(' ↔ ')));
-    assert.deepEqual(KNOWN_CIRCLES.map((c) => c.join(' ↔ ')).filter((c) => !found.has(c)), [], 'a circle gone since: delete it from KNOWN_CIRCLES');
-  });
 });
 
 describe('layering: the checker', () => {
