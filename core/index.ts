@@ -3,6 +3,10 @@
  * speaking ZMTP 3.1 over tcp, ipc and inproc, and ZWS 2.0 over ws and wss. A plain Node library:
  * nothing here imports vscode.
  *
+ * Beside the sockets sits the tap (core/tap/): a relay that listens where apps connect, opens one
+ * connection to the real endpoint per app, passes every byte on unchanged and decodes what it
+ * sees, for any socket type; with it, a pcapng writer for Wireshark.
+ *
  * This file is the core's whole public surface: code outside core/ (the frame-script language in
  * zmq-script/, the extension, its language server) imports the core through it and nothing deeper.
  * Besides the sockets, it hands out what a client needs to check input the way the sockets will:
@@ -19,3 +23,9 @@ export { ZmqError, ZmtpError, isZmqError, ERRNO, ERROR_MESSAGES, PROTOCOL_ERROR,
 export { parseEndpoint, formatEndpoint, type Endpoint, type EndpointRole, type Transport } from './endpoint';
 export * as zmq from './zmq';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';
+export { Tap, TAP_DEFAULTS, type TapOptions, type TapState, type TapEvents } from './tap/tap';
+export { RecordFeed, FEED_CAPACITY } from './tap/record-feed';
+export { PcapngCapture, type CaptureFormat } from './tap/pcapng-capture';
+export { pairVerdict, COMPATIBLE_SOCKET_TYPES, type PairVerdict } from './tap/socket-types';
+export type { TapRecord, GreetingRecord, CommandRecord, MessageRecord, EventRecord, TapFrame, TapSide, TapPolicy, Severity } from './tap/records';
+export type { TapConnectionInfo, TapSideInfo } from './tap/tap-connection';

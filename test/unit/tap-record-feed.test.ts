@@ -1,0 +1,49 @@
+/**
+ * The tap's display feed (core/tap/record-feed.ts): records for a consumer that may fall behind,
+ * dropped beyond the capacity and announced where they went missing.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RecordFeed, Tap, type EventRecord, type TapRecord } from '../../core/index';
+
+const event = (n: number): EventRecord => ({ kind: 'event', time: n, connection: 1, name: `e${n}`, severity: 'info', text: `event ${n}` });
+
+/** A tap that is never started: only its record events are used. */
+const idleTap = (): Tap => new Tap({ listen: 'tcp://127.0.0.1:*', upstream: 'tcp://127.0.0.1:1' });
+
+describe('tap: record feed', () => {
+  it('hands records over in order, also to a reader that waits first', async () => {
+    const tap = idleTap();
+    const feed = new RecordFeed(tap, 10);
+    const waiting = feed.next();
+    tap.emit('record', event(1));
+    tap.emit('record', event(2));
+    assert.equal(((await waiting) as EventRecord).name, 'e1');
+    assert.equal(((await feed.next()) as EventRecord).name, 'e2');
+  });
+
+  it('drops records past its capacity and says how many, where they went missing', async () => {
+    const tap = idleTap();
+    const feed = new RecordFeed(tap, 3);
+    for (let n = 1; n <= 7; n++) tap.emit('record', event(n));
+    const seen: TapRecord[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await feed.next())!);
+    tap.emit('record', event(8));
+    seen.push((await feed.next())!, (await feed.next())!);
+    assert.deepEqual(seen.map((r) => (r as EventRecord).name), ['e1', 'e2', 'e3', 'records-dropped', 'e8']);
+    assert.equal((seen[3] as EventRecord).text, '4 records not shown: the display fell behind (the traffic itself was relayed in full)');
+    assert.equal(feed.dropped, 4);
+  });
+
+  it('ends iteration once closed and drained, and stops listening to the tap', async () => {
+    const tap = idleTap();
+    const feed = new RecordFeed(tap);
+    tap.emit('record', event(1));
+    feed.close();
+    tap.emit('record', event(2));
+    const names: string[] = [];
+    for await (const record of feed) names.push((record as EventRecord).name);
+    assert.deepEqual(names, ['e1']);
+    assert.equal(tap.listenerCount('record'), 0);
+  });
+});
