@@ -164,11 +164,11 @@ describe('the zmq-peer command line', () => {
       [['run'], /^zmq-peer: no files: zmq-peer run FILE…\n/],
       [['run', 'nowhere.zmq'], /^zmq-peer: file not found: nowhere\.zmq\n/],
       [['run', 'nowhere/*.zmq'], /^zmq-peer: no files match nowhere\/\*\.zmq\n/],
-      [['frobnicate', 'x.zmq'], /^zmq-peer: unknown command "frobnicate": use run or check\n/],
+      [['frobnicate', 'x.zmq'], /^zmq-peer: unknown command "frobnicate": use run, check or tap\n/],
       [['run', '--var', 'novalue', 'docs/examples/echo.zmq'], /^zmq-peer: --var novalue: write --var NAME=VALUE/],
       [['run', '--timeout', 'soon', 'docs/examples/echo.zmq'], /^zmq-peer: --timeout soon is not a duration/],
       [['run', '--scenario', 'no such', 'docs/examples/echo.zmq'], /^zmq-peer: no scenario named "no such" in docs\/examples\/echo\.zmq\n/],
-      [[], /^zmq-peer: no command: use run or check\n/],
+      [[], /^zmq-peer: no command: use run, check or tap\n/],
     ];
     for (const [args, message] of cases) {
       const { code, stderr } = await cli(args);
