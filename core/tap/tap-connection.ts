@@ -305,7 +305,9 @@ export class TapConnection {
     this.#noteEnd(direction.from, hadError ? 'reset' : undefined);
     const target = direction.target;
     // A reset is passed on as a reset; an orderly close as an orderly close.
-    if (hadError || !direction.ended) target.destroy();
+    if (hadError) {
+      if (!target.destroyed) target.resetAndDestroy();
+    } else if (!direction.ended) target.destroy();
     else if (!target.destroyed) target.end();
     if (++this.#closedSockets === 2) this.#finish();
   }
