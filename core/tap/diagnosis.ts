@@ -106,7 +106,7 @@ export class ConnectionDiagnosis {
 
   #handshakeHint(closer: TapSide): string {
     const mechanism = this.#sides[closer].greeting?.mechanism ?? this.#sides[OTHER[closer]].greeting?.mechanism;
-    if (mechanism === 'PLAIN' || mechanism === 'CURVE') return `: with ${mechanism}, a server that refuses the credentials (ZAP) closes here, after an ERROR`;
+    if (mechanism === 'PLAIN' || mechanism === 'CURVE') return `: with ${mechanism}, a server that refuses the credentials (ZAP) sends ERROR first; libzmq 4.3.4 with no ZAP handler for ${mechanism} closes silently`;
     return '';
   }
 

@@ -114,7 +114,8 @@ export class TrafficReader implements WireUnits {
   }
 
   frame(flags: number, size: number, head: Uint8Array): void {
-    if (flags & FLAG_COMMAND) this.#command(flags, size, head);
+    // libzmq 4.3.4 sends CURVE's MESSAGE boxes as data frames (RFC 26 makes them commands).
+    if (flags & FLAG_COMMAND || (this.mechanism === 'CURVE' && isMessageBox(head))) this.#command(flags, size, head);
     else this.#dataFrame(flags, size, head);
   }
 
@@ -137,14 +138,14 @@ export class TrafficReader implements WireUnits {
     const base = { kind: 'command' as const, name, size, flags, data: body };
     const truncated = body.length < size ? `; only the first ${body.length} bytes decoded` : '';
     try {
-      this.#emit<CommandRecord>({ ...base, ...this.#decodeCommand(name, data), ...(truncated ? { note: truncated.slice(2) } : {}) });
+      this.#emit<CommandRecord>({ ...base, ...this.#decodeCommand(name, data, body), ...(truncated ? { note: truncated.slice(2) } : {}) });
     } catch (err) {
       this.#emit<CommandRecord>({ ...base, note: `malformed: ${err instanceof ZmtpError ? err.message : String(err)}${truncated}` });
     }
   }
 
   /** The fields of a command, by name and mechanism (RFC 23, 37; RFC 24 PLAIN; RFC 26 CURVE). */
-  #decodeCommand(name: string, data: Uint8Array): Partial<CommandRecord> {
+  #decodeCommand(name: string, data: Uint8Array, body: Uint8Array): Partial<CommandRecord> {
     const curve = this.mechanism === 'CURVE';
     switch (name) {
       case 'READY':
@@ -152,7 +153,7 @@ export class TrafficReader implements WireUnits {
         if (curve) return { note: name === 'READY' ? 'metadata in a CURVE box (encrypted)' : 'vouch and metadata in a CURVE box (encrypted)' };
         return { properties: this.#properties(data) };
       case 'HELLO':
-        return curve ? { note: "the client's short-term key and a signature box (CURVE)" } : this.#plainHello(data);
+        return curve ? { note: "the client's short-term key and a signature box (CURVE)" } : this.#plainHello(body, data);
       case 'WELCOME':
         return curve ? { note: "the server's short-term key and cookie in a CURVE box (encrypted)" } : {};
       case 'MESSAGE':
@@ -185,14 +186,20 @@ export class TrafficReader implements WireUnits {
     return properties;
   }
 
-  /** PLAIN HELLO: `username-len username password-len password` (RFC 24). */
-  #plainHello(data: Uint8Array): Partial<CommandRecord> {
+  /**
+   * PLAIN HELLO: `username-len username password-len password` (RFC 24). Unless passwords are
+   * to be shown, the record's copy of the body has the password's bytes replaced by `*`, so that
+   * it reaches no display, file or capture.
+   */
+  #plainHello(body: Uint8Array, data: Uint8Array): Partial<CommandRecord> {
     const userLength = data[0] ?? 0;
     const passwordAt = 1 + userLength;
     if (data.length < passwordAt + 1 || data.length !== passwordAt + 1 + data[passwordAt]) throw new ZmtpError('ERR_ZMTP_MALFORMED_COMMAND', 'PLAIN HELLO: user name and password lengths do not match the body');
     const username = propertyText(data.subarray(1, passwordAt));
-    const password = propertyText(data.subarray(passwordAt + 1));
-    return this.#host.showPasswords ? { username, password } : { username, note: `password of ${data[passwordAt]} bytes not shown` };
+    if (this.#host.showPasswords) return { username, password: propertyText(data.subarray(passwordAt + 1)) };
+    const masked = body.slice();
+    masked.fill(0x2a, body.length - data.length + passwordAt + 1);
+    return { username, data: masked, note: `password of ${data[passwordAt]} bytes not shown` };
   }
 
   #dataFrame(flags: number, size: number, head: Uint8Array): void {
@@ -226,6 +233,13 @@ export class TrafficReader implements WireUnits {
     const record = { time: host.now(), connection: host.connection, from: host.side, ...(this.#socketType !== undefined ? { socketType: this.#socketType } : {}), ...fields } as unknown as TapRecord;
     host.emit(record);
   }
+}
+
+const MESSAGE_BOX = [7, ...'MESSAGE'].map((c) => (typeof c === 'number' ? c : c.charCodeAt(0)));
+
+/** Whether a body starts with `\x07MESSAGE`, CURVE's message box. */
+function isMessageBox(body: Uint8Array): boolean {
+  return body.length >= MESSAGE_BOX.length && MESSAGE_BOX.every((byte, i) => body[i] === byte);
 }
 
 /** The mechanism a ZWS sub-protocol names: `ZWS2.0/NULL` → NULL; bare `ZWS2.0` → none. */

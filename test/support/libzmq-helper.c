@@ -36,6 +36,10 @@
  *                               answers EHOSTUNREACH); other types ignore it.
  *                               The call is a plain zmq_msg_send, so it blocks
  *                               according to ZMQ_SNDTIMEO.  -> ok NBYTES
+ *   join GROUP / leave GROUP    zmq_join / zmq_leave (DISH; GROUP is the rest
+ *                               of the line, as text)               -> ok
+ *   send_group GROUP HEX        a message for RADIO: zmq_msg_set_group(GROUP)
+ *                               then zmq_msg_send               -> ok NBYTES
  *   recv TIMEOUT_MS             wait up to TIMEOUT_MS (-1 = forever) while
  *                               still reporting monitor events.
  *                               -> msg ROUTING_ID HEX [more] | err EAGAIN 11
@@ -920,6 +924,58 @@ static void cmd_send (char *args)
     reply_line ("ok %d", rc);
 }
 
+static void cmd_join (char *rest)
+{
+    if (zmq_join (g_sock, rest) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_leave (char *rest)
+{
+    if (zmq_leave (g_sock, rest) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_send_group (char *args)
+{
+    char *save = NULL;
+    char *group = strtok_r (args, " ", &save);
+    char *hex = strtok_r (NULL, " ", &save);
+    if (!group || !hex) {
+        reply_badcmd ("usage: send_group GROUP HEX");
+        return;
+    }
+    unsigned char *data;
+    size_t n;
+    if (!parse_hex (hex, &data, &n)) {
+        reply_badcmd ("bad hex payload");
+        return;
+    }
+    zmq_msg_t msg;
+    zmq_msg_init_size (&msg, n);
+    if (n)
+        memcpy (zmq_msg_data (&msg), data, n);
+    free (data);
+    if (zmq_msg_set_group (&msg, group) != 0) {
+        int e = errno;
+        zmq_msg_close (&msg);
+        reply_err (e);
+        return;
+    }
+    int rc = zmq_msg_send (&msg, g_sock, 0);
+    if (rc < 0) {
+        int e = errno;
+        zmq_msg_close (&msg);
+        reply_err (e);
+        return;
+    }
+    reply_line ("ok %d", rc);
+}
+
 static void cmd_recv (char *arg)
 {
     int64_t timeout;
@@ -1151,6 +1207,9 @@ static const struct {
     {"unbind", true, cmd_unbind},
     {"disconnect", true, cmd_disconnect},
     {"send", true, cmd_send},
+    {"join", true, cmd_join},
+    {"leave", true, cmd_leave},
+    {"send_group", true, cmd_send_group},
     {"recv", true, cmd_recv},
     {"monitor", true, cmd_monitor},
     {"echo", true, cmd_echo},

@@ -433,6 +433,22 @@ export class LibzmqSocket extends HelperProcess {
     return Number((await this.command(line)).slice(3));
   }
 
+  /** zmq_join (DISH): receive the messages a RADIO sends to `group`. */
+  async join(group: string): Promise<void> {
+    await this.command(`join ${checkArg(group)}`);
+  }
+
+  /** zmq_leave (DISH). */
+  async leave(group: string): Promise<void> {
+    await this.command(`leave ${checkArg(group)}`);
+  }
+
+  /** A RADIO message to `group` (zmq_msg_set_group, then zmq_msg_send). Resolves with the byte count. */
+  async sendToGroup(group: string, data: Uint8Array | string): Promise<number> {
+    if (/\s/.test(group) || group === '') throw new RangeError(`a group for send_group has no spaces: ${JSON.stringify(group)}`);
+    return Number((await this.command(`send_group ${group} ${toHex(data)}`)).slice(3));
+  }
+
   /**
    * Receive one message, waiting up to `timeoutMs` (-1 = forever). Rejects with a
    * LibzmqError with code 'EAGAIN' on timeout. Monitor events keep flowing meanwhile.

@@ -135,6 +135,6 @@ describe('tap: connection diagnosis', () => {
     const records: TapRecord[] = [greeting('app', 'PLAIN', { asServer: false }), greeting('upstream', 'PLAIN', { asServer: true }), command('app', 'HELLO', 1, { username: 'u' })];
     for (const r of records) d.observe(r);
     d.ended({ first: 'upstream' });
-    assert.deepEqual(named(said), [['handshake-incomplete', 'upstream closed the connection during the handshake: with PLAIN, a server that refuses the credentials (ZAP) closes here, after an ERROR']]);
+    assert.deepEqual(named(said), [['handshake-incomplete', 'upstream closed the connection during the handshake: with PLAIN, a server that refuses the credentials (ZAP) sends ERROR first; libzmq 4.3.4 with no ZAP handler for PLAIN closes silently']]);
   });
 });

@@ -49,6 +49,7 @@ describe('tap: traffic reader', () => {
     const h = hidden.records[0] as CommandRecord;
     const s = shown.records[0] as CommandRecord;
     assert.deepEqual([h.username, h.password, h.note], ['admin', undefined, 'password of 6 bytes not shown']);
+    assert.equal(Buffer.from(h.data).toString('latin1'), '\x05HELLO\x05admin\x06******', 'the record keeps no copy of the password');
     assert.deepEqual([s.username, s.password], ['admin', 'secret']);
   });
 
