@@ -28,7 +28,8 @@ const QUIET_WAIT_MS = QUICK ? 0 : 60_000;
 const QUIET_SAMPLE_MS = QUICK ? 200 : 500;
 const QUIET_BUSY = 0.15;
 
-type Impl = 'ours' | 'libzmq';
+/** ours: bench/peer.ts; libzmq: bench/libzmq-bench.c; tap: bench/tap.ts between two libzmq sides. */
+type Impl = 'ours' | 'libzmq' | 'tap';
 type Transport = 'tcp' | 'ipc' | 'ws' | 'inproc';
 
 function optionValue(name: string): string | undefined {
@@ -105,7 +106,7 @@ class Side {
   #exited = false;
 
   constructor(impl: Impl, args: string[]) {
-    const [command, argv] = impl === 'ours' ? [process.execPath, [join(__dirname, 'peer.js'), ...args]] : [LIBZMQ_BENCH, args];
+    const [command, argv] = impl === 'libzmq' ? [LIBZMQ_BENCH, args] : [process.execPath, [join(__dirname, impl === 'ours' ? 'peer.js' : 'tap.js'), ...args]];
     this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
       this.#lines.push(line);
@@ -165,6 +166,8 @@ interface Pair {
   readonly label: string;
   readonly server: Side;
   readonly client: Side;
+  /** A process between them (the tap). */
+  readonly middle?: Side;
 }
 
 async function startPair(label: string, serverImpl: Impl, clientImpl: Impl, kind: 'throughput' | 'latency', transport: Transport, size: number): Promise<Pair> {
@@ -177,7 +180,19 @@ async function startPair(label: string, serverImpl: Impl, clientImpl: Impl, kind
 }
 
 async function stopPair(pair: Pair): Promise<void> {
-  await Promise.all([pair.client.stop(), pair.server.stop()]);
+  await Promise.all([pair.client.stop(), pair.server.stop(), pair.middle?.stop()]);
+}
+
+/** A libzmq receiver (or echo) bound first, a tap in front of it, then a libzmq sender (or pinger) connected to the tap. */
+async function startTappedPair(kind: 'throughput' | 'latency', size: number): Promise<Pair> {
+  const [serverMode, clientMode] = kind === 'throughput' ? ['recv', 'send'] : ['echo', 'ping'];
+  const server = new Side('libzmq', [serverMode, bindEndpoint('tcp'), String(size)]);
+  const [, endpoint] = await server.next('ready');
+  const middle = new Side('tap', [endpoint]);
+  const [, tapEndpoint] = await middle.next('ready');
+  const client = new Side('libzmq', [clientMode, tapEndpoint, String(size)]);
+  await client.next('ready');
+  return { label: 'tap', server, client, middle };
 }
 
 /** One timed throughput run: messages/s from the receiver's first message to its last. */
@@ -217,13 +232,14 @@ interface Latency {
 }
 
 interface Cell {
-  readonly kind: 'throughput' | 'interop' | 'latency';
+  readonly kind: 'throughput' | 'interop' | 'latency' | 'tap';
   readonly name: string;
   readonly transport: Transport;
   readonly size: number;
   readonly count: number;
   /** For latency cells: back to back, or paced with a pause between round trips. */
   readonly mode?: 'back-to-back' | 'paced 1 ms';
+  /** For tap cells: through the tap (ours) against the direct path (libzmq). */
   ours?: Throughput | Latency;
   libzmq?: Throughput | Latency;
   /** ours/libzmq (for interop: the mixed pair over libzmq with itself); per percentile for latency. */
@@ -330,6 +346,54 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
   };
 }
 
+/** libzmq → tap → libzmq against libzmq → libzmq over tcp, interleaved in the same run. */
+async function tapThroughputGroup(size: number, otherBusy: number): Promise<Cell> {
+  const count = THROUGHPUT_COUNT[size];
+  const load = loadavg()[0];
+  const pairs = [await startPair('direct', 'libzmq', 'libzmq', 'throughput', 'tcp', size), await startTappedPair('throughput', size)];
+  const results = new Map<string, { messagesPerSecond: number; megabytesPerSecond: number }[]>(pairs.map((p) => [p.label, []]));
+  try {
+    for (const pair of pairs) await throughputRun(pair, count);
+    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await throughputRun(pair, count));
+  } finally {
+    await stopPairs(pairs);
+  }
+  const tapped = summarizeThroughput(results.get('tap')!);
+  const direct = summarizeThroughput(results.get('direct')!);
+  const ratio = tapped.messagesPerSecond / direct.messagesPerSecond;
+  return { kind: 'tap', name: `tap throughput tcp ${sizeName(size)} (through the tap / direct)`, transport: 'tcp', size, count, ours: tapped, libzmq: direct, ratio, target: '≥ 0.7', met: ratio >= 0.7, loadAverage: load, otherBusy };
+}
+
+/** Round trips libzmq ping → tap → libzmq echo against the direct path: what the tap adds. */
+async function tapLatencyGroup(size: number, otherBusy: number): Promise<Cell> {
+  const load = loadavg()[0];
+  const pairs = [await startPair('direct', 'libzmq', 'libzmq', 'latency', 'tcp', size), await startTappedPair('latency', size)];
+  const results = new Map<string, { p50: number; p99: number; p999: number }[]>(pairs.map((p) => [p.label, []]));
+  try {
+    for (const pair of pairs) await latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
+    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await latencyRun(pair, PINGS_BACK_TO_BACK, 0));
+  } finally {
+    await stopPairs(pairs);
+  }
+  const tapped = summarizeLatency(results.get('tap')!);
+  const direct = summarizeLatency(results.get('direct')!);
+  const ratio = { p50: tapped.p50 / direct.p50, p99: tapped.p99 / direct.p99, p999: tapped.p999 / direct.p999 };
+  return {
+    kind: 'latency',
+    name: `tap latency tcp ${sizeName(size)} back-to-back (through the tap / direct)`,
+    transport: 'tcp',
+    size,
+    count: PINGS_BACK_TO_BACK,
+    mode: 'back-to-back',
+    ours: tapped,
+    libzmq: direct,
+    ratio,
+    target: `adds ${fixed(tapped.p50 - direct.p50, 1)} µs at p50`,
+    loadAverage: load,
+    otherBusy,
+  };
+}
+
 // --- Report ---------------------------------------------------------------------------------------
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
@@ -349,6 +413,8 @@ function table(cells: Cell[]): string {
     if (cell.kind === 'latency') {
       const r = cell.ratio as { p50: number; p99: number; p999: number };
       rows.push(`| ${cell.name} (p50 / p99 / p99.9 µs) | ${micros(cell.ours as Latency)} | ${micros(cell.libzmq as Latency)} | ${fixed(r.p50, 2)} / ${fixed(r.p99, 2)} / ${fixed(r.p999, 2)} | ${cell.target}${mark} |`);
+    } else if (cell.kind === 'tap') {
+      rows.push(`| ${cell.name} | ${rate(cell.ours as Throughput)} | ${rate(cell.libzmq as Throughput)} (direct) | ${fixed(cell.ratio as number, 2)} | ${cell.target}${mark} |`);
     } else {
       const versus = cell.kind === 'interop' ? `${rate(cell.libzmq as Throughput)} (libzmq ↔ libzmq)` : cell.libzmq ? rate(cell.libzmq as Throughput) : '—';
       rows.push(`| ${cell.name} | ${rate(cell.ours as Throughput)} | ${versus} | ${cell.ratio === undefined ? '—' : fixed(cell.ratio as number, 2)} | ${cell.target ?? ''}${mark} |`);
@@ -392,6 +458,17 @@ async function main(): Promise<void> {
         cells.push(await latencyGroup(transport, size, mode, busy));
       }
     }
+  }
+  for (const size of [1024, 65536]) {
+    if (!wanted(`tap throughput tcp ${sizeName(size)}`)) continue;
+    const busy = await waitForQuiet();
+    log(`tap throughput tcp ${sizeName(size)} (load ${loadavg()[0].toFixed(2)}, others ${(busy * 100).toFixed(0)}%)`);
+    cells.push(await tapThroughputGroup(size, busy));
+  }
+  if (wanted('tap latency tcp 1 KiB')) {
+    const busy = await waitForQuiet();
+    log(`tap latency tcp 1 KiB (load ${loadavg()[0].toFixed(2)}, others ${(busy * 100).toFixed(0)}%)`);
+    cells.push(await tapLatencyGroup(1024, busy));
   }
   const seconds = (Date.now() - started) / 1000;
   const loads = cells.map((c) => c.loadAverage);

@@ -24,7 +24,7 @@ export { parseEndpoint, formatEndpoint, type Endpoint, type EndpointRole, type T
 export * as zmq from './zmq';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';
 export { Tap, TAP_DEFAULTS, type TapOptions, type TapState, type TapEvents } from './tap/tap';
-export { RecordFeed, FEED_CAPACITY } from './tap/record-feed';
+export { RecordFeed, FEED_CAPACITY, FEED_BYTES } from './tap/record-feed';
 export { PcapngCapture, type CaptureFormat } from './tap/pcapng-capture';
 export { pairVerdict, COMPATIBLE_SOCKET_TYPES, type PairVerdict } from './tap/socket-types';
 export type { TapRecord, GreetingRecord, CommandRecord, MessageRecord, EventRecord, TapFrame, TapSide, TapPolicy, Severity } from './tap/records';

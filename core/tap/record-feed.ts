@@ -9,10 +9,31 @@ import type { EventRecord, TapRecord } from './records';
 
 /** The default number of records a feed holds. */
 export const FEED_CAPACITY = 10_000;
+/** The default bound on the body bytes those records keep (their captured frames). */
+export const FEED_BYTES = 64 * 1024 * 1024;
+
+/** The body bytes a record keeps. */
+function bytesOf(record: TapRecord): number {
+  switch (record.kind) {
+    case 'message': {
+      let sum = 0;
+      for (const frame of record.frames) sum += frame.data.length;
+      return sum;
+    }
+    case 'command':
+      return record.data.length;
+    case 'greeting':
+      return record.raw.length;
+    case 'event':
+      return 0;
+  }
+}
 
 /** Records of one tap, for one consumer, read with `for await` or {@link next}. */
 export class RecordFeed implements AsyncIterable<TapRecord> {
   readonly #capacity: number;
+  readonly #maxBytes: number;
+  #bytes = 0;
   readonly #queue: TapRecord[] = [];
   #head = 0;
   #dropped = 0;
@@ -21,9 +42,10 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
   #closed = false;
   readonly #detach: () => void;
 
-  /** Starts taking the tap's records; `capacity` bounds the queue. */
-  constructor(tap: Tap, capacity = FEED_CAPACITY) {
+  /** Starts taking the tap's records; `capacity` bounds the queue's records, `maxBytes` the bytes they keep. */
+  constructor(tap: Tap, capacity = FEED_CAPACITY, maxBytes = FEED_BYTES) {
     this.#capacity = capacity;
+    this.#maxBytes = maxBytes;
     const onRecord = (record: TapRecord): void => this.#push(record);
     tap.on('record', onRecord);
     this.#detach = () => tap.off('record', onRecord);
@@ -44,6 +66,18 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
     const record = this.#take();
     if (record !== undefined || this.#closed) return Promise.resolve(record);
     return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  /**
+   * The records waiting (at least one, waiting for it), at most `max`: one promise per batch
+   * rather than per record, for a consumer that renders in batches. Empty once closed and drained.
+   */
+  async nextBatch(max = Number.POSITIVE_INFINITY): Promise<TapRecord[]> {
+    const first = await this.next();
+    if (first === undefined) return [];
+    const batch = [first];
+    for (let record = this.#take(); record !== undefined; record = batch.length < max ? this.#take() : undefined) batch.push(record);
+    return batch;
   }
 
   /** Stops taking records; what is queued can still be read. */
@@ -67,7 +101,8 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
       waiter(record);
       return;
     }
-    if (this.length >= this.#capacity) {
+    const bytes = bytesOf(record);
+    if (this.length >= this.#capacity || (this.length > 0 && this.#bytes + bytes > this.#maxBytes)) {
       this.#dropped++;
       this.#droppedTotal++;
       return;
@@ -75,6 +110,7 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
     // The notice goes where the records went missing, before the first one kept again.
     if (this.#dropped > 0) this.#queue.push(this.#droppedNotice());
     this.#queue.push(record);
+    this.#bytes += bytes;
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
@@ -91,6 +127,7 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
   #take(): TapRecord | undefined {
     if (this.#head >= this.#queue.length) return this.#dropped > 0 ? this.#droppedNotice() : undefined;
     const record = this.#queue[this.#head++];
+    this.#bytes -= bytesOf(record);
     // Compact now and then, so that the array does not grow with everything ever queued.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);

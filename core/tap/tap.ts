@@ -36,7 +36,7 @@ export interface TapOptions {
   readonly probeInterval?: number;
   /** The longest wait between probes, in ms (default 2000). */
   readonly probeIntervalMax?: number;
-  /** Body bytes of each data frame kept in records (default 65 536); the rest is counted and relayed. */
+  /** Body bytes of each data frame kept in records (default 16 384); the rest is counted and relayed. */
   readonly snaplen?: number;
   /** Whether records show PLAIN passwords (default false: only the user name and the password's length). */
   readonly showPasswords?: boolean;
@@ -51,7 +51,7 @@ export const TAP_DEFAULTS = {
   holdTimeout: 25_000,
   probeInterval: 100,
   probeIntervalMax: 2000,
-  snaplen: 65_536,
+  snaplen: 16_384,
   showPasswords: false,
   ipv6: false,
 } as const satisfies Required<Omit<TapOptions, 'listen' | 'upstream'>>;
@@ -68,8 +68,9 @@ export interface TapEvents {
   state: [state: TapState];
 }
 
+const TIME_ORIGIN = performance.timeOrigin;
 /** The current time in ms since the epoch, with microseconds. */
-const now = (): number => performance.timeOrigin + performance.now();
+const now = (): number => TIME_ORIGIN + performance.now();
 
 /** A tap between apps and one upstream endpoint. */
 export class Tap extends EventEmitter<TapEvents> {

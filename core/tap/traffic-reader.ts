@@ -224,8 +224,21 @@ export class TrafficReader implements WireUnits {
       this.#emit<CommandRecord>({ kind: 'command', name: subscribe ? 'SUBSCRIBE' : 'CANCEL', size: single.size, flags: single.flags, data: single.data, topic: single.data.subarray(1), note: 'a subscription message (ZMTP 3.0 / ZWS form)' });
       return;
     }
-    const note = first && this.bareZws ? { note: "the sender's routing id (bare ZWS2.0 sends it first)" } : {};
-    this.#emit<MessageRecord>({ kind: 'message', frames, framesOmitted: omitted, size: total, ...(this.#routingId !== undefined ? { routingId: this.#routingId } : {}), ...note });
+    // The hot path: one literal of a fixed shape, no spreading.
+    const host = this.#host;
+    const record: MessageRecord = {
+      kind: 'message',
+      time: host.now(),
+      connection: host.connection,
+      from: host.side,
+      socketType: this.#socketType,
+      frames,
+      framesOmitted: omitted,
+      size: total,
+      routingId: this.#routingId,
+      note: first && this.bareZws ? "the sender's routing id (bare ZWS2.0 sends it first)" : undefined,
+    };
+    host.emit(record);
   }
 
   #emit<R extends TapRecord>(fields: Omit<R, 'time' | 'connection' | 'from' | 'socketType'>): void {

@@ -6,7 +6,7 @@
  * passes through a tap in bounded memory. Pure: no Node.
  */
 import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from '../zmtp/constants';
-import { copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
+import { allocate, copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
 
 const enum State {
   Greeting,
@@ -109,8 +109,7 @@ export class ZmtpScanner implements WireScanner {
   #startBody(size: number): void {
     this.#bodySize = size;
     this.#bodySeen = 0;
-    const keep = Math.min(size, this.#limits.bytesFor(this.#flags));
-    this.#capture = keep > 0 ? new Uint8Array(keep) : EMPTY;
+    this.#capture = allocate(Math.min(size, this.#limits.bytesFor(this.#flags)));
     this.#state = State.Body;
     if (size === 0) this.#endBody();
   }

@@ -8,7 +8,7 @@
  */
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from '../zmtp/constants';
 import { headEnd, HTTP_HEAD_MAX } from './http-head';
-import { copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
+import { allocate, copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
 
 const OPCODE_BINARY = 0x2;
 const OPCODE_CLOSE = 0x8;
@@ -154,7 +154,7 @@ export class ZwsScanner implements WireScanner {
       this.#capture = EMPTY;
     } else {
       // Control frames carry at most 125 bytes (RFC 6455 §5.5); keep them whole.
-      this.#capture = new Uint8Array(Math.min(this.#payloadSize, 125));
+      this.#capture = allocate(Math.min(this.#payloadSize, 125));
       if (this.#payloadSize === 0) this.#endPayload();
     }
   }
@@ -168,8 +168,7 @@ export class ZwsScanner implements WireScanner {
     if (this.#payloadSeen === 0 && skip === 1 && take > 0) {
       this.#zwsFlags = chunk[pos] ^ (this.#masked ? this.#mask[0] : 0);
       const size = this.#payloadSize - 1;
-      const keep = Math.min(size, this.#limits.bytesFor(zmtpFlagsOf(this.#zwsFlags, size)));
-      this.#capture = keep > 0 ? new Uint8Array(keep) : EMPTY;
+      this.#capture = allocate(Math.min(size, this.#limits.bytesFor(zmtpFlagsOf(this.#zwsFlags, size))));
       k = 1;
     }
     const capture = this.#capture;

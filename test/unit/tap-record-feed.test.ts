@@ -35,6 +35,17 @@ describe('tap: record feed', () => {
     assert.equal(feed.dropped, 4);
   });
 
+  it('hands over what is waiting in one batch, and bounds the bytes the queued records keep', async () => {
+    const tap = idleTap();
+    const feed = new RecordFeed(tap, 100, 2500);
+    const message = (n: number): TapRecord => ({ kind: 'message', time: n, connection: 1, from: 'app', frames: [{ size: 1000, more: false, data: new Uint8Array(1000), flags: 0 }], framesOmitted: 0, size: 1000 });
+    for (let n = 1; n <= 4; n++) tap.emit('record', message(n));
+    const name = (r: TapRecord): string | number => (r.kind === 'event' ? r.name : r.time);
+    assert.deepEqual((await feed.nextBatch()).map(name), [1, 2, 'records-dropped'], 'a third 1000-byte record would pass 2500 bytes');
+    tap.emit('record', message(5));
+    assert.deepEqual((await feed.nextBatch()).map(name), [5]);
+  });
+
   it('ends iteration once closed and drained, and stops listening to the tap', async () => {
     const tap = idleTap();
     const feed = new RecordFeed(tap);

@@ -176,11 +176,12 @@ export async function tapMain(argv: readonly string[], io: TapIO): Promise<numbe
   return 0;
 }
 
-/** Prints records as lines, waiting for the terminal when it is full (the feed drops meanwhile). */
+/** Prints records as lines, in batches, waiting for the terminal when it is full (the feed drops meanwhile). */
 async function print(feed: RecordFeed, io: TapIO, color: boolean): Promise<void> {
   const styles = style(color);
-  for await (const record of feed) {
-    const stdout = io.stdout;
-    if (stdout.write(`${formatLine(record, styles)}\n`) === false && stdout instanceof EventEmitter) await once(stdout, 'drain');
+  const stdout = io.stdout;
+  for (let batch = await feed.nextBatch(256); batch.length > 0; batch = await feed.nextBatch(256)) {
+    const text = batch.map((record) => `${formatLine(record, styles)}\n`).join('');
+    if (stdout.write(text) === false && stdout instanceof EventEmitter) await once(stdout, 'drain');
   }
 }
