@@ -18,6 +18,9 @@ import type { WireScanner } from './wire-units';
 import { ZmtpScanner } from './zmtp-scanner';
 import { ZwsScanner } from './zws-scanner';
 
+/** How long a leg may stay open after the other closed and was passed the close (ms). */
+const CLOSE_GRACE_MS = 2000;
+
 /** Bytes a held direction may collect before the tap gives up holding (a READY is well under 1 KiB). */
 const HOLD_BYTES_MAX = 64 * 1024;
 
@@ -110,6 +113,8 @@ export class TapConnection {
   #firstEnd: { side: TapSide; error?: string } | undefined;
   /** Why the tap itself ended the connection, when it did. */
   #endedByTap: string | undefined;
+  #reported = false;
+  #graceTimer: NodeJS.Timeout | undefined;
   #closedSockets = 0;
   #state: TapConnectionInfo['state'] = 'connecting';
   readonly #opened: number;
@@ -299,6 +304,7 @@ export class TapConnection {
     // What is held still belongs to the stream: forward it before the end.
     if (direction.holding) this.#release('end of stream');
     else if (!direction.target.destroyed) direction.target.end();
+    this.#reportEnd();
   }
 
   #sourceClosed(direction: Direction, hadError: boolean): void {
@@ -309,16 +315,18 @@ export class TapConnection {
       if (!target.destroyed) target.resetAndDestroy();
     } else if (!direction.ended) target.destroy();
     else if (!target.destroyed) target.end();
+    this.#reportEnd();
+    // A leg that does not close once the other has (a frozen process never answers the FIN) is not waited for forever.
+    if (!target.destroyed) this.#graceTimer ??= setTimeout(() => target.destroy(), CLOSE_GRACE_MS);
     if (++this.#closedSockets === 2) this.#finish();
   }
 
-  #finish(): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+  /** Says once how the connection ended (when the first leg ends, not when the last one closes) and what that means. */
+  #reportEnd(): void {
+    if (this.#reported) return;
+    this.#reported = true;
     if (this.#endedByTap !== undefined) {
       this.#host.emit({ kind: 'event', time: this.#host.now(), connection: this.id, name: 'closed', severity: 'info', text: `the tap closed the connection: ${this.#endedByTap}` });
-      this.#resolveClosed();
       return;
     }
     const first = this.#firstEnd ?? { side: 'app' as const };
@@ -328,6 +336,14 @@ export class TapConnection {
     const counts = this.#directions.map((d) => `${d.from} sent ${d.messages} messages (${d.bytes} bytes)`).join(', ');
     this.#host.emit({ kind: 'event', time: this.#host.now(), connection: this.id, from: first.side, name: 'closed', severity: 'info', text: `${first.side} ${how}${passed}${counts ? `: ${counts}` : ''}` });
     if (this.#upstream !== undefined) this.#diagnosis.ended({ first: first.side, ...(first.error ? { error: first.error } : {}) });
+  }
+
+  #finish(): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    if (this.#holdTimer) clearTimeout(this.#holdTimer);
+    if (this.#graceTimer) clearTimeout(this.#graceTimer);
+    this.#reportEnd();
     this.#resolveClosed();
   }
 }

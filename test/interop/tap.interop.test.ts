@@ -197,6 +197,31 @@ describe('tap interop: the upstream restarting, security mechanisms', () => {
     assert.ok(eventsNamed(records, 'listener-reopened').length >= 1);
   });
 
+  interop('a heartbeat timeout: the app gives up on a frozen upstream, and the tap says why', async (h) => {
+    const upstream = await h.lib('PEER', { expectHandshakeFailures: true });
+    const { endpoint, records } = await tapFor(h, 'tcp', await upstream.bind('tcp://127.0.0.1:*'));
+    const app = await h.lib('PEER', { options: { HEARTBEAT_IVL: 100, HEARTBEAT_TIMEOUT: 300 }, expectHandshakeFailures: true });
+    const id = await app.connectPeer(endpoint);
+    await app.send(id, 'ping?');
+    await upstream.receive(5000);
+    await eventually(() => commands(records, 'PONG').length > 0, 'a first PONG');
+    upstream.stop();
+    h.defer(() => upstream.cont());
+    await eventually(() => eventsNamed(records, 'heartbeat-timeout').length > 0, 'the heartbeat timeout', 5000);
+    assert.match(eventsNamed(records, 'heartbeat-timeout')[0].text, /^app closed the connection \d+ ms after its PING went unanswered: a heartbeat timeout \(ZMQ_HEARTBEAT_TIMEOUT\); upstream sent nothing in that time$/);
+  });
+
+  interop('a REQ that sends twice without a reply (ZMQ_REQ_RELAXED) is pointed out', async (h) => {
+    const upstream = await h.lib('REP');
+    const { endpoint, records } = await tapFor(h, 'tcp', await upstream.bind('tcp://127.0.0.1:*'));
+    const req = await h.lib('REQ', { options: { REQ_RELAXED: 1 } });
+    await req.connect(endpoint);
+    await req.send(0, 'first');
+    await req.send(0, 'second');
+    await eventually(() => eventsNamed(records, 'req-sent-twice').length > 0, 'the warning');
+    assert.match(eventsNamed(records, 'req-sent-twice')[0].text, /^REQ app sent a second request \(6 bytes\) before any reply to the first: a libzmq REQ refuses that \(EFSM\) unless ZMQ_REQ_RELAXED is set/);
+  });
+
   interop('PLAIN: the user name is shown, the password is not, and the silent refusal explained', async (h) => {
     // libzmq 4.3.4's PLAIN server needs a ZAP handler and closes without one: what a user sees as "nothing arrives".
     const upstream = await h.lib('REP', { options: { PLAIN_SERVER: 1 }, expectHandshakeFailures: true });
