@@ -167,7 +167,7 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   /** Opens the upstream leg for one app connection; on refusal, the policy decides. */
-  #connectFor(connection: TapConnection, since: number, wait = this.options.probeInterval): void {
+  #connectFor(connection: TapConnection, since: number, attempt = 0): void {
     const upstream = connectUpstream(this.#route.upstream, this.options.ipv6);
     const onError = (err: NodeJS.ErrnoException): void => {
       if (this.#state === 'closed') return;
@@ -182,8 +182,9 @@ export class Tap extends EventEmitter<TapEvents> {
         connection.destroy(`upstream ${this.options.upstream} still down (${why}) after ${Math.round(waited)} ms: the hold policy's limit`);
         return;
       }
-      if (waited === 0 || wait === this.options.probeInterval) this.#event('holding', 'warning', `upstream ${this.options.upstream} refused (${why}): holding the app's connection (its greeting waits) for up to ${this.options.holdTimeout} ms`, connection.id);
-      const timer = setTimeout(() => this.#connectFor(connection, since, Math.min(wait * 2, this.options.probeIntervalMax)), Math.min(wait, this.options.holdTimeout - waited));
+      if (attempt === 0) this.#event('holding', 'warning', `upstream ${this.options.upstream} refused (${why}): holding the app's connection (its greeting waits) for up to ${this.options.holdTimeout} ms`, connection.id);
+      const wait = Math.min(this.options.probeInterval * 2 ** attempt, this.options.probeIntervalMax, this.options.holdTimeout - waited);
+      const timer = setTimeout(() => this.#connectFor(connection, since, attempt + 1), wait);
       void connection.closed.then(() => clearTimeout(timer));
     };
     upstream.once('error', onError);
