@@ -121,6 +121,8 @@ export class TapConnection {
   readonly #appAddress: string | undefined;
   #upstreamAddress: string | undefined;
   readonly #readers: Record<TapSide, TrafficReader>;
+  /** When the chunk being decoded arrived: the time of every record decoded from it (one clock read per chunk, not per record). */
+  #chunkTime = 0;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -196,7 +198,7 @@ export class TapConnection {
       connection: this.id,
       showPasswords: host.showPasswords,
       snaplen: () => host.snaplen(),
-      now: () => host.now(),
+      now: () => this.#chunkTime,
       emit: (record) => this.#onRecord(side, record),
       greetingEnded: (end) => this.#greetingEnded(side, end),
     });
@@ -205,6 +207,7 @@ export class TapConnection {
   #relay(direction: Direction, chunk: Buffer): void {
     direction.bytes += chunk.length;
     direction.holdFrom = -1;
+    this.#chunkTime = this.#host.now();
     if (!direction.scanner.stopped) {
       try {
         direction.scanner.push(chunk);

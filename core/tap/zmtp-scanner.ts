@@ -69,6 +69,17 @@ export class ZmtpScanner implements WireScanner {
             pos = end;
             if (this.#state !== State.Flags) return;
           }
+          // Next common case: a whole long frame (a body over 255 bytes) within this chunk.
+          if (pos + 9 <= length && (chunk[pos] & FLAG_LONG) !== 0) {
+            const size = longSize(chunk, pos + 1);
+            if (pos + 9 + size <= length) {
+              const flags = chunk[pos];
+              this.#units.frame(flags, size, copyOf(chunk, pos + 9, Math.min(size, this.#limits.bytesFor(flags))));
+              pos += 9 + size;
+              if (this.#state !== State.Flags) return;
+              continue;
+            }
+          }
           if (pos >= length) break;
           this.#flags = chunk[pos++];
           this.#sizeNeeded = this.#flags & FLAG_LONG ? 8 : 1;
@@ -132,9 +143,9 @@ export class ZmtpScanner implements WireScanner {
 }
 
 /** An 8-byte big-endian size; anything beyond 2^53 is no real frame and stays above every size. */
-function longSize(bytes: Uint8Array): number {
-  const high = ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0;
-  const low = ((bytes[4] << 24) | (bytes[5] << 16) | (bytes[6] << 8) | bytes[7]) >>> 0;
+function longSize(bytes: Uint8Array, at = 0): number {
+  const high = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  const low = ((bytes[at + 4] << 24) | (bytes[at + 5] << 16) | (bytes[at + 6] << 8) | bytes[at + 7]) >>> 0;
   return high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
 }
 
