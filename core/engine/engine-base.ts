@@ -11,9 +11,11 @@ import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
 import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
 import { parseCommand, parsePingData, pongDataFor, propertyText, type Properties } from '../zmtp/command';
 import { commandBody, startsWithCommand, type HandshakeCommand, type Mechanism, type MechanismHost, type MechanismName, type MessageBox } from '../zmtp/mechanism';
+import { isLibzmqPlainError } from '../zmtp/plain';
 import type { ZapReply } from '../zmtp/zap';
 import type { EngineFailure, EngineSession } from './engine-host';
 import { askZap, createMechanism, securityLoading, zapAddressOf } from './security';
+import { securityOf } from '../options';
 
 /**
  * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
@@ -260,7 +262,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
   }
 
   #handshakeFrame(body: Uint8Array): void {
-    const kind = HANDSHAKE_COMMANDS.find((name) => startsWithCommand(body, name)) ?? 'command';
+    const kind = HANDSHAKE_COMMANDS.find((name) => startsWithCommand(body, name)) ?? (isLibzmqPlainError(body) ? 'ERROR' : 'command');
     this.tap('in', kind, body, false);
     if (kind === 'READY') this.session.record.readyReceived = true;
     if (!this.#mechanism) throw new ZmtpError('ERR_ZMTP_UNEXPECTED_COMMAND', 'A frame arrived before the greeting was complete');
@@ -429,7 +431,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     const record = session.record;
     const host = session.host;
     // A peer that hangs up during a PLAIN or CURVE handshake usually means something; say what.
-    const error = failure.error ?? (!this.#handshakeDone && failure.kind === 'connection' ? this.#mechanism?.explainClose() : undefined);
+    const error = failure.error ?? (!this.#handshakeDone && failure.kind === 'connection' ? this.#explainClose() : undefined);
     const extra = { connectionId: record.id, routingId: (this.pipe ?? record.pipe)?.routingId, error };
     record.lastError = error ? `${error.code}: ${error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
     // libzmq reports failures of CURVE's MESSAGE boxes as handshake failures even afterwards
@@ -440,6 +442,22 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     }
     host.monitor('DISCONNECTED', record.id, session.monitorEndpoint, extra);
     session.engineFailed({ ...failure, error, handshakeDone: this.#handshakeDone });
+  }
+
+  /**
+   * Why the peer may have hung up before the handshake completed: the mechanism's explanation, or,
+   * during the greeting, libzmq's habit of closing on a mechanism mismatch before it has sent the
+   * part of its greeting that names its own mechanism.
+   */
+  #explainClose(): ZmtpError | undefined {
+    if (this.#mechanism) return this.#mechanism.explainClose();
+    const { mechanism } = securityOf(this.session.host.options);
+    if (mechanism === 'NULL' || this.session.record.state === 'CONNECTING') return undefined;
+    return new ZmtpError(
+      'ERR_ZMTP_HANDSHAKE_CLOSED',
+      `The peer closed the connection during the greeting, before naming its mechanism: a libzmq peer does that when it does not run ${mechanism} (it reports a mechanism mismatch on its side); check that both sides use ${mechanism}`,
+      { step: 'greeting' },
+    );
   }
 
   /** Runs a step that may throw a wire error, turning it into a protocol failure of this connection. */

@@ -17,7 +17,6 @@ import {
   acceptReported,
   checkCommandStructure,
   commandBody,
-  errorBody,
   errorReceived,
   parseMetadata,
   startsWithCommand,
@@ -30,6 +29,32 @@ import {
 import type { ZapReply } from './zap';
 
 const decoder = new TextDecoder();
+
+/**
+ * The ERROR command as libzmq's PLAIN mechanism writes and expects it, which is not RFC 24's. Its
+ * source spells the prefix "\x05ERROR", and C reads "\x05E" as one hex escape, 0x5E: the command
+ * goes out as `5E "RROR" 03 "400"`, one byte short (libzmq 4.3.4 and later; its NULL and CURVE
+ * mechanisms write "\5ERROR", which is right). A libzmq PLAIN client takes nothing else for an
+ * ERROR, so our PLAIN server sends these bytes too; our PLAIN client takes both forms.
+ */
+export const LIBZMQ_PLAIN_ERROR_PREFIX = Uint8Array.of(0x5e, 0x52, 0x52, 0x4f, 0x52);
+
+/** Whether `body` is libzmq's PLAIN ERROR (see {@link LIBZMQ_PLAIN_ERROR_PREFIX}). */
+export function isLibzmqPlainError(body: Uint8Array): boolean {
+  if (body.length < LIBZMQ_PLAIN_ERROR_PREFIX.length) return false;
+  for (let i = 0; i < LIBZMQ_PLAIN_ERROR_PREFIX.length; i++) if (body[i] !== LIBZMQ_PLAIN_ERROR_PREFIX[i]) return false;
+  return true;
+}
+
+/** libzmq's PLAIN ERROR carrying a ZAP status: `5E "RROR" 03 "400"`. */
+export function libzmqPlainErrorBody(status: number): Uint8Array {
+  const reason = String(status);
+  const out = new Uint8Array(LIBZMQ_PLAIN_ERROR_PREFIX.length + 1 + reason.length);
+  out.set(LIBZMQ_PLAIN_ERROR_PREFIX, 0);
+  out[LIBZMQ_PLAIN_ERROR_PREFIX.length] = reason.length;
+  for (let i = 0; i < reason.length; i++) out[LIBZMQ_PLAIN_ERROR_PREFIX.length + 1 + i] = reason.charCodeAt(i);
+  return out;
+}
 
 /** HELLO's body for a user name and password (each at most 255 bytes: options check that). */
 export function plainHello(username: Uint8Array, password: Uint8Array): Uint8Array {
@@ -103,9 +128,12 @@ export class PlainClient implements Mechanism {
       this.#host.ready();
       return;
     }
-    if (startsWithCommand(body, 'ERROR')) {
+    const libzmqError = isLibzmqPlainError(body);
+    if (libzmqError || startsWithCommand(body, 'ERROR')) {
       const step = this.#state === 'waitingForWelcome' ? 'HELLO' : 'INITIATE';
-      throw errorReceived(body, `our PLAIN credentials (user ${JSON.stringify(decoder.decode(this.#options.username))})`, step);
+      // libzmq's form is one byte shorter: read it as the RFC's by putting the missing byte back.
+      const rfcBody = libzmqError ? Uint8Array.of(5, 0x45, ...body.subarray(1)) : body;
+      throw errorReceived(rfcBody, `our PLAIN credentials for user ${JSON.stringify(decoder.decode(this.#options.username))}`, step);
     }
     throw unexpectedCommand(body, this.#state === 'waitingForWelcome' ? 'WELCOME' : 'READY', this.#state === 'waitingForWelcome' ? 'WELCOME' : 'READY');
   }
@@ -189,8 +217,9 @@ export class PlainServer implements Mechanism {
       return;
     }
     this.#state = 'refused';
-    // libzmq answers 300 with nothing (RFC 26: the client is silently disconnected), 400 and 500 with ERROR.
-    if (reply.status !== 300) this.#host.sendCommand('ERROR', errorBody(reply.status));
+    // libzmq answers 300 with nothing (RFC 26: the client is silently disconnected), 400 and 500
+    // with ERROR, in the form its PLAIN clients read (see LIBZMQ_PLAIN_ERROR_PREFIX).
+    if (reply.status !== 300) this.#host.sendCommand('ERROR', libzmqPlainErrorBody(reply.status));
     this.#host.refused(
       new ZmtpError(
         'ERR_ZAP_DENIED',
