@@ -236,6 +236,19 @@ describe('PLAIN mechanism (RFC 24)', () => {
     });
   }
 
+  it("writes ERROR in libzmq's PLAIN form (5E RROR: a C hex escape ate the E) and reads both forms", () => {
+    const { server } = pair((h) => new PlainClient(h, PLAIN_USER), (h) => new PlainServer(h), () => ({ status: 400 }));
+    server.mechanism.receive(plainHello(ascii('bob'), ascii('pw')));
+    server.answerZap();
+    assert.deepEqual(server.sent[0].body, hex('5E 52 52 4F 52 03 34 30 30'));
+    for (const error of [hex('5E 52 52 4F 52 03 35 30 30'), hex('05 45 52 52 4F 52 03 35 30 30')]) {
+      const client = new FakeHost();
+      client.mechanism = new PlainClient(client, PLAIN_USER);
+      client.mechanism.start();
+      assert.throws(() => client.mechanism.receive(error), (err: ZmtpError) => err.code === 'ERR_ZMTP_AUTH_REJECTED' && err.zapStatus === 500);
+    }
+  });
+
   it('answers ZAP 300 with no command at all (the client is silently disconnected)', () => {
     const { client, server } = pair((h) => new PlainClient(h, PLAIN_USER), (h) => new PlainServer(h), () => ({ status: 300 }));
     pump(client, server);
