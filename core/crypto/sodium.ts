@@ -64,6 +64,20 @@ class Scratch {
   }
 }
 
+/** Up to this many bytes are copied in a loop: cheaper than the view a TypedArray.set needs. */
+const LOOP_COPY_MAX = 64;
+
+/**
+ * Copies `source[start, end)` into `target` at `offset`. At millions of small messages a second,
+ * the view object a TypedArray.set (or Buffer.copy, which makes one too) needs per call shows in
+ * a profile, so short copies are a plain loop.
+ */
+function copyInto(source: Uint8Array, start: number, end: number, target: Uint8Array, offset: number): void {
+  if (end - start <= LOOP_COPY_MAX) {
+    for (let i = start; i < end; i++) target[offset++] = source[i];
+  } else target.set(source.subarray(start, end), offset);
+}
+
 /** libsodium's CurveCrypto. Obtain it with {@link loadCurveCrypto}. */
 class SodiumCurveCrypto implements CurveCrypto {
   readonly #raw: RawSodium;
@@ -82,6 +96,11 @@ class SodiumCurveCrypto implements CurveCrypto {
 
   get raw(): RawSodium {
     return this.#raw;
+  }
+
+  /** The WebAssembly memory (emscripten replaces the view when it grows): call it after anything that may allocate. */
+  heap(): Uint8Array {
+    return this.#raw.HEAPU8;
   }
 
   /**
@@ -227,7 +246,7 @@ class SodiumSession implements CurveSession {
     const length = 1 + data.length;
     const input = this.#crypto.messageIn.at(length);
     const out = this.#crypto.messageOut.at(length + BOX_TAG_SIZE);
-    let heap = raw.HEAPU8;
+    const heap = this.#crypto.heap();
     const nonce = this.#slot + SLOT_SEAL_NONCE;
     // The counter as 8 big-endian bytes; counters stay far below 2^53.
     const high = Math.floor(counter / 0x100000000);
@@ -241,28 +260,28 @@ class SodiumSession implements CurveSession {
     heap[nonce + 22] = (low >>> 8) & 0xff;
     heap[nonce + 23] = low & 0xff;
     heap[input] = flags;
-    heap.set(data, input + 1);
+    copyInto(data, 0, data.length, heap, input + 1);
     raw._crypto_box_easy_afternm(out, input, length, 0, nonce, key);
-    heap = raw.HEAPU8;
-    target.set(heap.subarray(out, out + length + BOX_TAG_SIZE), offset);
+    copyInto(heap, out, out + length + BOX_TAG_SIZE, target, offset);
   }
 
-  openMessage(box: Uint8Array, shortNonce: Uint8Array): Uint8Array | undefined {
+  openMessage(frame: Uint8Array, nonceOffset: number, boxOffset: number): Uint8Array | undefined {
     const raw = this.#raw;
     const key = this.#key();
-    const length = box.length;
+    const length = frame.length - boxOffset;
     if (length < BOX_TAG_SIZE + 1) return undefined;
     const input = this.#crypto.messageIn.at(length);
     const out = this.#crypto.messageOut.at(length);
-    let heap = raw.HEAPU8;
+    const heap = this.#crypto.heap();
     const nonce = this.#slot + SLOT_OPEN_NONCE;
-    heap.set(shortNonce, nonce + COUNTER_OFFSET);
-    heap.set(box, input);
+    copyInto(frame, nonceOffset, nonceOffset + 8, heap, nonce + COUNTER_OFFSET);
+    copyInto(frame, boxOffset, frame.length, heap, input);
     if (raw._crypto_box_open_easy_afternm(out, input, length, 0, nonce, key) !== 0) return undefined;
-    heap = raw.HEAPU8;
     this.openedFlags = heap[out];
-    // Buffer.from copies: the payload belongs to whoever receives it, the heap to the next call.
-    return Buffer.from(heap.subarray(out + 1, out + length - BOX_TAG_SIZE));
+    // A copy: the payload belongs to whoever receives it, the heap to the next call.
+    const payload = Buffer.allocUnsafe(length - BOX_TAG_SIZE - 1);
+    copyInto(heap, out + 1, out + length - BOX_TAG_SIZE, payload, 0);
+    return payload;
   }
 
   wipe(): void {

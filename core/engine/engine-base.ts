@@ -228,9 +228,8 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     const traffic = this.#traffic;
     if (traffic) {
       // CURVE: every frame is a MESSAGE box, whatever its flags say (libzmq decodes them all).
-      const opened = traffic.open(body);
-      flags = opened.flags;
-      body = opened.data;
+      body = traffic.open(body);
+      flags = traffic.openedFlags;
     }
     if (flags & FLAG_COMMAND) {
       this.#command(body);

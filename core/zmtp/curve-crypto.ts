@@ -55,11 +55,12 @@ export interface CurveSession {
    */
   sealMessage(target: Uint8Array, offset: number, counter: number, flags: number, data: Uint8Array): void;
   /**
-   * Opens a MESSAGE box under `openPrefix` + `shortNonce` (the 8 bytes from the wire). Returns the
-   * payload (a fresh array the caller may keep) and leaves the flags byte in {@link openedFlags};
-   * undefined when the box does not open.
+   * Opens a MESSAGE box: the 8-byte short nonce at `nonceOffset` of `frame` (used after
+   * `openPrefix`), the box from `boxOffset` to the end. Returns the payload (a fresh array the
+   * caller may keep) and leaves the flags byte in {@link openedFlags}; undefined when the box does
+   * not open. Offsets rather than views, because this runs once per received message.
    */
-  openMessage(box: Uint8Array, shortNonce: Uint8Array): Uint8Array | undefined;
+  openMessage(frame: Uint8Array, nonceOffset: number, boxOffset: number): Uint8Array | undefined;
   /** The flags byte of the last MESSAGE {@link openMessage} opened. */
   readonly openedFlags: number;
   /** Zeroes and releases the shared key; the session cannot be used afterwards. */

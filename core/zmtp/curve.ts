@@ -180,7 +180,9 @@ export class CurveTraffic implements MessageBox {
     return out;
   }
 
-  open(body: Uint8Array): { readonly flags: number; readonly data: Uint8Array } {
+  openedFlags = 0;
+
+  open(body: Uint8Array): Uint8Array {
     if (!startsWithCommand(body, 'MESSAGE')) throw unexpectedCommand(body, 'MESSAGE', 'MESSAGE', `${body.length > 0 ? 'a frame that is not a CURVE MESSAGE' : 'an empty frame'}`);
     if (body.length < MESSAGE_MIN_SIZE) {
       throw new ZmtpError('ERR_ZMTP_MALFORMED_COMMAND_MESSAGE', `Malformed CURVE MESSAGE: ${body.length} bytes, at least ${MESSAGE_MIN_SIZE} needed`, {
@@ -195,10 +197,11 @@ export class CurveTraffic implements MessageBox {
         { protocolError: PROTOCOL_ERROR.ZMTP_INVALID_SEQUENCE, step: 'MESSAGE' },
       );
     }
-    const data = this.#session.openMessage(body.subarray(MESSAGE_HEADER_SIZE), body.subarray(8, MESSAGE_HEADER_SIZE));
+    const data = this.#session.openMessage(body, 8, MESSAGE_HEADER_SIZE);
     if (data === undefined) throw cryptographic('A CURVE MESSAGE box did not open: it was altered, or sealed with another key', 'MESSAGE');
     const boxFlags = this.#session.openedFlags;
-    return { flags: (boxFlags & BOX_MORE ? FLAG_MORE : 0) | (boxFlags & BOX_COMMAND ? FLAG_COMMAND : 0), data };
+    this.openedFlags = (boxFlags & BOX_MORE ? FLAG_MORE : 0) | (boxFlags & BOX_COMMAND ? FLAG_COMMAND : 0);
+    return data;
   }
 
   wipe(): void {

@@ -77,10 +77,13 @@ export interface MessageBox {
    */
   seal(flags: number, data: Uint8Array): Uint8Array;
   /**
-   * Opens a received frame body; the result's `flags` use ZMTP's bits. Throws a ZmtpError
-   * (replayed or reordered nonce, a box that does not open, a frame that is not MESSAGE).
+   * Opens a received frame body: its data, with the flags (ZMTP's bits) in {@link openedFlags}.
+   * Throws a ZmtpError (replayed or reordered nonce, a box that does not open, a frame that is not
+   * MESSAGE).
    */
-  open(body: Uint8Array): { readonly flags: number; readonly data: Uint8Array };
+  open(body: Uint8Array): Uint8Array;
+  /** The flags of what {@link open} returned last: MORE (0x01), COMMAND (0x04). */
+  readonly openedFlags: number;
   /** Zeroes the connection's keys. */
   wipe(): void;
 }

@@ -46,8 +46,8 @@ export const tweetnaclCrypto: CurveCrypto = {
         plain.set(data, 1);
         target.set(nacl.box.after(plain, nonceOf(sealPrefix, counterBytes), live()), offset);
       },
-      openMessage(box, shortNonce) {
-        const plain = nacl.box.open.after(box, nonceOf(openPrefix, shortNonce), live());
+      openMessage(frame, nonceOffset, boxOffset) {
+        const plain = nacl.box.open.after(frame.subarray(boxOffset), nonceOf(openPrefix, frame.subarray(nonceOffset, nonceOffset + 8)), live());
         if (!plain || plain.length < 1) return undefined;
         openedFlags = plain[0];
         return plain.slice(1);

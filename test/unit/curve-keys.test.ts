@@ -5,6 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import nacl from 'tweetnacl';
 import { curveKeypair, curvePublic, z85Decode, z85Encode } from '../../core/index';
@@ -87,5 +89,23 @@ describe('CURVE keys', () => {
     assert.equal(await curvePublic(pair.secretKey), z85Encode(pair.publicKey));
     await assert.rejects(curvePublic('too short'), { code: 'EINVAL' });
     await assert.rejects(curvePublic('#'.repeat(40)), { code: 'EINVAL' });
+  });
+});
+
+describe('loading libsodium', () => {
+  it('happens when the first CURVE socket is made, not before', () => {
+    const root = join(__dirname, '..', '..', '..');
+    const script = `
+      const core = require('zmq-peer-debugger/core');
+      const sodium = require('./out/core/crypto/sodium.js');
+      const plain = new core.Peer({ plainUsername: 'bob' });
+      const before = sodium.loadedCurveCrypto() === undefined;
+      const curve = new core.Peer({ curveServer: true });
+      setTimeout(() => {
+        console.log(JSON.stringify({ before, after: sodium.loadedCurveCrypto() !== undefined }));
+        plain.close(); curve.close();
+      }, 1000);`;
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8', timeout: 20000 });
+    assert.deepEqual(JSON.parse(out), { before: true, after: true });
   });
 });
