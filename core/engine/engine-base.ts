@@ -1,21 +1,18 @@
 /**
- * The wire-independent half of a connection engine: running the security mechanism (NULL, PLAIN,
- * CURVE, with ZAP) and the Socket-Type check, heartbeats, moving messages between a pipe and the
- * wire with back-pressure (through CURVE's MESSAGE boxes when the mechanism has them), libzmq's
- * failure classification and the traffic tap. stream-engine.ts and ws-engine.ts add the framing
- * of their wire.
+ * The wire-independent half of a connection engine: the security handshake (handshake.ts runs the
+ * mechanism), heartbeats, moving messages between a pipe and the wire with back-pressure (through
+ * CURVE's MESSAGE boxes when the mechanism has them), libzmq's failure classification and the
+ * traffic tap. stream-engine.ts and ws-engine.ts add the framing of their wire.
  */
 import { LINUX_ERRNO, ZmtpError } from '../errors';
 import type { ConnectionState, FrameKind, MonitorEventType } from '../events';
 import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
-import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
-import { parseCommand, parsePingData, pongDataFor, propertyText, type Properties } from '../zmtp/command';
-import { commandBody, startsWithCommand, type HandshakeCommand, type Mechanism, type MechanismHost, type MechanismName, type MessageBox } from '../zmtp/mechanism';
-import { isLibzmqPlainError } from '../zmtp/plain';
-import type { ZapReply } from '../zmtp/zap';
+import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
+import { parseCommand, parsePingData, pongDataFor } from '../zmtp/command';
+import { commandBody, type MessageBox } from '../zmtp/mechanism';
 import type { EngineFailure, EngineSession } from './engine-host';
-import { askZap, createMechanism, securityLoading, zapAddressOf } from './security';
-import { securityOf } from '../options';
+import { Handshake } from './handshake';
+import { securityLoading } from './security';
 
 /**
  * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
@@ -37,9 +34,6 @@ export interface Engine {
 /** Which commands an engine writes after the handshake; data frames go through {@link EngineBase.writeMessages}. */
 export type WireCommand = 'PING' | 'PONG';
 
-/** The commands of a security handshake, as the tap names them. */
-const HANDSHAKE_COMMANDS: readonly HandshakeCommand[] = ['READY', 'ERROR', 'HELLO', 'WELCOME', 'INITIATE'];
-
 /**
  * The part of a connection that does not depend on the wire: the security mechanism and the
  * Socket-Type check, PEER's multipart discard, heartbeat timers, moving messages between the
@@ -49,10 +43,10 @@ const HANDSHAKE_COMMANDS: readonly HandshakeCommand[] = ['READY', 'ERROR', 'HELL
  * Like libzmq it never sends a data frame before the peer's READY has arrived (protocol.md §7,
  * pitfall 2): libzmq 4.3.4 would fail the handshake with UNEXPECTED_COMMAND.
  */
-export abstract class EngineBase implements Engine, PipeWriter, PipeReader, MechanismHost {
+export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   protected readonly session: EngineSession;
   protected pipe: Pipe | undefined;
-  #mechanism: Mechanism | undefined;
+  readonly #handshake: Handshake;
   /** CURVE's MESSAGE boxes once the handshake is done; undefined for NULL and PLAIN. */
   #traffic: MessageBox | undefined;
   #handshakeDone = false;
@@ -68,6 +62,18 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
 
   constructor(session: EngineSession) {
     this.session = session;
+    const engine = this;
+    this.#handshake = new Handshake(session, {
+      writeCommandFrame: (body) => this.writeCommandFrame(body),
+      tap: (direction, kind, body, more) => this.tap(direction, kind, body, more),
+      enter: (state) => this.setState(state),
+      guard: (step) => this.guard(step),
+      fail: (failure, flush) => this.fail(failure, flush),
+      complete: () => this.completeHandshake(),
+      get ended() {
+        return engine.failed;
+      },
+    });
   }
 
   get handshakeDone(): boolean {
@@ -124,104 +130,18 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
   }
 
   /**
-   * Runs the security handshake once the greetings (or the upgrade) are done: the mechanism sends
-   * what goes first (NULL: READY; PLAIN and CURVE clients: HELLO) and the connection enters
-   * READY_EXCHANGE (NULL) or SECURITY_HANDSHAKE.
+   * Runs the security handshake once the greetings (or the upgrade) are done (see handshake.ts):
+   * the mechanism sends what goes first and the connection enters READY_EXCHANGE (NULL) or
+   * SECURITY_HANDSHAKE.
    */
   protected startMechanism(): void {
-    const record = this.session.record;
-    this.guard(() => {
-      const mechanism = createMechanism(this, this.session.host.options);
-      this.#mechanism = mechanism;
-      record.mechanism = mechanism.name;
-      record.securityRole = mechanism.name === 'NULL' ? undefined : mechanism.role;
-      mechanism.start();
-      if (!this.#failed && !this.#handshakeDone) this.setState(mechanism.name === 'NULL' ? 'READY_EXCHANGE' : 'SECURITY_HANDSHAKE');
-    });
-  }
-
-  // --- MechanismHost ----------------------------------------------------------------------------
-
-  get metadata(): Properties {
-    return [[SOCKET_TYPE_PROPERTY, new TextEncoder().encode(this.session.host.socketType)]];
-  }
-
-  sendCommand(step: HandshakeCommand, body: Uint8Array): void {
-    if (this.#failed) return;
-    this.tap('out', step, body, false);
-    if (step === 'READY') this.session.record.readySent = true;
-    this.writeCommandFrame(body);
-  }
-
-  acceptProperties(properties: ReadonlyArray<readonly [string, Uint8Array]>): void {
-    const record = this.session.record;
-    // ZAP's properties (already there) win over the peer's own, as in libzmq's mechanism_ready.
-    for (const [name, value] of properties) if (!record.zapProperties.has(name)) record.peerProperties[name] = propertyText(value);
-    const socketType = properties.find(([name]) => name === SOCKET_TYPE_PROPERTY);
-    // The check happens only when the peer sends Socket-Type, exactly and case-sensitively.
-    if (socketType && !this.session.host.isCompatible(propertyText(socketType[1]))) {
-      throw new ZmtpError(
-        'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE',
-        `Peer socket type ${JSON.stringify(propertyText(socketType[1]))} is not compatible with ${this.session.host.socketType}`,
-      );
-    }
-  }
-
-  requestZap(mechanism: MechanismName, credentials: readonly Uint8Array[]): boolean {
-    const asker = this.session.host.zapAsker();
-    if (!asker) return false;
-    const { options } = this.session.host;
-    const record = this.session.record;
-    const request = {
-      domain: options.zapDomain,
-      address: zapAddressOf(record.transport === 'ipc' ? undefined : record.remoteAddress),
-      // libzmq sends the server socket's own ZMQ_ROUTING_ID, which a PEER does not have.
-      routingId: new Uint8Array(0),
-      mechanism,
-      credentials,
-    };
-    this.tap('out', 'ZAP', new Uint8Array(0), false);
-    askZap(asker, request, options.handshakeInterval).then(
-      (reply) => {
-        if (this.#failed || !this.#mechanism) return;
-        this.tap('in', 'ZAP', new TextEncoder().encode(`${reply.status} ${reply.statusText}`), false);
-        this.guard(() => this.#mechanism!.zapReplied(reply));
-      },
-      (err: unknown) => {
-        if (err instanceof ZmtpError) this.fail({ kind: 'protocol', error: err });
-        else throw err;
-      },
-    );
-    return true;
-  }
-
-  zapAccepted(reply: ZapReply): void {
-    const record = this.session.record;
-    const decoder = new TextDecoder();
-    // libzmq: User-Id and the ZAP metadata become connection properties (mechanism_t::set_user_id).
-    if (reply.userId.length > 0) {
-      record.peerProperties['User-Id'] = decoder.decode(reply.userId);
-      record.zapProperties.add('User-Id');
-    }
-    for (const [name, value] of reply.metadata) {
-      record.peerProperties[name] = decoder.decode(value);
-      record.zapProperties.add(name);
-    }
-  }
-
-  refused(error: ZmtpError): void {
-    // The ERROR (400, 500) is written; end the wire behind it rather than cut it off.
-    this.fail({ kind: 'protocol', error }, true);
-  }
-
-  ready(): void {
-    this.completeHandshake();
+    this.#handshake.start();
   }
 
   /** One received frame; `flags` uses ZMTP's bits (MORE 0x01, COMMAND 0x04) whatever the wire. */
   protected receiveFrame(flags: number, body: Uint8Array): void {
     if (!this.#handshakeDone) {
-      this.#handshakeFrame(body);
+      this.#handshake.receive(body);
       return;
     }
     this.trafficSeen();
@@ -260,20 +180,12 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     if (this.#ttlTimer !== undefined) this.#ttlTimer = clear(this.#ttlTimer);
   }
 
-  #handshakeFrame(body: Uint8Array): void {
-    const kind = HANDSHAKE_COMMANDS.find((name) => startsWithCommand(body, name)) ?? (isLibzmqPlainError(body) ? 'ERROR' : 'command');
-    this.tap('in', kind, body, false);
-    if (kind === 'READY') this.session.record.readyReceived = true;
-    if (!this.#mechanism) throw new ZmtpError('ERR_ZMTP_UNEXPECTED_COMMAND', 'A frame arrived before the greeting was complete');
-    this.#mechanism.receive(body);
-  }
-
   /** Both READYs seen (or no mechanism at all): attach the pipe and start the traffic. */
   protected completeHandshake(): void {
     const session = this.session;
     this.#handshakeDone = true;
     if (this.#handshakeTimer !== undefined) this.#handshakeTimer = clear(this.#handshakeTimer);
-    this.#traffic = this.#mechanism?.traffic;
+    this.#traffic = this.#handshake.traffic;
     const pipe = session.handshakeSucceeded();
     this.pipe = pipe;
     session.record.enter('ACTIVE');
@@ -411,7 +323,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     this.#stopTimers();
     this.#detachPipe();
     this.destroyWire();
-    this.#mechanism?.dispose();
+    this.#handshake.dispose();
   }
 
   /**
@@ -425,12 +337,12 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     if (flush) this.endWire();
     else this.destroyWire();
     this.#detachPipe();
-    this.#mechanism?.dispose();
+    this.#handshake.dispose();
     const session = this.session;
     const record = session.record;
     const host = session.host;
     // A peer that hangs up during a PLAIN or CURVE handshake usually means something; say what.
-    const error = failure.error ?? (!this.#handshakeDone && failure.kind === 'connection' ? this.#explainClose() : undefined);
+    const error = failure.error ?? (!this.#handshakeDone && failure.kind === 'connection' ? this.#handshake.explainClose() : undefined);
     const extra = { connectionId: record.id, routingId: (this.pipe ?? record.pipe)?.routingId, error };
     record.lastError = error ? `${error.code}: ${error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
     // libzmq reports failures of CURVE's MESSAGE boxes as handshake failures even afterwards
@@ -441,22 +353,6 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader, Mech
     }
     host.monitor('DISCONNECTED', record.id, session.monitorEndpoint, extra);
     session.engineFailed({ ...failure, error, handshakeDone: this.#handshakeDone });
-  }
-
-  /**
-   * Why the peer may have hung up before the handshake completed: the mechanism's explanation, or,
-   * during the greeting, libzmq's habit of closing on a mechanism mismatch before it has sent the
-   * part of its greeting that names its own mechanism.
-   */
-  #explainClose(): ZmtpError | undefined {
-    if (this.#mechanism) return this.#mechanism.explainClose();
-    const { mechanism } = securityOf(this.session.host.options);
-    if (mechanism === 'NULL' || this.session.record.state === 'CONNECTING') return undefined;
-    return new ZmtpError(
-      'ERR_ZMTP_HANDSHAKE_CLOSED',
-      `The peer closed the connection during the greeting, before naming its mechanism: a libzmq peer does that when it does not run ${mechanism} (it reports a mechanism mismatch on its side); check that both sides use ${mechanism}`,
-      { step: 'greeting' },
-    );
   }
 
   /** Runs a step that may throw a wire error, turning it into a protocol failure of this connection. */

@@ -49,7 +49,8 @@ export function createMechanism(host: MechanismHost, options: Readonly<SocketOpt
 export async function askZap(asker: ZapAsker, request: ZapRequest, timeout: number): Promise<ZapReply> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<readonly Uint8Array[]>((resolve) => {
-    if (timeout > 0) timer = setTimeout(() => resolve(zapReplyFrames({ status: 500, statusText: `the ZAP handler did not answer within ${timeout} ms` })), timeout);
+    // Unreferenced: a socket closed while its handler thinks must not keep the process alive.
+    if (timeout > 0) timer = setTimeout(() => resolve(zapReplyFrames({ status: 500, statusText: `the ZAP handler did not answer within ${timeout} ms` })), timeout).unref();
   });
   const answered = asker(request).catch((err: unknown) =>
     zapReplyFrames({ status: 500, statusText: `the ZAP handler failed: ${err instanceof Error ? err.message : String(err)}` }),

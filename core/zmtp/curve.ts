@@ -239,7 +239,9 @@ export class CurveClient implements Mechanism {
   constructor(host: MechanismHost, crypto: CurveCrypto, options: CurveClientOptions) {
     this.#host = host;
     this.#crypto = crypto;
-    this.#options = options;
+    // Our own copy of the secret key, as libzmq takes one per connection: the socket may replace
+    // (and zero) its key while this handshake runs.
+    this.#options = { ...options, secretKey: options.secretKey.slice() };
     this.#transient = crypto.keyPair();
   }
 
@@ -346,6 +348,7 @@ export class CurveClient implements Mechanism {
 
   #forgetHandshake(): void {
     this.#transient.secretKey.fill(0);
+    this.#options.secretKey.fill(0);
     this.#cookie?.fill(0);
   }
 
@@ -388,7 +391,8 @@ export class CurveServer implements Mechanism {
   constructor(host: MechanismHost, crypto: CurveCrypto, options: CurveServerOptions) {
     this.#host = host;
     this.#crypto = crypto;
-    this.#options = options;
+    // Our own copy of the secret key (see CurveClient).
+    this.#options = { ...options, secretKey: options.secretKey.slice() };
     this.#transient = crypto.keyPair();
   }
 
@@ -530,6 +534,7 @@ export class CurveServer implements Mechanism {
 
   #forgetHandshake(): void {
     this.#transient.secretKey.fill(0);
+    this.#options.secretKey.fill(0);
     this.#cookieKey?.fill(0);
   }
 
