@@ -160,9 +160,8 @@ export interface ConnectionInfo {
 
 /**
  * The kind of a frame seen by the traffic tap. HELLO, WELCOME and INITIATE are PLAIN and CURVE
- * handshake commands; ZAP marks a request to the ZAP handler (out, empty) and its answer (in,
- * "STATUS text"), which never touch the wire. Under CURVE, data and PING/PONG are shown as they
- * are inside their MESSAGE boxes.
+ * handshake commands. Under CURVE, data and PING/PONG are shown as they are inside their MESSAGE
+ * boxes.
  */
 export type FrameKind =
   | 'data'
@@ -174,7 +173,6 @@ export type FrameKind =
   | 'HELLO'
   | 'WELCOME'
   | 'INITIATE'
-  | 'ZAP'
   | 'command'
   | 'ws-ping'
   | 'ws-pong';

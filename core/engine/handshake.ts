@@ -137,12 +137,9 @@ export class Handshake implements MechanismHost {
       mechanism,
       credentials,
     };
-    // The tap shows the request and the answer, though neither travels on this connection.
-    this.#engine.tap('out', 'ZAP', new Uint8Array(0), false);
     askZap(asker, request, host.options.handshakeInterval).then(
       (reply) => {
         if (this.#engine.ended || !this.#mechanism) return;
-        this.#engine.tap('in', 'ZAP', encoder.encode(`${reply.status} ${reply.statusText}`), false);
         this.#engine.guard(() => this.#mechanism!.zapReplied(reply));
       },
       (err: unknown) => {

@@ -160,13 +160,18 @@ describe('interop: PLAIN (RFC 24) and ZAP', () => {
           });
           assert.equal((await lib.waitForEvent('HANDSHAKE_FAILED_AUTH', 5000)).value, 300);
           if (transport === 'tcp') {
-            const timedOut = await ourEvents.wait('HANDSHAKE_FAILED_NO_DETAIL', 5000);
-            assert.equal(timedOut.error?.code, 'ERR_ZMTP_HANDSHAKE_TIMEOUT');
+            // libzmq 4.3.4 then either hangs up (our error says what a hang-up after HELLO means) or
+            // stays quiet until our handshake timer fires, depending on an errno its monitor
+            // event may overwrite; either way the client retries, and no ERROR ever came.
+            const dropped = await ourEvents.wait('HANDSHAKE_FAILED_NO_DETAIL', 5000);
+            if (dropped.error?.code === 'ERR_ZMTP_HANDSHAKE_CLOSED') assert.match(dropped.error.message, /answers 300/);
+            else assert.equal(dropped.error?.code, 'ERR_ZMTP_HANDSHAKE_TIMEOUT');
             await ourEvents.wait('CONNECT_RETRIED', 3000);
           } else {
-            // Neither libzmq nor we time a handshake over ws: the connection waits, as libzmq's would.
+            // Neither libzmq nor we time a handshake over ws: the connection waits (or, when libzmq
+            // hangs up, starts again); it never completes.
             await sleep(QUIET_MS);
-            assert.equal(ours.connections()[0].state, 'SECURITY_HANDSHAKE');
+            assert.notEqual(ours.connections()[0].state, 'ACTIVE');
           }
           assert.equal(ourEvents.named('HANDSHAKE_FAILED_AUTH').length, 0);
         } else {
