@@ -8,15 +8,27 @@
  *
  * The fast path, as an application should use it for throughput: `send` is not awaited per
  * message; only every SEND_AWAIT_EVERY-th promise is awaited, which returns at once while the
- * pipe is below its high-water mark and waits for room when it is not. Receiving takes whatever
- * is queued with `receiveAvailable` after each `receive` (the core hands over what arrived from
- * one peer in a row as one array).
+ * pipe is below its high-water mark and waits for room when it is not. With ZMQ_BENCH_AWAIT=1 in
+ * the environment the sender uses the natural loop instead, `await peer.send(…)` for every
+ * message. Receiving takes whatever is queued with `receiveAvailable` after each `receive` (the
+ * core hands over what arrived from one peer in a row as one array).
+ *
+ * ZMQ_BENCH_CURVE="SERVER_PUBLIC SERVER_SECRET CLIENT_PUBLIC CLIENT_SECRET" (Z85) makes the socket
+ * run CURVE, as in bench/libzmq-bench.c: the binder is the server, the connector the client.
  */
 import { createInterface } from 'node:readline';
-import { Peer } from '../core';
+import { Peer, type PeerOptions } from '../core';
 
-/** Await one send promise in this many (well below the default send HWM of 1000). */
-const SEND_AWAIT_EVERY = 256;
+/** Await one send promise in this many (well below the default send HWM of 1000); 1 with ZMQ_BENCH_AWAIT=1. */
+const SEND_AWAIT_EVERY = process.env.ZMQ_BENCH_AWAIT === '1' ? 1 : 256;
+
+/** The CURVE options of one side, from ZMQ_BENCH_CURVE. */
+function curveOptions(binds: boolean): PeerOptions {
+  const keys = process.env.ZMQ_BENCH_CURVE?.split(' ');
+  if (!keys || keys.length !== 4) return {};
+  const [serverPublic, serverSecret, clientPublic, clientSecret] = keys;
+  return binds ? { curveServer: true, curveSecretKey: serverSecret } : { curveServerKey: serverPublic, curvePublicKey: clientPublic, curveSecretKey: clientSecret };
+}
 
 async function receiveCount(peer: Peer, n: number, size: number): Promise<number> {
   let got = 0;
@@ -53,7 +65,7 @@ async function main(): Promise<void> {
     const next = await lines.next();
     return next.done ? undefined : next.value.trim().split(' ');
   };
-  const peer = new Peer();
+  const peer = new Peer(curveOptions(mode === 'recv' || mode === 'echo'));
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
   if (mode === 'recv' || mode === 'echo') {

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus, homedir, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { curveKeypair } from '../core';
 
 const ROOT = resolve(__dirname, '..', '..');
 const QUICK = process.argv.includes('--quick');
@@ -20,6 +21,8 @@ const SIZES = [16, 1024, 65536];
 
 /** Messages per timed throughput run, by size (the warm-up run sends as many). */
 const THROUGHPUT_COUNT: Record<number, number> = QUICK ? { 16: 400_000, 1024: 100_000, 65536: 5_000 } : { 16: 2_000_000, 1024: 500_000, 65536: 20_000 };
+/** Messages per timed CURVE run: libzmq seals about 1.2 M/s at 16 B, 270 k/s at 1 KiB, 25 k/s at 64 KiB. */
+const CURVE_COUNT: Record<number, number> = QUICK ? { 16: 200_000, 1024: 50_000, 65536: 2_000 } : { 16: 1_000_000, 1024: 300_000, 65536: 10_000 };
 const PINGS_BACK_TO_BACK = QUICK ? 2_000 : 20_000;
 const PINGS_PACED = QUICK ? 200 : 2_000;
 const PACE_MICROS = 1000;
@@ -105,9 +108,9 @@ class Side {
   #wake: (() => void) | undefined;
   #exited = false;
 
-  constructor(impl: Impl, args: string[]) {
+  constructor(impl: Impl, args: string[], env: Readonly<Record<string, string>> = {}) {
     const [command, argv] = impl === 'libzmq' ? [LIBZMQ_BENCH, args] : [process.execPath, [join(__dirname, impl === 'ours' ? 'peer.js' : 'tap.js'), ...args]];
-    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
       this.#lines.push(line);
       this.#wake?.();
@@ -170,11 +173,19 @@ interface Pair {
   readonly middle?: Side;
 }
 
-async function startPair(label: string, serverImpl: Impl, clientImpl: Impl, kind: 'throughput' | 'latency', transport: Transport, size: number): Promise<Pair> {
+async function startPair(
+  label: string,
+  serverImpl: Impl,
+  clientImpl: Impl,
+  kind: 'throughput' | 'latency',
+  transport: Transport,
+  size: number,
+  env: Readonly<Record<string, string>> = {},
+): Promise<Pair> {
   const [serverMode, clientMode] = kind === 'throughput' ? ['recv', 'send'] : ['echo', 'ping'];
-  const server = new Side(serverImpl, [serverMode, bindEndpoint(transport), String(size)]);
+  const server = new Side(serverImpl, [serverMode, bindEndpoint(transport), String(size)], env);
   const [, endpoint] = await server.next('ready');
-  const client = new Side(clientImpl, [clientMode, endpoint, String(size)]);
+  const client = new Side(clientImpl, [clientMode, endpoint, String(size)], env);
   await client.next('ready');
   return { label, server, client };
 }
@@ -310,6 +321,49 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
     cells.push({ kind: 'interop', name: `interop ${label} ${transport} ${sizeName(size)}`, transport, size, count, ours: mixed, libzmq, ratio: mixed.messagesPerSecond / libzmq.messagesPerSecond, loadAverage: load, otherBusy });
   }
   return cells;
+}
+
+/** CURVE keys for the CURVE cells, as both sides read them from ZMQ_BENCH_CURVE. */
+async function curveEnvironment(): Promise<string> {
+  const server = await curveKeypair();
+  const client = await curveKeypair();
+  return `${server.publicKey} ${server.secretKey} ${client.publicKey} ${client.secretKey}`;
+}
+
+/** What the CURVE cells aim for: libzmq's pace at 16 B; at 1 KiB, 0.8 (one core's WebAssembly seal rate is close to libzmq's rate there). */
+function curveTarget(size: number): number | undefined {
+  return size === 16 ? 1.0 : size === 1024 ? 0.8 : undefined;
+}
+
+/**
+ * CURVE PEER ↔ PEER over tcp: ours (the natural loop, `await send` for each message, which is the
+ * headline, and the fast path with one await in 256) against libzmq's CURVE, interleaved.
+ */
+async function curveGroup(size: number, otherBusy: number): Promise<Cell[]> {
+  const count = CURVE_COUNT[size];
+  const load = loadavg()[0];
+  const keys = await curveEnvironment();
+  const pairs = [
+    await startPair('ours', 'ours', 'ours', 'throughput', 'tcp', size, { ZMQ_BENCH_CURVE: keys, ZMQ_BENCH_AWAIT: '1' }),
+    await startPair('ours, fast path', 'ours', 'ours', 'throughput', 'tcp', size, { ZMQ_BENCH_CURVE: keys }),
+    await startPair('libzmq', 'libzmq', 'libzmq', 'throughput', 'tcp', size, { ZMQ_BENCH_CURVE: keys }),
+  ];
+  const results = new Map<string, { messagesPerSecond: number; megabytesPerSecond: number }[]>(pairs.map((p) => [p.label, []]));
+  try {
+    for (const pair of pairs) await throughputRun(pair, count);
+    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await throughputRun(pair, count));
+  } finally {
+    await stopPairs(pairs);
+  }
+  const libzmq = summarizeThroughput(results.get('libzmq')!);
+  const target = curveTarget(size);
+  return (['ours', 'ours, fast path'] as const).map((label) => {
+    const ours = summarizeThroughput(results.get(label)!);
+    const ratio = ours.messagesPerSecond / libzmq.messagesPerSecond;
+    const name = `throughput tcp ${sizeName(size)} CURVE${label === 'ours' ? ', await each send' : ', one await in 256'}`;
+    const goal = label === 'ours' && target ? { target: `≥ ${target.toFixed(1)}`, met: ratio >= target } : {};
+    return { kind: 'throughput', name, transport: 'tcp', size, count, ours, libzmq, ratio, ...goal, loadAverage: load, otherBusy } satisfies Cell;
+  });
 }
 
 async function latencyGroup(transport: Transport, size: number, mode: 'back-to-back' | 'paced 1 ms', otherBusy: number): Promise<Cell> {
@@ -448,6 +502,12 @@ async function main(): Promise<void> {
       log(`throughput ${transport} ${sizeName(size)} (load ${loadavg()[0].toFixed(2)}, others ${(busy * 100).toFixed(0)}%)`);
       cells.push(...(await throughputGroup(transport, size, busy)));
     }
+  }
+  for (const size of SIZES) {
+    if (!wanted(`throughput tcp ${sizeName(size)} CURVE`)) continue;
+    const busy = await waitForQuiet();
+    log(`throughput tcp ${sizeName(size)} CURVE (load ${loadavg()[0].toFixed(2)}, others ${(busy * 100).toFixed(0)}%)`);
+    cells.push(...(await curveGroup(size, busy)));
   }
   for (const transport of ['tcp', 'ipc'] as const) {
     for (const size of [16, 1024]) {

@@ -9,7 +9,9 @@
  *
  * This file is the core's whole public surface: code outside core/ (the frame-script language in
  * zmq-script/, the extension, its language server) imports the core through it and nothing deeper.
- * Besides the sockets, it hands out what a client needs to check input the way the sockets will:
+ * Besides the sockets (and ZapResponder, the REP-like ZAP handler C code expects at
+ * inproc://zeromq.zap.01), it hands out CURVE keys (`curveKeypair`, `curvePublic`, Z85) and what a
+ * client needs to check input the way the sockets will:
  * `parseEndpoint` (and `EndpointRole`) for endpoints, `isOptionName` and `checkOption` for socket
  * options, each failing with the same `ZmqError` a socket call would throw.
  */
@@ -18,8 +20,24 @@ export { Peer, type PeerOptions } from './socket/peer';
 export { Server, type SendOptions } from './socket/server';
 export { Client } from './socket/client';
 export type { SocketBase, ReceivedMessage, SocketConstructorOptions, SocketEvents } from './socket/socket-base';
-export { DEFAULT_OPTIONS, HEARTBEAT_TTL_MAX, checkOption, isOptionName, type SocketOptions } from './options';
-export { ZmqError, ZmtpError, isZmqError, ERRNO, ERROR_MESSAGES, PROTOCOL_ERROR, type ZmqErrorCode, type ZmtpErrorCode } from './errors';
+export { DEFAULT_OPTIONS, HEARTBEAT_TTL_MAX, SECRET_OPTIONS, checkOption, isOptionName, securityOf, type Security, type SocketOptions } from './options';
+export {
+  ZmqError,
+  ZmtpError,
+  isZmqError,
+  ERRNO,
+  ERROR_MESSAGES,
+  PROTOCOL_ERROR,
+  ZMTP_ERROR_CODES,
+  type HandshakeStep,
+  type ZmqErrorCode,
+  type ZmtpErrorCode,
+} from './errors';
+export { curveKeypair, curvePublic, type CurveKeyPairText } from './crypto/keys';
+export { z85Encode, z85Decode } from './zmtp/z85';
+export type { MechanismName } from './zmtp/mechanism';
+export { ZAP_ENDPOINT, type ZapHandler, type ZapHandlerRequest, type ZapReplyFields, type ZapRequest } from './zmtp/zap';
+export { ZapResponder, type ZapResponderOptions } from './socket/zap-responder';
 export { parseEndpoint, formatEndpoint, type Endpoint, type EndpointRole, type Transport } from './endpoint';
 export * as zmq from './zmq';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';

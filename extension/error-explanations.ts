@@ -22,6 +22,7 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ZmqErrorCode, string>> = {
   EADDRNOTAVAIL: 'The address is not one of this machine\'s: bind to 127.0.0.1, 0.0.0.0 (*) or one of its own interface addresses.',
   ECONNREFUSED: 'Nothing is listening at that address. Start the other side first (PEER keeps retrying in the background).',
   EHOSTUNREACH: 'No peer with that routing id is connected right now: it never existed, has disconnected, or its handshake has not completed on the bind side.',
+  EFSM: 'The ZAP responder was used out of turn: like a REP socket it must receive a request before it sends a reply, and reply before it receives the next.',
   ENOCOMPATPROTO: 'This transport exists in ZeroMQ but cannot be used with PEER sockets: udp, pgm, epgm and norm are for RADIO/DISH and PUB/SUB only. Use tcp, ipc, inproc, ws or wss.',
   ETERM: 'The ZeroMQ context was terminated, so its sockets are closed. Reload the session to start again.',
   EMTHREAD: 'The context has no I/O threads, so it cannot run network transports (tcp, ipc, ws, wss). Only inproc works.',

@@ -4,16 +4,20 @@
  */
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
-import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
+import { FLAG_COMMAND } from '../zmtp/constants';
+import { encodeFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
 import { LINUX_ERRNO } from '../errors';
-import { EngineBase, type WireCommand } from './engine-base';
+import { securityOf } from '../options';
+import { EngineBase } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
 const COPY_LIMIT = 8192;
+/** How long a connection ended after a refusal waits for the peer to hang up before it is cut. */
+const END_GRACE_MS = 2000;
 
 /**
  * ZMTP 3.1 over a byte stream (tcp, ipc): the 64-byte greeting, then `flags size body` frames
@@ -23,17 +27,19 @@ const COPY_LIMIT = 8192;
 export class StreamEngine extends EngineBase implements DecoderSink {
   readonly #stream: Socket;
   readonly #decoder: ZmtpDecoder;
+  readonly #mechanism: string;
   #lastErrno: number | undefined;
 
   constructor(session: EngineSession, stream: Socket) {
     super(session);
     this.#stream = stream;
+    this.#mechanism = securityOf(session.host.options).mechanism;
     // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe });
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, mechanism: this.#mechanism, allocate: Buffer.allocUnsafe });
   }
 
   /** Sends our whole greeting at once and starts reading. */
-  start(): void {
+  protected begin(): void {
     const stream = this.#stream;
     const record = this.session.record;
     stream.setNoDelay(true);
@@ -52,7 +58,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     this.setState('GREETING_SIGNATURE');
     // libzmq sends its greeting in three stages and waits for our signature before sending more
     // (protocol.md §2.1); sending ours whole at once is what keeps the two from deadlocking.
-    const greeting = encodeGreeting();
+    // The as-server byte stays 0, as libzmq leaves it: roles come from each side's options.
+    const greeting = encodeGreeting({ mechanism: this.#mechanism });
     this.tap('out', 'greeting', greeting, false);
     stream.write(greeting);
   }
@@ -72,7 +79,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     record.zmtpVersion = zmtpVersionOf(greeting);
     record.mechanism = greeting.mechanism;
     this.tap('in', 'greeting', raw, false);
-    this.sendReady();
+    this.startMechanism();
   }
 
   onFrame(flags: number, body: Uint8Array): void {
@@ -108,10 +115,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     return ok;
   }
 
-  protected writeCommand(name: WireCommand, data: Uint8Array): void {
-    const frame = encodeCommandFrame(name, data);
-    this.tap('out', name, frame.subarray(frame.length - (1 + name.length + data.length)), false);
-    this.#stream.write(frame);
+  protected writeCommandFrame(body: Uint8Array): void {
+    this.#stream.write(encodeFrame(body, FLAG_COMMAND));
   }
 
   protected sendHeartbeat(): void {
@@ -129,6 +134,12 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   protected destroyWire(): void {
     this.#decoder.stop();
     this.#stream.destroy();
+  }
+
+  protected endWire(): void {
+    this.#decoder.stop();
+    this.#stream.end();
+    setTimeout(() => this.#stream.destroy(), END_GRACE_MS).unref();
   }
 
   protected get wireBacklog(): number {

@@ -9,19 +9,21 @@ import { WsFrameScanner } from '../zws/frame-scanner';
 import { DataFrameReader, encodeDataFrames } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver, type WsSender } from '../zws/ws-framing';
-import { EngineBase, type WireCommand } from './engine-base';
+import { EngineBase } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** ZWS 2.0 flags byte (RFC 45): bit 0 MORE, bit 1 COMMAND. There is no LONG bit. */
 const ZWS_MORE = 0x01;
 const ZWS_COMMAND = 0x02;
+/** How long a connection ended after a refusal waits for the peer to hang up before it is cut. */
+const END_GRACE_MS = 2000;
 
 /** A socket whose WebSocket upgrade has completed. */
 export interface UpgradedSocket {
   readonly socket: Duplex;
   /** Server side (we accepted): frames we send are not masked, frames we receive must be. */
   readonly isServer: boolean;
-  /** The sub-protocol agreed on: ZWS2.0/NULL or bare ZWS2.0. */
+  /** The sub-protocol agreed on: ZWS2.0/NULL, ZWS2.0/PLAIN, ZWS2.0/CURVE or bare ZWS2.0. */
   readonly protocol: string;
   /** Bytes that arrived right behind the HTTP headers. */
   readonly head: Buffer;
@@ -55,13 +57,13 @@ export class WsEngine extends EngineBase {
     this.#mask = !link.isServer;
   }
 
-  start(): void {
+  protected begin(): void {
     const { socket, isServer, protocol, head } = this.#link;
     const record = this.session.record;
     const options = this.session.host.options;
     const bare = protocol === ZWS_BARE;
     record.zmtpVersion = 'ZWS2.0';
-    record.mechanism = bare ? 'none' : 'NULL';
+    record.mechanism = bare ? 'none' : protocol.slice(protocol.indexOf('/') + 1);
     const receiver = new Receiver({
       isServer,
       // One flags byte more than the largest ZMTP body allowed.
@@ -115,7 +117,7 @@ export class WsEngine extends EngineBase {
       this.#writePayloads([new Uint8Array([0])]);
       this.completeHandshake();
     } else {
-      this.sendReady();
+      this.startMechanism();
     }
     if (head.length > 0) this.#onData(head);
   }
@@ -204,13 +206,10 @@ export class WsEngine extends EngineBase {
     return ok;
   }
 
-  protected writeCommand(name: WireCommand, data: Uint8Array): void {
-    const payload = Buffer.allocUnsafe(2 + name.length + data.length);
+  protected writeCommandFrame(body: Uint8Array): void {
+    const payload = Buffer.allocUnsafe(1 + body.length);
     payload[0] = ZWS_COMMAND;
-    payload[1] = name.length;
-    payload.write(name, 2, 'latin1');
-    payload.set(data, 2 + name.length);
-    this.tap('out', name, payload.subarray(1), false);
+    payload.set(body, 1);
     this.#writePayloads([payload]);
   }
 
@@ -232,6 +231,13 @@ export class WsEngine extends EngineBase {
 
   protected destroyWire(): void {
     this.#link.socket.destroy();
+  }
+
+  /** libzmq never sends a WebSocket close frame; neither does this. */
+  protected endWire(): void {
+    const socket = this.#link.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
   }
 
   protected get wireBacklog(): number {

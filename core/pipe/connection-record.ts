@@ -28,7 +28,10 @@ export class ConnectionRecord {
   readyReceived = false;
   zmtpVersion: string | undefined;
   mechanism: string | undefined;
+  securityRole: 'client' | 'server' | undefined;
   peerProperties: Record<string, string> = {};
+  /** Names in {@link peerProperties} that came from the ZAP handler (they win over the peer's). */
+  zapProperties = new Set<string>();
   messagesIn = 0;
   messagesOut = 0;
   bytesIn = 0;
@@ -73,7 +76,9 @@ export class ConnectionRecord {
     this.readyReceived = false;
     this.zmtpVersion = undefined;
     this.mechanism = undefined;
+    this.securityRole = undefined;
     this.peerProperties = {};
+    this.zapProperties = new Set();
   }
 
   snapshot(): ConnectionInfo {
@@ -90,6 +95,7 @@ export class ConnectionRecord {
       readyReceived: this.readyReceived,
       zmtpVersion: this.zmtpVersion,
       mechanism: this.mechanism,
+      securityRole: this.securityRole,
       peerProperties: { ...this.peerProperties },
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,

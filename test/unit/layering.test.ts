@@ -29,6 +29,24 @@ const RULES: readonly ImportRule[] = [
     why: 'the ZMTP codec is pure, to run anywhere (a worker, the webview)',
   },
   {
+    arrow: 'core/zmtp/** ↛ libsodium-wrappers|core/crypto/',
+    from: /^core\/zmtp\//,
+    to: /^libsodium|^core\/crypto\//,
+    why: 'the mechanisms get their crypto through the CurveCrypto interface, so they stay a pure codec and can be tested against any NaCl',
+  },
+  {
+    arrow: 'core/** but core/crypto/ ↛ libsodium-wrappers',
+    from: /^core\/(?!crypto\/)/,
+    to: /^libsodium/,
+    why: 'libsodium is loaded in one place, lazily, the first time CURVE is used',
+  },
+  {
+    arrow: 'core/crypto/** ↛ core/(socket|engine|transport|pipe)/',
+    from: /^core\/crypto\//,
+    to: /^core\/(socket|engine|transport|pipe)\//,
+    why: 'crypto sits below the engines that use it',
+  },
+  {
     arrow: 'core/zws/{data-frames,frame-scanner}.ts ↛ node:',
     from: /^core\/zws\/(data-frames|frame-scanner)\.ts$/,
     to: /^node:/,
@@ -129,6 +147,10 @@ describe('layering: the checker', () => {
     ['core/socket/peer.ts', "import * as vscode from 'vscode';\nimport { helper } from '../../extension/helper';"],
     ['core/zmtp/decoder.ts', "import { Buffer } from 'node:buffer';\nimport { FLAG_MORE } from './constants';"],
     ['core/zmtp/constants.ts', 'export const FLAG_MORE = 1;'],
+    ['core/zmtp/curve.ts', "import { loadCurveCrypto } from '../crypto/sodium';\nimport type { CurveCrypto } from './curve-crypto';"],
+    ['core/zmtp/curve-crypto.ts', ''],
+    ['core/crypto/sodium.ts', "const sodium = import('libsodium-wrappers');\nimport type { Engine } from '../engine/engine-base';"],
+    ['core/engine/security.ts', "import sodium from 'libsodium-wrappers';\nimport { loadCurveCrypto } from '../crypto/sodium';"],
     ['core/zws/frame-scanner.ts', "import { createHash } from 'node:crypto';"],
     ['core/zws/handshake.ts', "import { createHash } from 'node:crypto';"],
     ['core/transport/tcp.ts', "import type { SocketBase } from '../socket/socket-base';\nimport { createServer } from 'node:net';"],
@@ -168,12 +190,15 @@ describe('layering: the checker', () => {
 
   it('reports every forbidden arrow, and only those', () => {
     assert.deepEqual(violations(SYNTHETIC, RULES).map(key).sort(), [
+      'core/** but core/crypto/ ↛ libsodium-wrappers: core/engine/security.ts → libsodium-wrappers',
       'core/** ↛ zmq-script|extension|webview|vscode: core/socket/peer.ts → extension/helper',
       'core/** ↛ zmq-script|extension|webview|vscode: core/socket/peer.ts → vscode',
+      'core/crypto/** ↛ core/(socket|engine|transport|pipe)/: core/crypto/sodium.ts → core/engine/engine-base.ts',
       'core/pipe/** ↛ core/engine/: core/pipe/pipe.ts → core/engine/engine-base.ts',
       'core/tap/** ↛ core/socket|engine|pipe: core/tap/tap.ts → core/socket/peer.ts',
       'core/tap/{scanners,readers,pcapng}.ts ↛ node:: core/tap/pcapng.ts → node:buffer',
       'core/transport/** ↛ core/socket/: core/transport/tcp.ts → core/socket/socket-base.ts',
+      'core/zmtp/** ↛ libsodium-wrappers|core/crypto/: core/zmtp/curve.ts → core/crypto/sodium.ts',
       'core/zmtp/** ↛ node:: core/zmtp/decoder.ts → node:buffer',
       'core/zws/{data-frames,frame-scanner}.ts ↛ node:: core/zws/frame-scanner.ts → node:crypto',
       'extension/** ↛ core/ but core/index.ts: extension/session.ts → core/errors',
