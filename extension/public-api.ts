@@ -76,7 +76,8 @@ export function createPublicApi(session: ZmqSession, openDebugger: (target?: { s
         label: resolvedLabel,
         bind: (endpoint: string) => session.bind(socketId, endpoint),
         connectPeer: (endpoint: string) => session.connectPeer(socketId, endpoint),
-        disconnect: (endpoint: string) => socket.disconnect(endpoint),
+        // Through the session, as bind and connectPeer: the debugger's socket list must lose the endpoint too.
+        disconnect: (endpoint: string) => session.disconnect(socketId, endpoint),
         send: (routingId: number, data: Uint8Array | string) => socket.send(routingId, data),
         receive: async () => {
           const message = await socket.receive();

@@ -10,10 +10,19 @@
  * `captureLimit` bytes) into a fixed-size ring buffer, and listeners get at most one batch per
  * `batchInterval` ms holding at most {@link MAX_FRAMES_PER_BATCH} frames (the newest; the batch
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
+ *
+ * Beside the traffic it keeps what the debugger draws as pictures: monitor events grouped so a
+ * retry loop does not push out the history (webview/event-log.ts), a handshake ladder per
+ * connection (handshake-ladder.ts), message rates per second (rate-history.ts), and connections
+ * whose handshake failed, kept after they end so the debugger can show why.
  */
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
+import { addEvent } from '../webview/event-log';
 import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
+import { adviceFor } from './error-explanations';
+import { HandshakeLadders } from './handshake-ladder';
 import { decodePayload, hexPreview } from './payload';
+import { RateHistory } from './rate-history';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
@@ -67,6 +76,8 @@ export interface SessionOptions {
   readonly batchInterval?: number;
   /** Bytes of each frame body kept. Default {@link DEFAULT_CAPTURE_LIMIT}. */
   readonly captureLimit?: number;
+  /** How often message rates are sampled and sent, ms. Default 1000; 0: only by {@link ZmqSession.tickRates}. */
+  readonly rateInterval?: number;
 }
 
 /** How a socket is added to the session. */
@@ -80,20 +91,28 @@ export interface CreateSocketOptions {
    * false for API sockets, whose owner calls receive().
    */
   readonly drain?: boolean;
+  /**
+   * Whether a connect of this socket that keeps failing is worth a notification (sockets the user
+   * drives from commands and the debugger; API and script sockets report failures to their owners).
+   */
+  readonly watchConnects?: boolean;
 }
 
 /** Bytes of each frame kept by default. */
 export const DEFAULT_CAPTURE_LIMIT = 4096;
 /** Frames in one `traffic` event at most. */
 export const MAX_FRAMES_PER_BATCH = 1000;
-/** Monitor events kept for the snapshot. */
+/** Event groups kept for the snapshot. */
 export const EVENT_LOG_SIZE = 1000;
+/** Connections with a failed handshake kept per socket after they end (the oldest go first). */
+export const MAX_ENDED_PER_SOCKET = 20;
 
 interface SocketEntry {
   readonly socketId: string;
   readonly label: string;
   readonly socket: Peer;
   readonly detach: () => void;
+  readonly watchConnects: boolean;
 }
 
 /** One listener's error must not stop the others nor the core's event. */
@@ -121,7 +140,13 @@ export class ZmqSession implements SessionApi {
   #nextSocket = 1;
   readonly #peers = new Map<string, PeerView>();
   readonly #traffic: RingBuffer<TrafficRecord>;
-  readonly #events = new RingBuffer<EventView>(EVENT_LOG_SIZE);
+  /** Event groups, oldest first (webview/event-log.ts). */
+  readonly #events: EventView[] = [];
+  #nextEventId = 1;
+  readonly #rates = new RateHistory();
+  readonly #ladders = new HandshakeLadders(adviceFor);
+  /** Connections the user ended (disconnect, close): gone for good, never kept as failed. */
+  readonly #userClosed = new Set<string>();
   readonly #savedMessages: SavedMessagesFile;
   readonly #listeners = new Set<(event: HostEvent) => void>();
 
@@ -132,8 +157,10 @@ export class ZmqSession implements SessionApi {
   /** Sockets with traffic since the last flush: their peers' counters are re-read then. */
   readonly #busySockets = new Set<string>();
   readonly #gonePeers = new Map<string, { socketId: string; connectionId: number }>();
-  #pendingEvents: EventView[] = [];
+  /** Event groups new or grown since the last flush, by id. */
+  readonly #pendingEvents = new Map<number, EventView>();
   #timer: NodeJS.Timeout | undefined;
+  #rateTimer: NodeJS.Timeout | undefined;
   #disposed = false;
   #disposing: Promise<void> | undefined;
 
@@ -145,6 +172,11 @@ export class ZmqSession implements SessionApi {
     this.#batchInterval = options.batchInterval ?? 50;
     this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.#traffic = new RingBuffer<TrafficRecord>(this.#settings.bufferSize);
+    const rateInterval = options.rateInterval ?? 1000;
+    if (rateInterval > 0) {
+      this.#rateTimer = setInterval(() => this.tickRates(), rateInterval);
+      this.#rateTimer.unref?.();
+    }
   }
 
   get settings(): SessionSettings {
@@ -176,7 +208,7 @@ export class ZmqSession implements SessionApi {
   defaultSocketId(): string {
     const existing = this.#defaultSocketId !== undefined ? this.#sockets.get(this.#defaultSocketId) : undefined;
     if (existing && !existing.socket.closed) return existing.socketId;
-    const entry = this.createSocket({ label: 'Session PEER', drain: true });
+    const entry = this.createSocket({ label: 'Session PEER', drain: true, watchConnects: true });
     this.#defaultSocketId = entry.socketId;
     return entry.socketId;
   }
@@ -198,8 +230,9 @@ export class ZmqSession implements SessionApi {
       socket.off('connection', onConnection);
       socket.off('frame', onFrame);
     };
-    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach };
+    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach, watchConnects: options.watchConnects ?? false };
     this.#sockets.set(socketId, entry);
+    this.#rates.addSocket(socketId);
     if (options.drain) void this.#drain(entry);
     this.#logger?.info(`${entry.label} (${socketId}) created`);
     this.#markSockets();
@@ -233,6 +266,11 @@ export class ZmqSession implements SessionApi {
     }));
   }
 
+  /** Whether a connect of this socket that keeps failing is worth a notification (see CreateSocketOptions). */
+  watchesConnects(socketId: string): boolean {
+    return this.#sockets.get(socketId)?.watchConnects ?? false;
+  }
+
   /** Peers (connections) now. */
   peers(socketId?: string): PeerView[] {
     const all = [...this.#peers.values()];
@@ -243,6 +281,7 @@ export class ZmqSession implements SessionApi {
   async closeSocket(socketId: string): Promise<void> {
     const entry = this.#sockets.get(socketId);
     if (!entry) throw new ZmqError('ENOTSOCK', { detail: `no socket "${socketId}" in this session` });
+    for (const peer of this.#peers.values()) if (peer.socketId === socketId) this.#userClosed.add(`${socketId}/${peer.connectionId}`);
     try {
       await entry.socket.close();
     } finally {
@@ -250,6 +289,8 @@ export class ZmqSession implements SessionApi {
       this.#sockets.delete(socketId);
       if (this.#defaultSocketId === socketId) this.#defaultSocketId = undefined;
       for (const [key, peer] of this.#peers) if (peer.socketId === socketId) this.#peerGone(key, peer.socketId, peer.connectionId);
+      this.#rates.removeSocket(socketId);
+      this.#ladders.removeSocket(socketId);
       this.#logger?.info(`${entry.label} (${socketId}) closed`);
       this.#markSockets();
     }
@@ -262,7 +303,9 @@ export class ZmqSession implements SessionApi {
       sockets: this.sockets(),
       peers: this.peers(),
       traffic: this.#traffic.toArray().map(toTrafficView),
-      events: this.#events.toArray(),
+      events: [...this.#events],
+      rates: this.#rates.snapshot(),
+      ladders: this.#ladders.views().filter((l) => this.#peers.has(`${l.socketId}/${l.connectionId}`)),
       settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
       savedMessages: [...this.#savedMessages.messages],
     };
@@ -300,10 +343,31 @@ export class ZmqSession implements SessionApi {
 
   disconnectPeer(socketId: string, connectionId: number): void {
     const socket = this.socket(socketId);
+    const key = `${socketId}/${connectionId}`;
+    if (this.#peers.get(key)?.ended) {
+      // A failed handshake kept to show why: dismissing it forgets it.
+      this.#peerGone(key, socketId, connectionId);
+      return;
+    }
     const info = socket.connections().find((c) => c.id === connectionId);
     if (!info) throw new ZmqError('EHOSTUNREACH', { detail: `no connection ${connectionId} on ${socketId}` });
+    this.#userClosed.add(key);
     socket.closeConnection(connectionId);
     this.#logger?.info(`${this.#label(socketId)}: closed connection ${connectionId} (${info.role} ${info.endpoint})`);
+    this.#markSockets();
+  }
+
+  /**
+   * zmq_disconnect: ends the connection to `endpoint`, its retries and its routing id, and tells
+   * the debugger (the socket list loses the endpoint). Throws the core's ZmqError (ENOENT when the
+   * socket is not connected to it).
+   */
+  disconnect(socketId: string, endpoint: string): void {
+    const socket = this.socket(socketId);
+    const text = endpoint.trim();
+    for (const c of socket.connections()) if (c.role === 'connect' && c.endpoint === text) this.#userClosed.add(`${socketId}/${c.id}`);
+    socket.disconnect(text);
+    this.#logger?.info(`${this.#label(socketId)}: disconnected ${text}`);
     this.#markSockets();
   }
 
@@ -336,6 +400,15 @@ export class ZmqSession implements SessionApi {
     return this.#savedMessages.load();
   }
 
+  /**
+   * Ends the second under way for the message rates and sends its samples (the `rates` event).
+   * Called by the session's own timer once a second; tests call it directly.
+   */
+  tickRates(now = Date.now()): void {
+    if (this.#disposed || this.#sockets.size === 0) return;
+    this.#emit({ type: 'rates', tick: this.#rates.tick(now) });
+  }
+
   /** Emits what is pending now instead of at the end of the batch window. */
   flush(): void {
     if (this.#timer) {
@@ -355,10 +428,13 @@ export class ZmqSession implements SessionApi {
     this.#dirtyPeers.clear();
     for (const gone of this.#gonePeers.values()) this.#emit({ type: 'peerGone', ...gone });
     this.#gonePeers.clear();
-    if (this.#pendingEvents.length > 0) {
-      const events = this.#pendingEvents;
-      this.#pendingEvents = [];
+    if (this.#pendingEvents.size > 0) {
+      const events = [...this.#pendingEvents.values()];
+      this.#pendingEvents.clear();
       this.#emit({ type: 'monitor', events });
+    }
+    for (const ladder of this.#ladders.takeChanged()) {
+      if (this.#peers.has(`${ladder.socketId}/${ladder.connectionId}`)) this.#emit({ type: 'ladder', ladder });
     }
     const fresh = this.#seq - this.#emittedSeq;
     if (fresh > 0) {
@@ -375,6 +451,7 @@ export class ZmqSession implements SessionApi {
       const closing = [...this.#sockets.keys()].map((id) => this.closeSocket(id).catch(() => undefined));
       await Promise.all(closing);
       this.flush();
+      if (this.#rateTimer) clearInterval(this.#rateTimer);
       this.#disposed = true;
       this.#listeners.clear();
     })();
@@ -384,10 +461,12 @@ export class ZmqSession implements SessionApi {
   // --- Core events ---------------------------------------------------------------------------------
 
   #onMonitor(socketId: string, event: MonitorEvent): void {
-    const view = toEventView(socketId, event);
-    this.#events.push(view);
-    this.#pendingEvents.push(view);
-    if (this.#pendingEvents.length > EVENT_LOG_SIZE) this.#pendingEvents.splice(0, this.#pendingEvents.length - EVENT_LOG_SIZE);
+    const view = toEventView(socketId, event, this.#nextEventId++);
+    const group = addEvent(this.#events, view, EVENT_LOG_SIZE);
+    // A group that grew replaces its earlier version in the pending batch.
+    this.#pendingEvents.delete(group.id);
+    this.#pendingEvents.set(group.id, group);
+    this.#ladders.onMonitor(socketId, event);
     if (this.#logger) {
       const rid = event.routingId !== undefined ? ` routing id ${event.routingId}` : '';
       const line = `${this.#label(socketId)}: ${event.type} ${event.endpoint}${rid} (value ${event.value})${view.error ? ` — ${view.error}` : ''}`;
@@ -400,9 +479,12 @@ export class ZmqSession implements SessionApi {
 
   #onConnection(socketId: string, info: ConnectionInfo): void {
     const key = `${socketId}/${info.id}`;
+    this.#ladders.onConnection(socketId, info);
     if (isGone(info)) {
-      this.#peerGone(key, socketId, info.id);
+      if (!this.#userClosed.delete(key) && this.#ladders.handshakeFailed(socketId, info.id) && this.#peers.has(key)) this.#keepEnded(key, socketId, info);
+      else this.#peerGone(key, socketId, info.id);
     } else {
+      if (!this.#peers.has(key)) this.#rates.addPeer(socketId, info.id);
       this.#peers.set(key, toPeerView(socketId, info));
       this.#gonePeers.delete(key);
       this.#dirtyPeers.add(key);
@@ -410,10 +492,23 @@ export class ZmqSession implements SessionApi {
     this.#schedule();
   }
 
+  /** Keeps a connection whose handshake failed, ended, so the debugger can show why; at most MAX_ENDED_PER_SOCKET a socket. */
+  #keepEnded(key: string, socketId: string, info: ConnectionInfo): void {
+    // The ended connection's pipe is gone, and its routing id with it: keep the one it had.
+    const view = toPeerView(socketId, info, true);
+    this.#peers.set(key, { ...view, routingId: view.routingId ?? this.#peers.get(key)?.routingId ?? null });
+    this.#dirtyPeers.add(key);
+    this.#rates.removePeer(socketId, info.id);
+    const ended = [...this.#peers].filter(([, p]) => p.socketId === socketId && p.ended);
+    for (const [oldKey, old] of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_PER_SOCKET))) this.#peerGone(oldKey, socketId, old.connectionId);
+  }
+
   #peerGone(key: string, socketId: string, connectionId: number): void {
     this.#peers.delete(key);
     this.#dirtyPeers.delete(key);
     this.#gonePeers.set(key, { socketId, connectionId });
+    this.#rates.removePeer(socketId, connectionId);
+    this.#ladders.remove(socketId, connectionId);
     this.#schedule();
   }
 
@@ -435,6 +530,8 @@ export class ZmqSession implements SessionApi {
     };
     this.#traffic.push(record);
     this.#busySockets.add(socketId);
+    if (frame.kind === 'data') this.#rates.count(socketId, frame.connectionId, frame.direction, frame.size);
+    this.#ladders.onFrame(socketId, frame);
     if (this.#logger?.traceEnabled) {
       this.#logger.trace(
         `${socketId} #${frame.connectionId} rid ${frame.routingId ?? '-'} ${frame.direction === 'in' ? '<-' : '->'} ${frame.kind} ${frame.size} B: ${hexPreview(record.data)}`,
@@ -449,7 +546,7 @@ export class ZmqSession implements SessionApi {
     if (!entry || entry.socket.closed) return;
     for (const info of entry.socket.connections()) {
       const key = `${socketId}/${info.id}`;
-      if (isGone(info) || !this.#peers.has(key)) continue;
+      if (isGone(info) || !this.#peers.has(key) || this.#peers.get(key)?.ended) continue;
       this.#peers.set(key, toPeerView(socketId, info));
       this.#dirtyPeers.add(key);
     }

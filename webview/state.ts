@@ -5,14 +5,15 @@
  * unit tests run it in plain Node.
  */
 
-import type { EventView, HostToWebview, PayloadFormat, PeerView, SavedMessage, SocketView, TrafficView } from './protocol';
+import { mergeEventGroups } from './event-log';
 import { assertNever, base64ToBytes, previewText } from './payload';
+import { RATE_HISTORY_SECONDS, type EventView, type HostToWebview, type LadderView, type PayloadFormat, type PeerView, type RateSample, type RateTick, type SavedMessage, type SocketView, type TrafficView } from './protocol';
 
 /** Traffic ring size when the host has not said (it always does, in `init`). */
 export const DEFAULT_BUFFER_SIZE = 10_000;
 /** The traffic ring never holds more than this, whatever the settings say. */
 export const MAX_BUFFER_SIZE = 1_000_000;
-/** The monitor event log keeps this many entries, newest last. */
+/** The monitor event log keeps this many groups, newest last. */
 export const MAX_EVENTS = 1_000;
 
 /** Which way the direction filter lets frames through. */
@@ -22,7 +23,9 @@ export type DirectionFilter = 'all' | 'in' | 'out';
 export interface TrafficFilter {
   /** Plain substring (case-insensitive), or `/regex/flags`. Empty: no text filter. */
   readonly text: string;
-  /** Only frames of this routing id; null: all. */
+  /** Only frames of this socket; null: all. */
+  readonly socketId: string | null;
+  /** Only frames of this routing id on `socketId` (never set without it); null: all of the socket. */
   readonly routingId: number | null;
   readonly direction: DirectionFilter;
   /** Show ZMTP commands (greeting, READY, PING…) and WebSocket control frames, not only data. */
@@ -68,6 +71,15 @@ export interface DebuggerState extends ViewState {
   readonly bufferSize: number;
   readonly defaultView: 'hex' | 'utf8';
   readonly savedMessages: readonly SavedMessage[];
+  /**
+   * The routing ids (`targetKey`s) that have frames in the ring, with the seq of their newest one:
+   * the peer filter offers them even once their connection is gone (a finished script run).
+   */
+  readonly seenTargets: ReadonlyMap<string, number>;
+  /** Message rates, one sample a second, oldest first: keyed `socket:<socketId>` and by `peerKey`. */
+  readonly rates: ReadonlyMap<string, readonly RateSample[]>;
+  /** Handshake ladders by `peerKey`. */
+  readonly ladders: ReadonlyMap<string, LadderView>;
   /** Set when `filter.text` is a `/regex/` that does not compile; the text filter is then off. */
   readonly filterError: string | null;
   readonly sendStatus: SendStatus;
@@ -78,6 +90,10 @@ export type UiAction =
   | { readonly kind: 'ui/filter'; readonly patch: Partial<TrafficFilter> }
   | { readonly kind: 'ui/selectMessage'; readonly seq: number | null }
   | { readonly kind: 'ui/selectPeer'; readonly key: string | null }
+  /** A peer picked in a picture (the topology): filter the traffic to it, select it, send to it. */
+  | { readonly kind: 'ui/showPeer'; readonly key: string }
+  /** A socket picked in a picture: filter the traffic to it. */
+  | { readonly kind: 'ui/showSocket'; readonly socketId: string }
   | { readonly kind: 'ui/autoScroll'; readonly on: boolean }
   | { readonly kind: 'ui/draft'; readonly patch: Partial<SendDraft> }
   | { readonly kind: 'ui/sendStatus'; readonly status: SendStatus }
@@ -96,6 +112,11 @@ export function targetKey(socketId: string, routingId: number): string {
   return `${socketId}#${routingId}`;
 }
 
+/** The rate series key of a socket. */
+export function socketRateKey(socketId: string): string {
+  return `socket:${socketId}`;
+}
+
 /** Splits a `targetKey`; null when it is not one. */
 export function parseTargetKey(key: string): { socketId: string; routingId: number } | null {
   const at = key.lastIndexOf('#');
@@ -105,7 +126,7 @@ export function parseTargetKey(key: string): { socketId: string; routingId: numb
   return { socketId: key.slice(0, at), routingId };
 }
 
-const DEFAULT_FILTER: TrafficFilter = { text: '', routingId: null, direction: 'all', showCommands: false };
+const DEFAULT_FILTER: TrafficFilter = { text: '', socketId: null, routingId: null, direction: 'all', showCommands: false };
 const DEFAULT_DRAFT: SendDraft = { target: '', format: 'text', payload: '' };
 
 /** The state before `init`. */
@@ -120,6 +141,9 @@ export function initialState(): DebuggerState {
     bufferSize: DEFAULT_BUFFER_SIZE,
     defaultView: 'hex',
     savedMessages: [],
+    seenTargets: new Map(),
+    rates: new Map(),
+    ladders: new Map(),
     filter: DEFAULT_FILTER,
     filterError: null,
     selectedSeq: null,
@@ -195,6 +219,7 @@ export function trafficPredicate(filter: TrafficFilter): (frame: TrafficView) =>
   return (f) => {
     if (!filter.showCommands && isCommand(f)) return false;
     if (filter.direction !== 'all' && f.direction !== filter.direction) return false;
+    if (filter.socketId !== null && f.socketId !== filter.socketId) return false;
     if (filter.routingId !== null && f.routingId !== filter.routingId) return false;
     if (test !== null && !test(framePreview(f)) && !test(f.kind) && !(f.routingId !== null && test(String(f.routingId)))) return false;
     return true;
@@ -206,12 +231,12 @@ export function visibleTraffic(state: Pick<DebuggerState, 'traffic' | 'filter'>)
   return state.traffic.filter(trafficPredicate(state.filter));
 }
 
-/** The peers that have a routing id (the send form's choices), in arrival order. */
+/** The peers that have a routing id and can be sent to (the send form's choices), in arrival order. */
 export function sendTargets(state: Pick<DebuggerState, 'peers'>): { key: string; socketId: string; routingId: number; peer: PeerView }[] {
   const out: { key: string; socketId: string; routingId: number; peer: PeerView }[] = [];
   const seen = new Set<string>();
   for (const peer of state.peers.values()) {
-    if (peer.routingId === null) continue;
+    if (peer.routingId === null || peer.ended) continue;
     const key = targetKey(peer.socketId, peer.routingId);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -237,15 +262,87 @@ export function selectedFrame(state: Pick<DebuggerState, 'traffic' | 'selectedSe
   return null;
 }
 
+/** What the peer filter can name: every socket, every live connection's routing id, and those with frames in the ring. */
+export function peerFilterChoices(state: Pick<DebuggerState, 'sockets' | 'peers' | 'seenTargets'>): { sockets: SocketView[]; targets: { key: string; socketId: string; routingId: number; live: boolean }[] } {
+  const targets = new Map<string, { key: string; socketId: string; routingId: number; live: boolean }>();
+  for (const t of sendTargets(state)) targets.set(t.key, { key: t.key, socketId: t.socketId, routingId: t.routingId, live: true });
+  for (const key of state.seenTargets.keys()) {
+    const t = parseTargetKey(key);
+    if (t !== null && !targets.has(key)) targets.set(key, { key, ...t, live: false });
+  }
+  return { sockets: [...state.sockets], targets: [...targets.values()].sort((a, b) => a.socketId.localeCompare(b.socketId) || a.routingId - b.routingId) };
+}
+
 function withFilter(state: DebuggerState, filter: TrafficFilter): DebuggerState {
   return { ...state, filter, filterError: compileTextFilter(filter.text).error };
 }
 
+/** The filter without its socket and routing id (everything else as the user set it). */
+function withoutPeerFilter(state: DebuggerState): DebuggerState {
+  if (state.filter.socketId === null && state.filter.routingId === null) return state;
+  return withFilter(state, { ...state.filter, socketId: null, routingId: null });
+}
+
+/**
+ * Lifts a peer filter that names something that no longer exists: a socket that closed, or a
+ * routing id with neither a live connection nor frames in the ring. A filter must never leave the
+ * user looking at "0 of N shown" for a peer that is gone.
+ */
+function dropStaleFilter(state: DebuggerState): DebuggerState {
+  const f = state.filter;
+  if (f.socketId === null) return state;
+  if (!state.sockets.some((s) => s.socketId === f.socketId) && !state.traffic.some((t) => t.socketId === f.socketId)) return withoutPeerFilter(state);
+  if (f.routingId === null) return state;
+  const key = targetKey(f.socketId, f.routingId);
+  return hasLiveTarget(state, key) || state.seenTargets.has(key) ? state : withoutPeerFilter(state);
+}
+
+/** Whether a live (sendable) connection has this `targetKey`. */
+function hasLiveTarget(state: Pick<DebuggerState, 'peers'>, key: string): boolean {
+  for (const p of state.peers.values()) if (p.routingId !== null && !p.ended && targetKey(p.socketId, p.routingId) === key) return true;
+  return false;
+}
+
+/** Keeps the send target on a live routing id: the one picked, else the first there is, else none. */
+function retarget(state: DebuggerState): DebuggerState {
+  const target = state.draft.target;
+  if (target !== '' && hasLiveTarget(state, target)) return state;
+  const next = sendTargets(state)[0]?.key ?? '';
+  return next === target ? state : { ...state, draft: { ...state.draft, target: next } };
+}
+
+/** The `seenTargets` after `frames` arrived, forgetting targets whose newest frame left the ring. */
+function seenAfter(seen: ReadonlyMap<string, number>, frames: readonly TrafficView[], firstSeq: number): ReadonlyMap<string, number> {
+  const next = new Map<string, number>();
+  for (const [key, seq] of seen) if (seq >= firstSeq) next.set(key, seq);
+  for (const f of frames) if (f.routingId !== null) next.set(targetKey(f.socketId, f.routingId), f.seq);
+  return next;
+}
+
+/** The rate series after one tick: each listed series gains a sample (at most RATE_HISTORY_SECONDS); unlisted ones are gone. */
+function ratesAfter(rates: ReadonlyMap<string, readonly RateSample[]>, tick: RateTick): ReadonlyMap<string, readonly RateSample[]> {
+  const next = new Map<string, readonly RateSample[]>();
+  const add = (key: string, sample: RateSample): void => {
+    const old = rates.get(key) ?? [];
+    next.set(key, old.length >= RATE_HISTORY_SECONDS ? [...old.slice(old.length - RATE_HISTORY_SECONDS + 1), sample] : [...old, sample]);
+  };
+  for (const s of tick.sockets) add(socketRateKey(s.socketId), s.sample);
+  for (const p of tick.peers) add(peerKey(p.socketId, p.connectionId), p.sample);
+  return next;
+}
+
+function isId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 100;
+}
+
 function sanitizeFilter(value: unknown): TrafficFilter {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  const socketId = isId(v.socketId) ? v.socketId : null;
   return {
     text: typeof v.text === 'string' ? v.text.slice(0, 1000) : '',
-    routingId: typeof v.routingId === 'number' && Number.isInteger(v.routingId) && v.routingId > 0 ? v.routingId : null,
+    socketId,
+    // A routing id means something only on its socket.
+    routingId: socketId !== null && typeof v.routingId === 'number' && Number.isInteger(v.routingId) && v.routingId > 0 && v.routingId <= 0xffffffff ? v.routingId : null,
     direction: v.direction === 'in' || v.direction === 'out' ? v.direction : 'all',
     showCommands: v.showCommands === true,
   };
@@ -277,11 +374,13 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
       const peers = new Map<string, PeerView>();
       for (const p of snap.peers) peers.set(peerKey(p.socketId, p.connectionId), p);
       const traffic = appendBounded([], snap.traffic, bufferSize);
-      const firstLive = snap.peers.find((p) => p.routingId !== null);
-      const draft = state.draft.target === '' && firstLive?.routingId != null ? { ...state.draft, target: targetKey(firstLive.socketId, firstLive.routingId) } : state.draft;
-      return {
+      const ladders = new Map<string, LadderView>();
+      for (const l of snap.ladders ?? []) ladders.set(peerKey(l.socketId, l.connectionId), l);
+      const rates = new Map<string, readonly RateSample[]>();
+      for (const r of snap.rates?.sockets ?? []) rates.set(socketRateKey(r.socketId), r.samples.slice(-RATE_HISTORY_SECONDS));
+      for (const r of snap.rates?.peers ?? []) rates.set(peerKey(r.socketId, r.connectionId), r.samples.slice(-RATE_HISTORY_SECONDS));
+      const next: DebuggerState = {
         ...state,
-        draft,
         initialised: true,
         sockets: snap.sockets,
         peers,
@@ -291,8 +390,14 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
         bufferSize,
         defaultView: snap.settings.defaultView === 'utf8' ? 'utf8' : 'hex',
         savedMessages: snap.savedMessages,
+        seenTargets: seenAfter(new Map(), traffic.list, 0),
+        rates,
+        ladders,
+        selectedPeer: state.selectedPeer !== null && peers.has(state.selectedPeer) ? state.selectedPeer : null,
         sendStatus: state.sendStatus.state === 'pending' ? { state: 'idle' } : state.sendStatus,
       };
+      // View state restored from before a reload may name peers that are gone since.
+      return retarget(dropStaleFilter(next));
     }
     case 'response':
       // Responses belong to rpc.ts; the state does not change.
@@ -307,20 +412,28 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
 function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'event' }>['event']): DebuggerState {
   switch (ev.type) {
     case 'sockets':
-      return { ...state, sockets: ev.sockets };
+      return dropStaleFilter({ ...state, sockets: ev.sockets });
     case 'peer': {
+      const key = peerKey(ev.peer.socketId, ev.peer.connectionId);
+      const before = state.peers.get(key);
       const peers = new Map(state.peers);
-      peers.set(peerKey(ev.peer.socketId, ev.peer.connectionId), ev.peer);
+      peers.set(key, ev.peer);
+      let next: DebuggerState = { ...state, peers };
+      // A connection whose handshake failed is over: a filter on it or a send target is lifted.
+      if (ev.peer.ended && before !== undefined && !before.ended) next = liftGone(next, ev.peer);
       // The first routing id to appear becomes the send target when none is picked yet.
-      const draft = state.draft.target === '' && ev.peer.routingId !== null ? { ...state.draft, target: targetKey(ev.peer.socketId, ev.peer.routingId) } : state.draft;
-      return { ...state, peers, draft };
+      return retarget(next);
     }
     case 'peerGone': {
       const key = peerKey(ev.socketId, ev.connectionId);
-      if (!state.peers.has(key)) return state;
+      const gone = state.peers.get(key);
+      if (gone === undefined) return state;
       const peers = new Map(state.peers);
       peers.delete(key);
-      return { ...state, peers, selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
+      const ladders = new Map(state.ladders);
+      ladders.delete(key);
+      const next: DebuggerState = { ...state, peers, ladders, selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
+      return retarget(liftGone(next, gone));
     }
     case 'traffic': {
       // `ev.dropped`: frames the host skipped in its batch (it sends only the newest); count them as dropped.
@@ -330,32 +443,47 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       const last = state.traffic.length > 0 ? state.traffic[state.traffic.length - 1].seq : -Infinity;
       const fresh = ev.frames[0].seq > last ? ev.frames : ev.frames.filter((f) => f.seq > last);
       const { list, dropped } = appendBounded(state.traffic, fresh, state.bufferSize);
-      return { ...state, traffic: list, dropped: state.dropped + dropped + skipped };
+      const seenTargets = seenAfter(state.seenTargets, fresh, list.length > 0 ? list[0].seq : 0);
+      return { ...state, traffic: list, seenTargets, dropped: state.dropped + dropped + skipped };
     }
     case 'monitor':
-      return { ...state, events: appendBounded(state.events, ev.events, MAX_EVENTS).list };
+      return { ...state, events: mergeEventGroups(state.events, ev.events, MAX_EVENTS) };
+    case 'rates':
+      return { ...state, rates: ratesAfter(state.rates, ev.tick) };
+    case 'ladder': {
+      const ladders = new Map(state.ladders);
+      ladders.set(peerKey(ev.ladder.socketId, ev.ladder.connectionId), ev.ladder);
+      return { ...state, ladders };
+    }
     case 'trafficCleared':
-      return { ...state, traffic: [], dropped: 0, selectedSeq: null };
+      return dropStaleFilter({ ...state, traffic: [], seenTargets: new Map(), dropped: 0, selectedSeq: null });
     case 'savedMessages':
       return { ...state, savedMessages: ev.messages };
     case 'focus': {
-      // Focus on a peer: select its connection, make it the send target and filter the timeline to it.
-      let selectedPeer: string | null = state.selectedPeer;
-      if (ev.routingId !== null) {
-        for (const [key, p] of state.peers) {
-          if (p.socketId === ev.socketId && p.routingId === ev.routingId) selectedPeer = key;
-        }
-        return {
-          ...withFilter(state, { ...state.filter, routingId: ev.routingId }),
-          selectedPeer,
-          draft: { ...state.draft, target: targetKey(ev.socketId, ev.routingId) },
-        };
-      }
-      return state;
+      // Show a socket or a peer: never by hiding the rest (the user did not ask for a filter), and
+      // never behind a peer filter that would hide it; everything, when no socket is named.
+      const f = state.filter;
+      if (ev.socketId === null) return withoutPeerFilter(state);
+      const hides = (f.socketId !== null && f.socketId !== ev.socketId) || (f.routingId !== null && f.routingId !== ev.routingId);
+      const shown = hides ? withoutPeerFilter(state) : state;
+      if (ev.routingId === null) return shown;
+      let selectedPeer: string | null = shown.selectedPeer;
+      for (const [key, p] of shown.peers) if (p.socketId === ev.socketId && p.routingId === ev.routingId && !p.ended) selectedPeer = key;
+      return { ...shown, selectedPeer, draft: { ...shown.draft, target: targetKey(ev.socketId, ev.routingId) } };
     }
     default:
       return assertNever(ev);
   }
+}
+
+/**
+ * After a connection is gone (or ended with a failed handshake): a peer filter on its routing id
+ * is lifted unless another live connection has it, and the send target moves on (see retarget).
+ */
+function liftGone(state: DebuggerState, gone: PeerView): DebuggerState {
+  const f = state.filter;
+  if (gone.routingId === null || f.socketId !== gone.socketId || f.routingId !== gone.routingId) return state;
+  return hasLiveTarget(state, targetKey(gone.socketId, gone.routingId)) ? state : withoutPeerFilter(state);
 }
 
 function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
@@ -370,10 +498,25 @@ function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
       const draft = peer?.routingId != null ? { ...state.draft, target: targetKey(peer.socketId, peer.routingId) } : state.draft;
       return { ...state, selectedPeer: action.key, draft };
     }
+    case 'ui/showPeer': {
+      const peer = state.peers.get(action.key);
+      if (peer === undefined) return state;
+      const filtered = withFilter(state, { ...state.filter, socketId: peer.socketId, routingId: peer.routingId });
+      const sendable = peer.routingId !== null && !peer.ended;
+      return { ...filtered, selectedPeer: action.key, draft: sendable ? { ...state.draft, target: targetKey(peer.socketId, peer.routingId!) } : state.draft };
+    }
+    case 'ui/showSocket':
+      return withFilter(state, { ...state.filter, socketId: action.socketId, routingId: null });
     case 'ui/autoScroll':
       return { ...state, autoScroll: action.on };
-    case 'ui/draft':
-      return { ...state, draft: sanitizeDraft({ ...state.draft, ...action.patch }) };
+    case 'ui/draft': {
+      const draft = sanitizeDraft({ ...state.draft, ...action.patch });
+      const d = state.draft;
+      if (draft.target === d.target && draft.format === d.format && draft.payload === d.payload) return state;
+      // A changed draft makes the last outcome stale: "Sent 5 bytes" must not stand beside a new problem.
+      const sendStatus: SendStatus = state.sendStatus.state === 'pending' ? state.sendStatus : { state: 'idle' };
+      return { ...state, draft, sendStatus };
+    }
     case 'ui/sendStatus':
       return { ...state, sendStatus: action.status };
     case 'ui/restore': {
