@@ -100,7 +100,17 @@ export type UiAction =
   | { readonly kind: 'ui/restore'; readonly view: unknown };
 
 /** Everything the reducer accepts. */
-export type Action = HostToWebview | UiAction;
+export type Action = HostToWebview | UiAction | PeerBatch;
+
+/**
+ * Several `peer` events folded into one step (main.ts collects them per animation frame): with 200
+ * busy connections the host sends 200 updates every 50 ms, and one map copy per batch beats one per
+ * update. The result is the same as applying them one by one, in order.
+ */
+export interface PeerBatch {
+  readonly kind: 'peerBatch';
+  readonly peers: readonly PeerView[];
+}
 
 /** The key of one connection: socket id and connection id. */
 export function peerKey(socketId: string, connectionId: number): string {
@@ -413,17 +423,8 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
   switch (ev.type) {
     case 'sockets':
       return dropStaleFilter({ ...state, sockets: ev.sockets });
-    case 'peer': {
-      const key = peerKey(ev.peer.socketId, ev.peer.connectionId);
-      const before = state.peers.get(key);
-      const peers = new Map(state.peers);
-      peers.set(key, ev.peer);
-      let next: DebuggerState = { ...state, peers };
-      // A connection whose handshake failed is over: a filter on it or a send target is lifted.
-      if (ev.peer.ended && before !== undefined && !before.ended) next = liftGone(next, ev.peer);
-      // The first routing id to appear becomes the send target when none is picked yet.
-      return retarget(next);
-    }
+    case 'peer':
+      return reducePeers(state, [ev.peer]);
     case 'peerGone': {
       const key = peerKey(ev.socketId, ev.connectionId);
       const gone = state.peers.get(key);
@@ -474,6 +475,24 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
     default:
       return assertNever(ev);
   }
+}
+
+/** Connection updates, in order: one map copy for all of them. */
+function reducePeers(state: DebuggerState, updates: readonly PeerView[]): DebuggerState {
+  if (updates.length === 0) return state;
+  const peers = new Map(state.peers);
+  const ended: PeerView[] = [];
+  for (const peer of updates) {
+    const key = peerKey(peer.socketId, peer.connectionId);
+    const before = peers.get(key);
+    peers.set(key, peer);
+    if (peer.ended && before !== undefined && !before.ended) ended.push(peer);
+  }
+  let next: DebuggerState = { ...state, peers };
+  // A connection whose handshake failed is over: a filter on it or a send target is lifted.
+  for (const peer of ended) next = liftGone(next, peer);
+  // The first routing id to appear becomes the send target when none is picked yet.
+  return retarget(next);
 }
 
 /**
@@ -530,6 +549,7 @@ function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
 
 /** The reducer: `(state, message from the host | action from the view) → state`. Pure. */
 export function reduce(state: DebuggerState, action: Action): DebuggerState {
+  if (action.kind === 'peerBatch') return reducePeers(state, action.peers);
   if (action.kind.startsWith('ui/')) return reduceUi(state, action as UiAction);
   return reduceHost(state, action as HostToWebview);
 }

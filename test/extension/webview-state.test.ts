@@ -424,3 +424,15 @@ describe('webview state: send outcome, rates, ladders and event groups', () => {
     assert.deepEqual(s.events.map((e) => [e.id, e.count]), [[1, 1], [3, 1], [2, 42]]);
   });
 });
+
+describe('webview state: peer batches', () => {
+  it('folds a batch of peer updates exactly as one by one', () => {
+    const s0 = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    const updates = [peer(2), peer(1, { state: 'ACTIVE' }), peer(3, { routingId: null }), peer(2, { state: 'TERMINATED', ended: true })];
+    const oneByOne = updates.reduce((s, p) => reduce(s, ev({ type: 'peer', peer: p })), s0);
+    const batched = reduce(s0, { kind: 'peerBatch', peers: updates });
+    assert.deepEqual([...batched.peers], [...oneByOne.peers]);
+    assert.deepEqual(batched.draft, oneByOne.draft);
+    assert.deepEqual(batched.filter, oneByOne.filter);
+  });
+});

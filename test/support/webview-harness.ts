@@ -71,13 +71,20 @@ const HOST_SCRIPT = String.raw`
     sockets: h.snapshot.sockets.map((s) => ({ socketId: s.socketId, sample: [h.rate, h.rate / 2, h.rate * 7, h.rate * 3] })),
     peers: h.snapshot.peers.map((p) => ({ socketId: p.socketId, connectionId: p.connectionId, sample: [Math.round(h.rate / h.snapshot.peers.length), 1, 70, 7] })) } } });
   h.rate = 0;
+  // The batches of a stream, made before it starts: the page is measured, not the fake host's encoding.
+  h.batches = [];
+  h.prepare = (perSecond, ms) => {
+    const tick = 10, perTick = Math.max(1, Math.round(perSecond * tick / 1000));
+    h.batches = [];
+    for (let i = 0; i < Math.ceil(ms / tick) + 10; i++) h.batches.push(h.frames(perTick));
+  };
   h.stream = (perSecond, ms, withPeers) => new Promise((resolve) => {
     const tick = 10, perTick = Math.max(1, Math.round(perSecond * tick / 1000));
     const end = Date.now() + ms;
     let n = 0;
     h.rate = perSecond;
     const iv = setInterval(() => {
-      post({ kind: 'event', event: { type: 'traffic', frames: h.frames(perTick) } });
+      post({ kind: 'event', event: { type: 'traffic', frames: h.batches.shift() || h.frames(perTick) } });
       // The host's batches: peer updates every 50 ms, rates every second.
       if (withPeers && ++n % 5 === 0) h.touchPeers();
       if (withPeers && n % 100 === 0) h.rates(Date.now());

@@ -1,6 +1,7 @@
 /**
  * The inspector: the selected frame as a hex dump, as UTF-8 (invalid sequences shown as U+FFFD)
- * and as pretty JSON when it is JSON. Tabs come from vscode-elements; the panels are plain `pre`.
+ * and as pretty JSON when it is JSON. Tabs come from vscode-elements; the panels are plain `pre`,
+ * focusable, so Enter in the traffic table brings the keyboard here and Escape takes it back.
  */
 
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
@@ -19,13 +20,14 @@ export class InspectorView {
   readonly element: HTMLDivElement;
   readonly #meta = h('div', { class: 'endpoint', testid: 'inspector-meta' });
   readonly #tabs = h('vscode-tabs', { testid: 'inspector-tabs' });
-  readonly #hex = h('pre', { class: 'dump hex', testid: 'inspector-hex' });
-  readonly #utf8 = h('pre', { class: 'dump', testid: 'inspector-utf8' });
-  readonly #json = h('pre', { class: 'dump', testid: 'inspector-json' });
+  readonly #hex = h('pre', { class: 'dump hex', testid: 'inspector-hex', tabindex: 0, 'aria-label': 'Hex dump' });
+  readonly #utf8 = h('pre', { class: 'dump', testid: 'inspector-utf8', tabindex: 0, 'aria-label': 'UTF-8 text' });
+  readonly #json = h('pre', { class: 'dump', testid: 'inspector-json', tabindex: 0, 'aria-label': 'JSON' });
   #shown: TrafficView | null | undefined = undefined;
   #tabChosen = false;
 
-  constructor() {
+  /** `onLeave`: Escape in the inspector, to give the keyboard back to the traffic table. */
+  constructor(onLeave: () => void) {
     this.#tabs.append(
       h('vscode-tab-header', { slot: 'header', testid: 'inspector-tab-hex' }, 'Hex'),
       h('vscode-tab-panel', {}, this.#hex),
@@ -37,7 +39,16 @@ export class InspectorView {
     this.#tabs.addEventListener('vsc-tabs-select', () => {
       this.#tabChosen = true;
     });
-    this.element = h('div', { class: 'inspector', testid: 'inspector' }, this.#meta, this.#tabs);
+    this.element = h('div', { class: 'inspector', testid: 'inspector', role: 'region', 'aria-label': 'Inspector' }, this.#meta, this.#tabs);
+    this.element.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Escape') onLeave();
+    });
+  }
+
+  /** Moves the keyboard focus to the open tab's view of the frame. */
+  focus(): void {
+    const panels = [this.#hex, this.#utf8, this.#json];
+    (panels[this.#tabs.selectedIndex] ?? this.#hex).focus();
   }
 
   update(state: DebuggerState): void {
