@@ -113,13 +113,15 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .toolbar vscode-single-select[data-testid="filter-direction"] { width: 100px; }
 #app .pane-left .toolbar vscode-single-select { width: 100%; }
 .filter-error { color: var(--vscode-errorForeground); font-size: 12px; padding: 0 8px; }
-.pictures { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 360px); flex: 0 0 30%; min-height: 0;
+.pictures { display: flex; flex-direction: column; flex: 0 0 30%; min-height: 0;
   border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-.picture { display: flex; flex-direction: column; min-height: 0; min-width: 0; }
-.ladder-pane { border-left: 1px solid var(--vscode-panel-border, transparent); }
+.picture { display: flex; flex-direction: column; min-height: 0; min-width: 0; flex: 1 1 auto; }
+.ladder-pane { padding: 0 8px 6px; }
 .picture-title { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: baseline; font-weight: 600; text-transform: uppercase; font-size: 11px;
   padding: 4px 8px; color: var(--vscode-sideBarSectionHeader-foreground, var(--vscode-foreground)); }
 .picture-body { flex: 1 1 auto; overflow: auto; min-height: 0; padding: 0 4px 4px; }
+/* Pictures scale down to their pane's width (never up, see max-width), keeping their proportions. */
+svg.topology, svg.ladder { display: block; width: 100%; height: auto; }
 .legend { display: flex; flex-wrap: wrap; gap: 2px 10px; font-weight: normal; text-transform: none; color: var(--vscode-descriptionForeground); }
 .legend-item { display: inline-flex; gap: 4px; align-items: center; }
 .swatch { display: inline-block; width: 16px; height: 0; border-top: 2px solid currentColor; }
@@ -138,6 +140,7 @@ svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family
 .topology .node.selected rect, .topology .node.filtered rect { fill: var(--vscode-list-activeSelectionBackground); stroke: var(--vscode-focusBorder); stroke-width: 2; }
 .topology .node.selected text, .topology .node.filtered text { fill: var(--vscode-list-activeSelectionForeground, var(--vscode-foreground)); }
 .topology .node.endpoint text { font-family: var(--vscode-editor-font-family); font-size: 11px; }
+.topology .node.peer text { font-family: var(--vscode-editor-font-family); font-weight: 600; }
 .topology .node.unlisted rect { stroke-dasharray: 3 2; }
 .topology .node.peer rect { stroke-width: 1.5; }
 .topology .edge-socket { fill: none; stroke: var(--vscode-descriptionForeground); stroke-width: 1; opacity: 0.7; }
@@ -193,13 +196,13 @@ svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family
 .status { display: flex; flex-wrap: wrap; gap: 2px 10px; align-items: center; font-size: 11px; color: var(--vscode-descriptionForeground);
   padding: 2px 8px; border-top: 1px solid var(--vscode-panel-border, transparent); min-height: 20px; }
 .paused-note { color: var(--vscode-editorWarning-foreground, var(--vscode-descriptionForeground)); }
-/* The inspector takes the width a full hex dump needs (78 columns) when there is room, the send form the rest. */
-.bottom { display: grid; grid-template-columns: fit-content(66%) minmax(260px, 1fr); min-height: 0; flex: 0 0 30%; border-top: 1px solid var(--vscode-panel-border, transparent); }
+/* The inspector gets three fifths; it fits its hex dump to them (16 bytes a line, or 8). */
+.bottom { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 2fr); min-height: 0; flex: 0 0 30%; border-top: 1px solid var(--vscode-panel-border, transparent); }
 .inspector, .sender { min-height: 0; min-width: 0; overflow: auto; padding: 4px 8px; }
 .sender { border-left: 1px solid var(--vscode-panel-border, transparent); }
 pre.dump { margin: 0; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size, 12px);
   white-space: pre-wrap; overflow-wrap: anywhere; user-select: text; }
-pre.dump.hex { white-space: pre; overflow-x: auto; overflow-wrap: normal; min-width: 80ch; }
+pre.dump.hex { white-space: pre; overflow-x: auto; overflow-wrap: normal; }
 .form-row { display: flex; gap: 6px; align-items: center; margin: 4px 0; flex-wrap: wrap; }
 .form-row vscode-textarea { width: 100%; }
 .send-note { font-size: 11px; color: var(--vscode-descriptionForeground); }

@@ -84,11 +84,12 @@ function render(): void {
   if (views === null) {
     const inspector: InspectorView = new InspectorView(() => timeline.focus());
     const timeline: TimelineView = new TimelineView(ctx, () => inspector.focus());
-    views = { peers: new PeersView(ctx), topology: new TopologyView(ctx), ladder: new LadderView(), timeline, inspector, send: new SendView(ctx) };
-    // Right: the pictures (topology, the selected connection's handshake) above the traffic, the
-    // inspector and the send form below it.
+    const ladder = new LadderView();
+    views = { peers: new PeersView(ctx, ladder.element), topology: new TopologyView(ctx), ladder, timeline, inspector, send: new SendView(ctx) };
+    // Left: sockets, the selected connection's handshake, peers, events. Right: the topology above
+    // the traffic, the inspector and the send form below it.
     const right = h('div', { class: 'pane', testid: 'right-pane' },
-      h('div', { class: 'pictures', testid: 'pictures' }, views.topology.element, views.ladder.element),
+      h('div', { class: 'pictures', testid: 'pictures' }, views.topology.element),
       views.timeline.element,
       h('div', { class: 'bottom' }, views.inspector.element, views.send.element));
     root.replaceChildren(views.peers.element, right);

@@ -49,6 +49,24 @@ describe('inspector and send form in Chromium', () => {
     ].join('\n'));
   });
 
+  it('dumps 8 bytes a line when 16 would not fit (a narrow window), the ASCII column still on screen', async () => {
+    await harness.open(sampleSnapshot());
+    const page = harness.page;
+    await page.setViewportSize({ width: 1000, height: 900 });
+    try {
+      await page.evaluate(`window.__harness.post({ kind: 'event', event: { type: 'traffic', frames: window.__harness.echoes(['0123456789abcdefXYZ'], 101) } })`);
+      await page.locator('[data-testid="traffic-row"][data-seq="1"]').click();
+      await eventually('8 bytes a line', () => text('inspector-hex'), (t) => t.startsWith('00000000  30 31 32 33  34 35 36 37  |01234567|'));
+      const hex = page.getByTestId('inspector-hex');
+      const fits = await hex.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+      assert.ok(fits.scroll <= fits.client, `the dump needs ${fits.scroll} px and has ${fits.client}`);
+      await page.setViewportSize({ width: 1400, height: 900 });
+      await eventually('16 bytes a line again', () => text('inspector-hex'), (t) => t.startsWith('00000000  30 31 32 33 34 35 36 37  38 39'));
+    } finally {
+      await page.setViewportSize({ width: 1400, height: 900 });
+    }
+  });
+
   it('says that it is auto-scroll that a selected row pauses', async () => {
     await harness.open(sampleSnapshot());
     const page = harness.page;

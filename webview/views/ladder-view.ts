@@ -13,10 +13,10 @@ import { cut, formatTime, h, setText, svg } from './dom';
 
 const STEP = 34;
 const TOP = 26;
-const TIME_W = 52;
-const US_X = TIME_W + 36;
-const THEM_X = US_X + 220;
-const WIDTH = THEM_X + 40;
+const TIME_W = 44;
+const US_X = TIME_W + 22;
+const THEM_X = US_X + 200;
+const WIDTH = THEM_X + 36;
 
 /** The ladder picture. */
 export class LadderView {
@@ -28,8 +28,7 @@ export class LadderView {
   #shown: unknown = undefined;
 
   constructor() {
-    this.element = h('div', { class: 'picture ladder-pane', testid: 'ladder-pane' },
-      h('div', { class: 'picture-title' }, 'Handshake'), h('div', { class: 'picture-body' }, this.#title, this.#svg, this.#error, this.#advice));
+    this.element = h('div', { class: 'ladder-pane', testid: 'ladder-pane' }, this.#title, this.#svg, this.#error, this.#advice);
   }
 
   update(state: DebuggerState): void {
@@ -67,15 +66,14 @@ export class LadderView {
     const steps = attempt.steps;
     const height = TOP + Math.max(1, steps.length) * STEP + 8;
     this.#svg.style.display = '';
-    this.#svg.setAttribute('width', String(WIDTH));
-    this.#svg.setAttribute('height', String(height));
     this.#svg.setAttribute('viewBox', `0 0 ${WIDTH} ${height}`);
+    this.#svg.style.maxWidth = `${WIDTH}px`;
     this.#svg.setAttribute('aria-label', `Handshake of ${peer.routingId === null ? 'a connection' : `routing id ${peer.routingId}`}: ${steps.map((s) => s.label).join(', ')}`);
     const t0 = steps[0]?.time ?? 0;
     const them = peer.remoteAddress ?? peer.endpoint;
     this.#svg.replaceChildren(
-      svg('text', { class: 'lifeline-name', x: US_X, y: 14, 'text-anchor': 'middle' }, 'this socket'),
-      svg('text', { class: 'lifeline-name', x: THEM_X, y: 14, 'text-anchor': 'middle' }, cut(them, 30)),
+      svg('text', { class: 'lifeline-name', x: 2, y: 14 }, 'this socket'),
+      svg('text', { class: 'lifeline-name', x: WIDTH - 2, y: 14, 'text-anchor': 'end' }, cut(them, 28)),
       svg('line', { class: 'lifeline', x1: US_X, y1: 20, x2: US_X, y2: height - 4 }),
       svg('line', { class: 'lifeline', x1: THEM_X, y1: 20, x2: THEM_X, y2: height - 4 }),
       ...steps.map((step, i) => drawStep(step, TOP + i * STEP + STEP / 2, t0)),
@@ -91,12 +89,12 @@ function drawStep(step: LadderStep, y: number, t0: number): SVGGElement {
   if (step.kind === 'error') {
     return svg('g', attrs, title, time,
       svg('rect', { class: 'error-bar', x: US_X - 6, y: y - 11, width: THEM_X - US_X + 12, height: 22, rx: 3 }),
-      svg('text', { class: 'error-text', x: (US_X + THEM_X) / 2, y: y + 4, 'text-anchor': 'middle' }, `✕ ${cut(step.label, 38)}`));
+      svg('text', { class: 'error-text', x: (US_X + THEM_X) / 2, y: y + 4, 'text-anchor': 'middle' }, `✕ ${cut(step.label, 34)}`));
   }
   if (step.direction === 'local') {
     return svg('g', attrs, title, time,
       svg('circle', { class: 'note-dot', cx: US_X, cy: y, r: 3.5 }),
-      svg('text', { class: 'note-text', x: US_X + 10, y: y + 4 }, cut(step.detail === null ? step.label : `${step.label} · ${step.detail}`, 40)));
+      svg('text', { class: 'note-text', x: US_X + 10, y: y + 4 }, cut(step.detail === null ? step.label : `${step.label} · ${step.detail}`, 34)));
   }
   const [x1, x2] = step.direction === 'out' ? [US_X, THEM_X] : [THEM_X, US_X];
   const tip = step.direction === 'out' ? -7 : 7;
@@ -104,5 +102,5 @@ function drawStep(step: LadderStep, y: number, t0: number): SVGGElement {
     svg('line', { class: 'arrow', x1, y1: y, x2, y2: y }),
     svg('path', { class: 'arrow-head', d: `M${x2},${y} l${tip},-4 l0,8 z` }),
     svg('text', { class: 'arrow-label', x: (US_X + THEM_X) / 2, y: y - 4, 'text-anchor': 'middle' }, step.label),
-    step.detail === null ? null : svg('text', { class: 'arrow-detail', x: (US_X + THEM_X) / 2, y: y + 12, 'text-anchor': 'middle' }, cut(step.detail, 38)));
+    step.detail === null ? null : svg('text', { class: 'arrow-detail', x: (US_X + THEM_X) / 2, y: y + 12, 'text-anchor': 'middle' }, cut(step.detail, 34)));
 }

@@ -1,6 +1,6 @@
 /**
- * The left pane: sockets (bound and connected endpoints, a message-rate sparkline each) and their
- * connections ("peers"): routing id, handshake state as it moves, a sparkline, and a warning in
+ * The left pane: sockets (bound and connected endpoints, a message-rate sparkline each), the
+ * selected connection's handshake ladder, and the connections ("peers"): routing id, handshake state as it moves, a sparkline, and a warning in
  * the row's head when a connect keeps failing or a handshake failed; below it transport,
  * addresses, READY properties, counters, queue depth, last heartbeat and last error. Then the
  * monitor events, grouped (`CONNECT_RETRIED ×42`). Rows are keyed, so a peer update rewrites only
@@ -64,7 +64,8 @@ export class PeersView {
   readonly #endpointResult = h('div', { class: 'endpoint', testid: 'endpoint-result', role: 'status' });
   #state: DebuggerState | null = null;
 
-  constructor(ctx: ViewContext) {
+  /** `handshake`: the selected connection's handshake ladder, shown above the peers. */
+  constructor(ctx: ViewContext, handshake: HTMLElement) {
     this.#ctx = ctx;
     const connect = h('vscode-button', { testid: 'connect-button', secondary: true, title: 'connectPeer: a new routing id for this endpoint' }, 'Connect');
     const bind = h('vscode-button', { testid: 'bind-button', secondary: true, title: 'Bind the socket to this endpoint' }, 'Bind');
@@ -81,6 +82,7 @@ export class PeersView {
     this.element = h('div', { class: 'pane pane-left', testid: 'peers-pane' },
       h('div', { class: 'section-title' }, 'Sockets'), this.#sockets,
       h('div', { class: 'toolbar', testid: 'endpoint-form' }, this.#socketSelect, this.#endpoint, connect, bind), this.#endpointResult,
+      h('div', { class: 'section-title' }, 'Handshake'), handshake,
       h('div', { class: 'section-title' }, 'Peers ', this.#peerCount), this.#peers,
       h('div', { class: 'section-title' }, 'Events'), this.#events);
   }

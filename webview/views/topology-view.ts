@@ -22,11 +22,11 @@ import { cut, formatRate, h, setAttr, setText, svg } from './dom';
 const ROW = 30;
 const NODE_H = 22;
 const SOCKET_X = 4;
-const SOCKET_W = 120;
-const EP_X = 140;
-const EP_W = 160;
-const PEER_X = 436;
-const PEER_W = 124;
+const SOCKET_W = 112;
+const EP_X = 128;
+const EP_W = 156;
+const PEER_X = 470;
+const PEER_W = 96;
 const WIDTH = PEER_X + PEER_W + 4;
 
 interface PeerShape {
@@ -47,7 +47,7 @@ interface SocketShape {
 export class TopologyView {
   readonly element: HTMLDivElement;
   readonly #ctx: ViewContext;
-  readonly #svg = svg('svg', { class: 'topology', testid: 'topology', role: 'group', 'aria-label': 'Topology: sockets, endpoints and connections' });
+  readonly #svg = svg('svg', { class: 'topology', testid: 'topology', role: 'group', 'aria-label': 'Topology: sockets, endpoints and connections', preserveAspectRatio: 'xMinYMin meet' });
   readonly #empty = h('div', { class: 'empty', testid: 'topology-empty' }, 'No sockets yet. Connect a peer or bind.');
   readonly #peers = new Map<string, PeerShape>();
   readonly #sockets = new Map<string, SocketShape>();
@@ -122,7 +122,7 @@ export class TopologyView {
           'aria-label': `${label}: show the socket's traffic` },
           svg('title', {}, ep.listed ? label : `${label} (no longer bound or connected)`),
           svg('rect', { x: EP_X, y: ey - NODE_H / 2, width: EP_W, height: NODE_H, rx: 11 }),
-          svg('text', { x: EP_X + 10, y: ey + 4 }, cut(label, 24))));
+          svg('text', { x: EP_X + 10, y: ey + 4 }, cut(label, 23))));
         ep.peers.forEach((peer, i) => {
           const py = ep.top + i * ROW + ROW / 2;
           const key = `${peer.socketId}/${peer.connectionId}`;
@@ -138,10 +138,10 @@ export class TopologyView {
         });
       }
     }
+    // Scaled down to the pane's width (never up): the whole picture stays in view beside the ladder.
     const height = Math.max(ROW, layout.rows * ROW) + 4;
-    setAttr(this.#svg, 'width', String(WIDTH));
-    setAttr(this.#svg, 'height', String(height));
     setAttr(this.#svg, 'viewBox', `0 0 ${WIDTH} ${height}`);
+    this.#svg.style.maxWidth = `${WIDTH}px`;
     this.#svg.replaceChildren(edges, nodes);
     this.#empty.hidden = layout.sockets.length > 0;
     this.#svg.style.display = layout.sockets.length > 0 ? '' : 'none';
@@ -157,7 +157,8 @@ function fillPeer(shape: PeerShape, peer: PeerView, state: DebuggerState, select
   setAttr(shape.edge, 'class', `edge ${cls}`);
   setAttr(shape.edge, 'data-phase', phase);
   const rid = peer.routingId === null ? 'no id' : `#${peer.routingId}`;
-  setText(shape.text, cut(`${rid} ${peer.ended ? 'failed' : peer.state}`, 17));
+  // The node names the peer; its colour and dashes (and its title) say the phase, as the legend shows.
+  setText(shape.text, rid);
   const last = state.rates.get(key)?.at(-1);
   const rates = last === undefined ? '' : ` · ↓${formatRate(last[0])} ↑${formatRate(last[1])}/s`;
   setText(shape.label, `${rid} · ${peer.transport}${rates}`);
