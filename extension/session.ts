@@ -104,6 +104,8 @@ export const DEFAULT_CAPTURE_LIMIT = 4096;
 export const MAX_FRAMES_PER_BATCH = 1000;
 /** Event groups kept for the snapshot. */
 export const EVENT_LOG_SIZE = 1000;
+/** Labels of closed sockets kept for the snapshot (their frames may outlive them in the buffer). */
+export const CLOSED_SOCKETS_KEPT = 100;
 /** Connections with a failed handshake kept per socket after they end (the oldest go first). */
 export const MAX_ENDED_PER_SOCKET = 20;
 
@@ -136,6 +138,8 @@ export class ZmqSession implements SessionApi {
   #settings: SessionSettings;
 
   readonly #sockets = new Map<string, SocketEntry>();
+  /** Closed sockets' labels, oldest first, so the debugger can name the frames they left in the buffer. */
+  readonly #closedSockets: { socketId: string; label: string }[] = [];
   #defaultSocketId: string | undefined;
   #nextSocket = 1;
   readonly #peers = new Map<string, PeerView>();
@@ -291,6 +295,8 @@ export class ZmqSession implements SessionApi {
       for (const [key, peer] of this.#peers) if (peer.socketId === socketId) this.#peerGone(key, peer.socketId, peer.connectionId);
       this.#rates.removeSocket(socketId);
       this.#ladders.removeSocket(socketId);
+      this.#closedSockets.push({ socketId, label: entry.label });
+      if (this.#closedSockets.length > CLOSED_SOCKETS_KEPT) this.#closedSockets.shift();
       this.#logger?.info(`${entry.label} (${socketId}) closed`);
       this.#markSockets();
     }
@@ -301,6 +307,7 @@ export class ZmqSession implements SessionApi {
   snapshot(): Snapshot {
     return {
       sockets: this.sockets(),
+      closedSockets: [...this.#closedSockets],
       peers: this.peers(),
       traffic: this.#traffic.toArray().map(toTrafficView),
       events: [...this.#events],
@@ -373,6 +380,7 @@ export class ZmqSession implements SessionApi {
 
   clearTraffic(): void {
     this.#traffic.clear();
+    this.#closedSockets.length = 0;
     this.#emittedSeq = this.#seq;
     this.#emit({ type: 'trafficCleared' });
   }

@@ -178,6 +178,8 @@ export interface LadderView {
 /** Everything the webview needs to draw itself from nothing. */
 export interface Snapshot {
   readonly sockets: readonly SocketView[];
+  /** Sockets closed since (a finished script run), newest last: their frames may still be in `traffic`. */
+  readonly closedSockets: readonly { readonly socketId: string; readonly label: string }[];
   readonly peers: readonly PeerView[];
   readonly traffic: readonly TrafficView[];
   readonly events: readonly EventView[];

@@ -76,6 +76,8 @@ export interface DebuggerState extends ViewState {
    * the peer filter offers them even once their connection is gone (a finished script run).
    */
   readonly seenTargets: ReadonlyMap<string, number>;
+  /** The label of every socket seen since init, closed ones too (their frames may still be in the ring). */
+  readonly socketLabels: ReadonlyMap<string, string>;
   /** Message rates, one sample a second, oldest first: keyed `socket:<socketId>` and by `peerKey`. */
   readonly rates: ReadonlyMap<string, readonly RateSample[]>;
   /** Handshake ladders by `peerKey`. */
@@ -152,6 +154,7 @@ export function initialState(): DebuggerState {
     defaultView: 'hex',
     savedMessages: [],
     seenTargets: new Map(),
+    socketLabels: new Map(),
     rates: new Map(),
     ladders: new Map(),
     filter: DEFAULT_FILTER,
@@ -401,6 +404,7 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
         defaultView: snap.settings.defaultView === 'utf8' ? 'utf8' : 'hex',
         savedMessages: snap.savedMessages,
         seenTargets: seenAfter(new Map(), traffic.list, 0),
+        socketLabels: new Map([...(snap.closedSockets ?? []), ...snap.sockets].map((s) => [s.socketId, s.label])),
         rates,
         ladders,
         selectedPeer: state.selectedPeer !== null && peers.has(state.selectedPeer) ? state.selectedPeer : null,
@@ -421,8 +425,11 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
 
 function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'event' }>['event']): DebuggerState {
   switch (ev.type) {
-    case 'sockets':
-      return dropStaleFilter({ ...state, sockets: ev.sockets });
+    case 'sockets': {
+      const fresh = ev.sockets.filter((s) => state.socketLabels.get(s.socketId) !== s.label);
+      const socketLabels = fresh.length === 0 ? state.socketLabels : new Map([...state.socketLabels, ...fresh.map((s): [string, string] => [s.socketId, s.label])]);
+      return dropStaleFilter({ ...state, sockets: ev.sockets, socketLabels });
+    }
     case 'peer':
       return reducePeers(state, [ev.peer]);
     case 'peerGone': {

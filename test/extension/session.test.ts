@@ -205,6 +205,8 @@ describe('ZmqSession against a real core', () => {
     assert.deepEqual(session.peers(), []);
     const last = events.filter((e) => e.type === 'sockets').at(-1);
     assert.deepEqual(last, { type: 'sockets', sockets: [] });
+    // Its label stays in the snapshot: its frames may still be in the buffer.
+    assert.deepEqual(session.snapshot().closedSockets, [{ socketId, label: 'Session PEER' }]);
     assert.notEqual(session.defaultSocketId(), socketId, 'a new default socket replaces a closed one');
     await assert.rejects(session.closeSocket('socket-nope'), { code: 'ENOTSOCK' });
     await remote.close();

@@ -6,7 +6,7 @@ import { DebuggerBridge, toWireError } from '../../extension/debugger-bridge';
 import type { SessionApi } from '../../extension/session-api';
 import { PROTOCOL_VERSION, type HostEvent, type HostToWebview, type Snapshot, type TrafficView } from '../../webview/protocol';
 
-const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [] };
+const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], closedSockets: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [] };
 
 /** A session double: records calls, lets a test emit events. */
 function fakeSession(over: Partial<SessionApi> = {}): SessionApi & { emit(e: HostEvent): void; calls: string[]; listeners: number } {

@@ -42,7 +42,7 @@ function peer(connectionId: number, over: Partial<PeerView> = {}): PeerView {
 function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
     sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'] }],
-    peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
+    closedSockets: [], peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
   };
 }
 
@@ -360,6 +360,12 @@ describe('webview state: gone peers never hold the filter or the send target', (
     s = reduce(s, ev({ type: 'trafficCleared' }));
     assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
     assert.deepEqual(peerFilterChoices(s).targets, []);
+  });
+
+  it('names the routing ids of a socket closed before the page was (re)loaded by that socket\'s label', () => {
+    const s = started(snapshot({ closedSockets: [{ socketId: 's9', label: 'run.zmq › from a script › peer' }], traffic: [frame(1, { socketId: 's9', routingId: 5 })] }));
+    assert.equal(s.socketLabels.get('s9'), 'run.zmq › from a script › peer');
+    assert.deepEqual(peerFilterChoices(s).targets.map((t) => [t.key, t.live]), [[targetKey('s9', 5), false]]);
   });
 
   it('drops a filter and a target restored from before a reload when their peers are gone', () => {

@@ -126,6 +126,7 @@ export function sampleSnapshot(bufferSize = 10_000, peerCount = 2): Snapshot {
     peers: many ? Array.from({ length: peerCount }, (_, i) => peer(i + 1, 101 + i)) : [peer(1, 101), peer(2, 999)],
     traffic: [],
     events: [{ id: 1, time: Date.now(), firstTime: Date.now(), count: 1, socketId: 's1', type: 'HANDSHAKE_SUCCEEDED', value: 0, endpoint: 'tcp://127.0.0.1:5555', routingId: 101, error: null }],
+    closedSockets: [],
     rates: { time: Date.now(), sockets: [], peers: [] },
     ladders: [],
     settings: { bufferSize, defaultView: 'hex' },

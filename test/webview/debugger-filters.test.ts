@@ -100,7 +100,7 @@ describe('traffic filter and send target in Chromium', () => {
     await eventually('all frames shown', () => text('traffic-status'), (s) => s.startsWith('4 of 4'));
     assert.deepEqual(await visibleRowPreviews(page), ['old', 'old', 'from the script', 'from the script']);
     const options = await page.getByTestId('filter-routing-id').locator('vscode-option').allTextContents();
-    assert.ok(options.includes('#7 · s2 · gone'), options.join(' | '));
+    assert.ok(options.includes('#7 · echo.zmq › round trip › echo · gone'), options.join(' | '));
     await pickOption(page, 'filter-routing-id', 's2#7');
     assert.deepEqual(await eventually('the script\'s rows', () => visibleRowPreviews(page), (r) => r.length === 2), ['from the script', 'from the script']);
   });

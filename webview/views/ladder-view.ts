@@ -83,7 +83,7 @@ export class LadderView {
 
 /** One step: an arrow between the lifelines, or a note (or an error bar) at our end. */
 function drawStep(step: LadderStep, y: number, t0: number): SVGGElement {
-  const time = svg('text', { class: 'step-time', x: TIME_W - 4, y: y + 4, 'text-anchor': 'end' }, `+${Math.max(0, step.time - t0)} ms`);
+  const time = svg('text', { class: 'step-time', x: TIME_W - 4, y: y + 4, 'text-anchor': 'end' }, sinceStart(step.time - t0));
   const title = svg('title', {}, `${formatTime(step.time)} ${step.label}${step.detail ? `\n${step.detail}` : ''}`);
   const attrs = { class: `step step-${step.kind}`, testid: 'ladder-step', 'data-kind': step.kind, 'data-direction': step.direction, 'data-label': step.label };
   if (step.kind === 'error') {
@@ -103,4 +103,11 @@ function drawStep(step: LadderStep, y: number, t0: number): SVGGElement {
     svg('path', { class: 'arrow-head', d: `M${x2},${y} l${tip},-4 l0,8 z` }),
     svg('text', { class: 'arrow-label', x: (US_X + THEM_X) / 2, y: y - 4, 'text-anchor': 'middle' }, step.label),
     step.detail === null ? null : svg('text', { class: 'arrow-detail', x: (US_X + THEM_X) / 2, y: y + 12, 'text-anchor': 'middle' }, cut(step.detail, 34)));
+}
+
+/** Time since the attempt's first step: `+12 ms`, `+3.6 s`, `+95 s`. */
+function sinceStart(ms: number): string {
+  const t = Math.max(0, ms);
+  if (t < 1000) return `+${t} ms`;
+  return t < 10_000 ? `+${(t / 1000).toFixed(1)} s` : `+${Math.round(t / 1000)} s`;
 }

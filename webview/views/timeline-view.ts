@@ -154,7 +154,7 @@ export class TimelineView {
     const prev = this.#state;
     this.#state = state;
     if (prev === null || prev.filter !== state.filter) this.#syncToolbar(state);
-    if (prev === null || prev.peers !== state.peers || prev.filter !== state.filter || prev.sockets !== state.sockets || prev.seenTargets.size !== state.seenTargets.size || !sameKeys(prev.seenTargets, state.seenTargets)) this.#syncRoutingOptions(state);
+    if (prev === null || prev.peers !== state.peers || prev.filter !== state.filter || prev.sockets !== state.sockets || prev.socketLabels !== state.socketLabels || prev.seenTargets.size !== state.seenTargets.size || !sameKeys(prev.seenTargets, state.seenTargets)) this.#syncRoutingOptions(state);
     if (prev === null || prev.autoScroll !== state.autoScroll || prev.selectedSeq !== state.selectedSeq) {
       // The button says what it does to what: it is auto-scroll that pauses, not the traffic.
       setText(this.#pause, state.autoScroll ? 'Pause auto-scroll' : 'Resume auto-scroll');
@@ -196,7 +196,7 @@ export class TimelineView {
       for (const t of targets) if (t.socketId === s.socketId) options.push({ value: t.key, label: `#${t.routingId} · ${s.label}${t.live ? '' : ' · gone'}` });
     }
     // Routing ids of sockets that are closed since (a finished script run): their frames are still here.
-    for (const t of targets) if (!labels.has(t.socketId)) options.push({ value: t.key, label: `#${t.routingId} · ${t.socketId} · gone` });
+    for (const t of targets) if (!labels.has(t.socketId)) options.push({ value: t.key, label: `#${t.routingId} · ${state.socketLabels.get(t.socketId) ?? t.socketId} · gone` });
     const f = state.filter;
     setOptions(this.#routing, options, f.socketId === null ? '' : f.routingId === null ? `socket:${f.socketId}` : targetKey(f.socketId, f.routingId));
   }

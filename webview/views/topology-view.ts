@@ -41,6 +41,7 @@ interface PeerShape {
 interface SocketShape {
   readonly group: SVGGElement;
   readonly text: SVGTextElement;
+  readonly title: SVGTitleElement;
 }
 
 /** The topology picture. */
@@ -84,10 +85,11 @@ export class TopologyView {
       if (peer !== undefined) fillPeer(shape, peer, state, key === state.selectedPeer);
     }
     for (const [socketId, shape] of this.#sockets) {
-      const samples = state.rates.get(socketRateKey(socketId));
-      const last = samples?.at(-1);
+      const last = state.rates.get(socketRateKey(socketId))?.at(-1);
+      const socket = state.sockets.find((s) => s.socketId === socketId);
       shape.group.classList.toggle('filtered', state.filter.socketId === socketId && state.filter.routingId === null);
-      setText(shape.text, cut(`${state.sockets.find((s) => s.socketId === socketId)?.label ?? socketId}${last ? ` ↓${formatRate(last[0])} ↑${formatRate(last[1])}/s` : ''}`, 20));
+      setText(shape.text, cut(socket?.label ?? socketId, 14));
+      setText(shape.title, `${socket?.label ?? socketId} (${socket?.type ?? 'PEER'})${last ? `: ↓${formatRate(last[0])} ↑${formatRate(last[1])} msg/s` : ''}. Click: show its traffic`);
     }
   }
 
@@ -108,12 +110,12 @@ export class TopologyView {
     for (const s of layout.sockets) {
       const y = s.top + (s.rows * ROW) / 2;
       const text = svg('text', { x: SOCKET_X + 8, y: y + 4 });
+      const title = svg('title');
       const group = svg('g', { class: 'node socket', testid: 'topology-node', 'data-node': 'socket', 'data-socket-id': s.socket.socketId, tabindex: 0, role: 'button',
         'aria-label': `Socket ${s.socket.label}: show its traffic` },
-        svg('title', {}, `${s.socket.label} (${s.socket.type}): click to show its traffic`),
-        svg('rect', { x: SOCKET_X, y: y - NODE_H / 2, width: SOCKET_W, height: NODE_H, rx: 4 }), text);
+        title, svg('rect', { x: SOCKET_X, y: y - NODE_H / 2, width: SOCKET_W, height: NODE_H, rx: 4 }), text);
       nodes.append(group);
-      this.#sockets.set(s.socket.socketId, { group, text });
+      this.#sockets.set(s.socket.socketId, { group, text, title });
       for (const ep of s.endpoints) {
         const ey = ep.top + (ep.rows * ROW) / 2;
         edges.append(svg('path', { class: 'edge-socket', d: curve(SOCKET_X + SOCKET_W, y, EP_X, ey) }));
