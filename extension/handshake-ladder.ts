@@ -37,6 +37,8 @@ interface Attempt {
   connected: boolean;
   /** A retry announced before the failure it follows is known (the core says why with the next state). */
   retryNote: LadderStep | null;
+  /** HANDSHAKE_FAILED_NO_DETAIL came without a named error: the peer closed during the handshake. */
+  closedInHandshake: boolean;
 }
 
 interface Ladder {
@@ -48,7 +50,7 @@ interface Ladder {
 }
 
 function newAttempt(n: number): Attempt {
-  return { attempt: n, steps: [], outcome: 'pending', error: null, dataIn: 0, dataOut: 0, beatsIn: 0, beatsOut: 0, closedBeforeConnected: false, connected: false, retryNote: null };
+  return { attempt: n, steps: [], outcome: 'pending', error: null, dataIn: 0, dataOut: 0, beatsIn: 0, beatsOut: 0, closedBeforeConnected: false, connected: false, retryNote: null, closedInHandshake: false };
 }
 
 /** The code at the start of a core error text (`ECONNREFUSED: …`, `ERR_ZMTP_…: …`), if any. */
@@ -113,7 +115,12 @@ export class HandshakeLadders {
       }
       default: {
         // HANDSHAKE_FAILED_*, DISCONNECTED: the named error, when the core gives one.
-        if (event.error === undefined) return;
+        if (event.error === undefined) {
+          // libzmq's own name for a handshake the peer hung up on; why is told with the next state.
+          const ladder = this.#ladders.get(key);
+          if (event.type === 'HANDSHAKE_FAILED_NO_DETAIL' && ladder !== undefined) ladder.current.closedInHandshake = true;
+          return;
+        }
         const ladder = this.#ladders.get(key);
         if (ladder === undefined || ladder.current.error !== null) return;
         this.#fail(ladder, event.time, event.error.code, event.error.message);
@@ -140,7 +147,12 @@ export class HandshakeLadders {
     } else if ((info.state === 'WAIT_RECONNECT' || info.state === 'DISCONNECTED') && current.outcome === 'pending' && current.error === null) {
       // Refused, unreachable, closed during the handshake: the core tells why in lastError.
       const text = info.lastError ?? (current.closedBeforeConnected ? 'the connection could not be made' : 'the connection was closed');
-      this.#fail(ladder, Date.now(), errorCodeOf(text) ?? 'ECONNCLOSED', text);
+      if (current.closedInHandshake) {
+        const [where, advice] = hangUp(current.steps);
+        this.#fail(ladder, Date.now(), 'HANDSHAKE_FAILED_NO_DETAIL', `${text}: ${where}`, advice);
+      } else {
+        this.#fail(ladder, Date.now(), errorCodeOf(text) ?? 'ECONNCLOSED', text);
+      }
       if (current.retryNote !== null) this.#step(ladder, current.retryNote);
     } else {
       return;
@@ -253,10 +265,10 @@ export class HandshakeLadders {
     ladder.current = newAttempt(ladder.attempts);
   }
 
-  #fail(ladder: Ladder, time: number, code: string, message: string): void {
+  #fail(ladder: Ladder, time: number, code: string, message: string, advice = this.#advise(code)): void {
     const a = ladder.current;
     a.outcome = 'failed';
-    a.error = { code, message, advice: this.#advise(code) };
+    a.error = { code, message, advice };
     // The failing step is always recorded, even when the attempt is full.
     const step: LadderStep = { time, direction: 'local', kind: 'error', label: code, detail: message };
     if (a.steps.length >= MAX_STEPS) a.steps[MAX_STEPS - 1] = step;
@@ -279,6 +291,24 @@ function viewOf(ladder: Ladder): LadderView {
     current: attemptView(ladder.current),
     lastFailed: ladder.lastFailed === null ? null : attemptView(ladder.lastFailed),
   };
+}
+
+/**
+ * Where the peer hung up, read from the steps so far, and what that usually means. libzmq checks our
+ * greeting before it sends the rest of its own and closes on a mismatch without a word (it reports
+ * HANDSHAKE_FAILED_NO_DETAIL on our side too), so the step is the only clue.
+ */
+function hangUp(steps: readonly LadderStep[]): [where: string, advice: string] {
+  const seen = (direction: 'in' | 'out', label: string): boolean => steps.some((s) => s.direction === direction && s.label === label);
+  if (seen('out', 'greeting') && !seen('in', 'greeting')) {
+    return ['the peer closed the connection after our greeting, before sending all of its own',
+      'A peer that hangs up on the greeting usually wants another security mechanism (PLAIN or CURVE; this debugger speaks NULL) or ZMTP version, or is not a ZeroMQ socket: check its security options and its socket.'];
+  }
+  if (seen('in', 'greeting') && !seen('in', 'READY')) {
+    return ['the peer closed the connection after the greetings, before its READY',
+      'The peer rejected our READY: it may not accept a PEER (check its socket type), or its authentication (ZAP) refused us.'];
+  }
+  return ['the peer closed the connection during the handshake', 'Check the other side\'s logs: it ended the connection before the handshake completed.'];
 }
 
 /** `tcp` of `tcp://…` (`ipc`, `ws`…), for the first arrow's label. */

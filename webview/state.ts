@@ -82,6 +82,11 @@ export interface DebuggerState extends ViewState {
   readonly rates: ReadonlyMap<string, readonly RateSample[]>;
   /** Handshake ladders by `peerKey`. */
   readonly ladders: ReadonlyMap<string, LadderView>;
+  /**
+   * A routing id (`targetKey`) to select as soon as its connection shows up: Connect Peer shows the
+   * new peer at once, and its first `peer` update comes with the session's next batch.
+   */
+  readonly pendingSelect: string | null;
   /** Set when `filter.text` is a `/regex/` that does not compile; the text filter is then off. */
   readonly filterError: string | null;
   readonly sendStatus: SendStatus;
@@ -157,6 +162,7 @@ export function initialState(): DebuggerState {
     socketLabels: new Map(),
     rates: new Map(),
     ladders: new Map(),
+    pendingSelect: null,
     filter: DEFAULT_FILTER,
     filterError: null,
     selectedSeq: null,
@@ -475,9 +481,11 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       const hides = (f.socketId !== null && f.socketId !== ev.socketId) || (f.routingId !== null && f.routingId !== ev.routingId);
       const shown = hides ? withoutPeerFilter(state) : state;
       if (ev.routingId === null) return shown;
-      let selectedPeer: string | null = shown.selectedPeer;
+      let selectedPeer: string | null = null;
       for (const [key, p] of shown.peers) if (p.socketId === ev.socketId && p.routingId === ev.routingId && !p.ended) selectedPeer = key;
-      return { ...shown, selectedPeer, draft: { ...shown.draft, target: targetKey(ev.socketId, ev.routingId) } };
+      const target = targetKey(ev.socketId, ev.routingId);
+      if (selectedPeer === null) return { ...shown, pendingSelect: target, draft: { ...shown.draft, target } };
+      return { ...shown, selectedPeer, pendingSelect: null, draft: { ...shown.draft, target } };
     }
     default:
       return assertNever(ev);
@@ -496,6 +504,10 @@ function reducePeers(state: DebuggerState, updates: readonly PeerView[]): Debugg
     if (peer.ended && before !== undefined && !before.ended) ended.push(peer);
   }
   let next: DebuggerState = { ...state, peers };
+  if (state.pendingSelect !== null) {
+    const arrived = updates.find((p) => p.routingId !== null && targetKey(p.socketId, p.routingId) === state.pendingSelect);
+    if (arrived !== undefined) next = { ...next, selectedPeer: peerKey(arrived.socketId, arrived.connectionId), pendingSelect: null };
+  }
   // A connection whose handshake failed is over: a filter on it or a send target is lifted.
   for (const peer of ended) next = liftGone(next, peer);
   // The first routing id to appear becomes the send target when none is picked yet.
@@ -519,6 +531,8 @@ function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
     case 'ui/selectMessage':
       return { ...state, selectedSeq: action.seq, autoScroll: action.seq === null ? state.autoScroll : false };
     case 'ui/selectPeer': {
+      // The user's pick wins over a peer still to come.
+      if (state.pendingSelect !== null) state = { ...state, pendingSelect: null };
       // Selecting a connection with a routing id also makes it the send form's target.
       const peer = action.key === null ? undefined : state.peers.get(action.key);
       const draft = peer?.routingId != null ? { ...state.draft, target: targetKey(peer.socketId, peer.routingId) } : state.draft;

@@ -129,6 +129,50 @@ describe('session diagnostics against a real core', () => {
     assert.deepEqual(session.peers(socketId), []);
   });
 
+  it('names a hang-up after our greeting as libzmq does (a PLAIN or CURVE server checks ours before sending its own)', async () => {
+    const { session } = setup();
+    // A server that reads our greeting and closes, as libzmq does on a mechanism mismatch.
+    const server = createServer((socket) => socket.once('data', () => socket.destroy()));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const socketId = session.defaultSocketId();
+    session.connectPeer(socketId, `tcp://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const peer = await waitFor(() => session.peers(socketId)[0], (p) => (p?.reconnects ?? 0) >= 1, 'a failed attempt');
+    const ladder = await waitFor(() => ladderOf(session, peer), (l) => (l?.lastFailed ?? l?.current)?.error !== null, 'the failure');
+    const failed = ladder!.current.outcome === 'failed' ? ladder!.current : ladder!.lastFailed!;
+    assert.equal(failed.error?.code, 'HANDSHAKE_FAILED_NO_DETAIL');
+    assert.match(failed.error?.message ?? '', /after our greeting, before sending all of its own/);
+    assert.match(failed.error?.advice ?? '', /another security mechanism \(PLAIN or CURVE/);
+    assert.deepEqual(failed.steps.slice(0, 3).map((s) => `${s.direction} ${s.label}`), ['out tcp connect', 'in connected', 'out greeting']);
+  });
+
+  it('names ERR_ZMTP_MECHANISM_MISMATCH when the greeting of the peer says CURVE', async () => {
+    const { session } = setup();
+    // RFC 23 greeting: signature, version 3.1, mechanism "CURVE", as-server 1, filler.
+    const greeting = Buffer.alloc(64);
+    greeting[0] = 0xff;
+    greeting[9] = 0x7f;
+    greeting[10] = 3;
+    greeting[11] = 1;
+    greeting.write('CURVE', 12, 'latin1');
+    greeting[32] = 1;
+    const server = createServer((socket) => {
+      socket.on('error', () => undefined);
+      // Reading sees the core hang up, so the server can close.
+      socket.resume();
+      socket.write(greeting);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    const socketId = session.defaultSocketId();
+    session.connectPeer(socketId, `tcp://127.0.0.1:${(server.address() as { port: number }).port}`);
+    const peer = await waitFor(() => session.peers(socketId)[0], (p) => p?.ended === true, 'the ended connection');
+    const ladder = ladderOf(session, peer)!;
+    assert.equal(ladder.current.error?.code, 'ERR_ZMTP_MECHANISM_MISMATCH');
+    assert.match(ladder.current.error?.advice ?? '', /same security mechanism/);
+    assert.deepEqual(ladder.current.steps.map((s) => `${s.direction} ${s.label}`).slice(-2), ['out greeting', 'local ERR_ZMTP_MECHANISM_MISMATCH']);
+  });
+
   it('does not keep a connection the user ended', async () => {
     const { session } = setup();
     const socketId = session.defaultSocketId();

@@ -268,6 +268,16 @@ describe('webview state: focus, selection and view state', () => {
     assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
   });
 
+  it('focus on a routing id that has no connection yet selects it when it comes (Connect Peer)', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.equal(s.draft.target, targetKey('s1', 102));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.pendingSelect, null);
+  });
+
   it('focus lifts a peer filter that would hide what it shows, and keeps one that does not', () => {
     let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
     s = reduce(s, ev({ type: 'peer', peer: peer(2) }));

@@ -58,7 +58,9 @@ export class LadderView {
     this.#draw(attempt, peer);
     this.#error.hidden = attempt.error === null;
     this.#advice.hidden = attempt.error === null;
-    setText(this.#error, attempt.error === null ? '' : `${attempt.error.code}: ${attempt.error.message}`);
+    const e = attempt.error;
+    // The core's messages often start with their code already ("ECONNREFUSED: connect …").
+    setText(this.#error, e === null ? '' : e.message.startsWith(e.code) ? e.message : `${e.code}: ${e.message}`);
     setText(this.#advice, attempt.error?.advice ?? '');
   }
 
