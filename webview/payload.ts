@@ -97,7 +97,7 @@ function hex2(n: number): string {
 /**
  * A classic hex dump: offset, 16 bytes in two groups of 8, and the printable-ASCII column.
  * `00000000  48 65 6c 6c 6f                                    |Hello|`
- * `width` bytes per line (two groups of `width / 2`): the inspector uses 8 when 16 would not fit.
+ * `width` bytes per line: the inspector uses 8 (one group, as `xxd -c 8`) when 16 would not fit.
  */
 export function hexDump(bytes: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES, width = HEX_DUMP_WIDTH): string {
   const shown = Math.min(bytes.length, maxBytes);
@@ -107,7 +107,7 @@ export function hexDump(bytes: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES, width 
     let hex = '';
     let ascii = '';
     for (let i = off; i < off + width; i++) {
-      if (i === off + width / 2) hex += ' ';
+      if (width > 8 && i === off + width / 2) hex += ' ';
       if (i < end) {
         hex += hex2(bytes[i]) + ' ';
         ascii += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : '.';

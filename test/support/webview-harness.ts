@@ -71,25 +71,28 @@ const HOST_SCRIPT = String.raw`
     sockets: h.snapshot.sockets.map((s) => ({ socketId: s.socketId, sample: [h.rate, h.rate / 2, h.rate * 7, h.rate * 3] })),
     peers: h.snapshot.peers.map((p) => ({ socketId: p.socketId, connectionId: p.connectionId, sample: [Math.round(h.rate / h.snapshot.peers.length), 1, 70, 7] })) } } });
   h.rate = 0;
-  // The batches of a stream, made before it starts: the page is measured, not the fake host's encoding.
-  h.batches = [];
-  h.prepare = (perSecond, ms) => {
-    const tick = 10, perTick = Math.max(1, Math.round(perSecond * tick / 1000));
-    h.batches = [];
-    for (let i = 0; i < Math.ceil(ms / tick) + 10; i++) h.batches.push(h.frames(perTick));
-  };
+  // The frames of a stream, made before it starts: the page is measured, not the fake host's encoding.
+  h.prepared = [];
+  h.prepare = (perSecond, ms) => { h.prepared = h.frames(Math.ceil(perSecond * ms / 1000) + perSecond); };
+  // Posts frames every 10 ms, as many as are due at the rate since the start: a late timer tick (a loaded
+  // machine) posts a bigger batch, so the page still gets the whole rate.
   h.stream = (perSecond, ms, withPeers) => new Promise((resolve) => {
-    const tick = 10, perTick = Math.max(1, Math.round(perSecond * tick / 1000));
-    const end = Date.now() + ms;
-    let n = 0;
+    const start = Date.now(), end = start + ms;
+    let sent = 0, lastPeers = start, lastRates = start;
     h.rate = perSecond;
     const iv = setInterval(() => {
-      post({ kind: 'event', event: { type: 'traffic', frames: h.batches.shift() || h.frames(perTick) } });
+      const now = Date.now();
+      const due = Math.floor((Math.min(now, end) - start) * perSecond / 1000);
+      if (due > sent) {
+        const frames = sent + (due - sent) <= h.prepared.length ? h.prepared.slice(sent, due) : h.frames(due - sent);
+        post({ kind: 'event', event: { type: 'traffic', frames } });
+        sent = due;
+      }
       // The host's batches: peer updates every 50 ms, rates every second.
-      if (withPeers && ++n % 5 === 0) h.touchPeers();
-      if (withPeers && n % 100 === 0) h.rates(Date.now());
-      if (Date.now() >= end) { clearInterval(iv); resolve(); }
-    }, tick);
+      if (withPeers && now - lastPeers >= 50) { lastPeers = now; h.touchPeers(); }
+      if (withPeers && now - lastRates >= 1000) { lastRates = now; h.rates(now); }
+      if (now >= end) { clearInterval(iv); resolve(sent); }
+    }, 10);
   });
   window.acquireVsCodeApi = () => ({
     getState: () => { const s = sessionStorage.getItem('viewState'); return s ? JSON.parse(s) : undefined; },

@@ -56,7 +56,7 @@ describe('inspector and send form in Chromium', () => {
     try {
       await page.evaluate(`window.__harness.post({ kind: 'event', event: { type: 'traffic', frames: window.__harness.echoes(['0123456789abcdefXYZ'], 101) } })`);
       await page.locator('[data-testid="traffic-row"][data-seq="1"]').click();
-      await eventually('8 bytes a line', () => text('inspector-hex'), (t) => t.startsWith('00000000  30 31 32 33  34 35 36 37  |01234567|'));
+      await eventually('8 bytes a line', () => text('inspector-hex'), (t) => t.startsWith('00000000  30 31 32 33 34 35 36 37  |01234567|'));
       const hex = page.getByTestId('inspector-hex');
       const fits = await hex.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
       assert.ok(fits.scroll <= fits.client, `the dump needs ${fits.scroll} px and has ${fits.client}`);

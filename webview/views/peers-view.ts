@@ -58,6 +58,12 @@ export class PeersView {
   readonly #peerCount = h('vscode-badge', { testid: 'peer-count', variant: 'counter' });
   readonly #events = h('div', { testid: 'event-list' });
   readonly #rows = new Map<string, PeerEls>();
+  /**
+   * Rows on screen (or near it). With 200 busy connections every one changes every 50 ms; rows out of
+   * view are brought up to date only when they scroll in, so a frame touches a screenful, not all 200.
+   */
+  readonly #onScreen = new Set<string>();
+  readonly #observer: IntersectionObserver;
   readonly #socketSparks = new Map<string, Sparkline>();
   readonly #socketSelect = h('vscode-single-select', { testid: 'endpoint-socket', title: 'Socket' });
   readonly #endpoint = h('vscode-textfield', { testid: 'endpoint-input', placeholder: 'tcp://127.0.0.1:5555' });
@@ -71,6 +77,7 @@ export class PeersView {
     const bind = h('vscode-button', { testid: 'bind-button', secondary: true, title: 'Bind the socket to this endpoint' }, 'Bind');
     connect.addEventListener('click', () => void this.#onEndpoint('socket/connectPeer'));
     bind.addEventListener('click', () => void this.#onEndpoint('socket/bind'));
+    this.#observer = new IntersectionObserver((entries) => this.#onIntersect(entries), { rootMargin: '200px 0px' });
     this.#peers.addEventListener('click', (ev) => this.#onClick(ev));
     this.#peers.addEventListener('keydown', (ev) => {
       // Keys on the row itself; its buttons handle their own.
@@ -95,7 +102,7 @@ export class PeersView {
     if (prev === null || prev.events !== state.events) this.#drawEvents(state.events);
     if (prev === null || prev.rates !== state.rates || prev.sockets !== state.sockets || prev.peers !== state.peers) {
       for (const [socketId, spark] of this.#socketSparks) spark.update(state.rates.get(socketRateKey(socketId)));
-      for (const [key, els] of this.#rows) els.spark.update(state.rates.get(key));
+      for (const key of this.#onScreen) this.#rows.get(key)?.spark.update(state.rates.get(key));
     }
   }
 
@@ -146,7 +153,9 @@ export class PeersView {
   #drawPeers(state: DebuggerState): void {
     setText(this.#peerCount, String(state.peers.size));
     if (state.peers.size === 0) {
+      for (const els of this.#rows.values()) this.#observer.unobserve(els.row);
       this.#rows.clear();
+      this.#onScreen.clear();
       this.#peers.replaceChildren(h('div', { class: 'empty', testid: 'peer-empty' }, 'No connections.'));
       return;
     }
@@ -154,20 +163,48 @@ export class PeersView {
     const order: HTMLElement[] = [];
     for (const [key, peer] of state.peers) {
       let els = this.#rows.get(key);
+      const fresh = els === undefined;
       if (els === undefined) {
         els = makePeerRow(key, peer);
         this.#rows.set(key, els);
+        this.#observer.observe(els.row);
       }
-      fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
-      els.spark.update(state.rates.get(key));
+      if (fresh || this.#onScreen.has(key)) {
+        fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+        els.spark.update(state.rates.get(key));
+      }
       order.push(els.row);
     }
-    for (const key of [...this.#rows.keys()]) if (!state.peers.has(key)) this.#rows.delete(key);
+    for (const [key, els] of [...this.#rows]) {
+      if (state.peers.has(key)) continue;
+      this.#observer.unobserve(els.row);
+      this.#rows.delete(key);
+      this.#onScreen.delete(key);
+    }
     // Re-append only when membership or order changed.
     const children = this.#peers.children;
     let same = children.length === order.length;
     for (let i = 0; same && i < order.length; i++) same = children[i] === order[i];
     if (!same) this.#peers.replaceChildren(...order);
+  }
+
+  /** Rows scrolling into view are brought up to date with the state now. */
+  #onIntersect(entries: IntersectionObserverEntry[]): void {
+    const state = this.#state;
+    const labels = new Map(state?.sockets.map((s) => [s.socketId, s.label]) ?? []);
+    for (const entry of entries) {
+      const key = (entry.target as HTMLElement).dataset.key ?? '';
+      if (!entry.isIntersecting) {
+        this.#onScreen.delete(key);
+        continue;
+      }
+      this.#onScreen.add(key);
+      const peer = state?.peers.get(key);
+      const els = this.#rows.get(key);
+      if (state === null || peer === undefined || els === undefined) continue;
+      fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+      els.spark.update(state.rates.get(key));
+    }
   }
 
   #drawEvents(events: readonly EventView[]): void {
