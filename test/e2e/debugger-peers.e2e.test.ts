@@ -75,6 +75,8 @@ test('several peers: typed endpoint in the quick pick, send target, topology, la
       assert.deepEqual(await view.getByTestId('topology-edge').evaluateAll((els) => els.map((e) => e.getAttribute('data-phase'))), ['active', 'active']);
       t.diagnostic(`edge labels: ${(await view.getByTestId('topology-edge-label').allTextContents()).join(' | ')}`);
       // b's sparkline: a second with messages out stands above the baseline (y 21 is zero).
+      // (Rows out of view are brought up to date when they scroll in, as a user would scroll to b.)
+      await view.locator(`[data-testid="peer-row"][data-routing-id="${b.routingId}"]`).scrollIntoViewIfNeeded();
       const sparkB = view.locator(`[data-testid="peer-row"][data-routing-id="${b.routingId}"]`).getByTestId('peer-rate').locator('polyline.spark-out');
       const points = await eventually('a rise in b\'s sparkline', async () => (await sparkB.getAttribute('points', { timeout: 1000 })) ?? '', (p) => p.split(' ').some((xy) => Number(xy.split(',')[1]) < 20));
       t.diagnostic(`b's sparkline: ${points}`);

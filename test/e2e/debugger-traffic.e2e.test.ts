@@ -3,12 +3,16 @@
  * the traffic table and the forms as a user sees them. Fifteen frames msg-1…msg-15 sent from the form, the filter
  * "msg-7" leaves exactly their two rows on screen and "0 of 34" none; the auto-scroll button says what pauses; the
  * inspector shows whole hex lines; JSON says it goes out minified; a stale "Sent N bytes" does not stay beside a new
- * problem; the keyboard moves through the table and into the inspector; no notification covers the saved messages.
+ * problem; the keyboard moves through the table and into the inspector; no notification covers the saved messages;
+ * and the example script, where `npm start` puts it, names in its comments a path that exists there.
  */
 import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Context, Peer } from '../../core';
-import { notifications } from '../support/code-server';
+import { PROJECT_ROOT, notifications, runCommand } from '../support/code-server';
 import { connectPeer, eventually, pickSendFormat, sendFromForm, textOf, visibleRows, waitPeerActive, withWorkbench } from '../support/e2e-scenario';
 
 let context: Context;
@@ -28,6 +32,9 @@ after(async () => {
 });
 
 test('the traffic table, the inspector and the send form as a user sees them', { timeout: 300000 }, async (t) => {
+  // The example script where `npm start` puts it (scripts/run-code-server.ts copies docs/examples/ to the workspace root).
+  const workspace = mkdtempSync(join(tmpdir(), 'zmq-traffic-e2e-'));
+  copyFileSync(join(PROJECT_ROOT, 'docs', 'examples', 'echo.zmq'), join(workspace, 'echo.zmq'));
   await withWorkbench(t, 'traffic', async (wb) => {
     const { routingId, view } = await connectPeer(wb, endpoint);
     await waitPeerActive(view, routingId);
@@ -48,7 +55,7 @@ test('the traffic table, the inspector and the send form as a user sees them', {
     await filter.fill('msg-77');
     await eventually('"0 of 34"', () => textOf(view, 'traffic-status'), (s) => s.startsWith('0 of 34'));
     assert.deepEqual(await eventually('no rows on screen', () => visibleRows(view), (rows) => rows.length === 0), []);
-    await wb.shot('filter-0-of-30');
+    await wb.shot('filter-none-shown');
     await view.getByTestId('filter-clear').click();
     await eventually('all again', () => textOf(view, 'traffic-status'), (s) => s.startsWith('30 of 34'));
 
@@ -98,5 +105,15 @@ test('the traffic table, the inspector and the send form as a user sees them', {
     const perLine = Number((await hex.getAttribute('data-bytes-per-line')) ?? '16');
     t.diagnostic(`hex dump: ${perLine} bytes a line in a ${fits.client} px inspector`);
     await wb.shot('hex-inspector');
-  });
+
+    // The example script's comments name a path that exists in the workspace `npm start` opens.
+    const named = [...readFileSync(join(workspace, 'echo.zmq'), 'utf8').matchAll(/zmq-peer run (\S+\.zmq)/g)].map((m) => m[1]);
+    assert.ok(named.length > 0 && named.every((file) => existsSync(join(workspace, file))), `paths in the comments: ${named.join(', ')}`);
+    await runCommand(wb.page, 'Go to File...');
+    await wb.page.keyboard.type('echo.zmq');
+    await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'echo.zmq' }).first().waitFor({ timeout: 20000 });
+    await wb.page.keyboard.press('Enter');
+    await wb.page.locator('.monaco-editor .view-lines', { hasText: 'zmq-peer run echo.zmq' }).first().waitFor({ timeout: 20000 });
+    await wb.shot('example-script-comments');
+  }, { workspace });
 });
