@@ -1,6 +1,10 @@
+/**
+ * The context sockets live in (zmq_ctx_new): a common end for its sockets and the number of I/O
+ * threads. It is a leaf: it knows its sockets only as {@link ContextMember}s to terminate, and it
+ * holds no inproc names itself; socket/inproc.ts keeps each context's inproc namespace in a
+ * WeakMap keyed by the context, so names stay unique per context.
+ */
 import { ZmqError } from './errors';
-import type { SocketBase } from './socket/socket-base';
-import type { InprocBinding, InprocConnector } from './transport/inproc';
 
 export interface ContextOptions {
   /**
@@ -10,16 +14,21 @@ export interface ContextOptions {
   readonly ioThreads?: number;
 }
 
+/** What a context needs of a socket: a way to end it. */
+export interface ContextMember {
+  /** Makes later calls fail with ETERM and closes the socket, honouring linger. */
+  terminate(): Promise<void>;
+}
+
 /**
- * What sockets share: the inproc namespace and a common end. `term()` makes every pending and
- * later call on the context's sockets fail with ETERM and closes them (libzmq's zmq_ctx_term
- * waits for the application to close them; here it closes them itself, honouring linger).
+ * What sockets share: a common end, and an inproc namespace (kept by socket/inproc.ts). `term()`
+ * makes every pending and later call on the context's sockets fail with ETERM and closes them
+ * (libzmq's zmq_ctx_term waits for the application to close them; here it closes them itself,
+ * honouring linger).
  */
 export class Context {
   readonly ioThreads: number;
-  readonly #sockets = new Set<SocketBase>();
-  readonly #inprocBound = new Map<string, InprocBinding>();
-  readonly #inprocPending = new Map<string, Set<InprocConnector>>();
+  readonly #sockets = new Set<ContextMember>();
   #terminated = false;
 
   constructor(options: ContextOptions = {}) {
@@ -33,15 +42,15 @@ export class Context {
   }
 
   /** The sockets open on this context. */
-  get sockets(): ReadonlySet<SocketBase> {
+  get sockets(): ReadonlySet<ContextMember> {
     return this.#sockets;
   }
 
-  register(socket: SocketBase): void {
+  register(socket: ContextMember): void {
     this.#sockets.add(socket);
   }
 
-  unregister(socket: SocketBase): void {
+  unregister(socket: ContextMember): void {
     this.#sockets.delete(socket);
   }
 
@@ -49,34 +58,6 @@ export class Context {
   async term(): Promise<void> {
     this.#terminated = true;
     await Promise.all([...this.#sockets].map((socket) => socket.terminate()));
-  }
-
-  // --- inproc namespace (zmq_inproc(7): names are unique per context) ---------------------------
-
-  bindInproc(name: string, binding: InprocBinding): void {
-    if (this.#inprocBound.has(name)) throw new ZmqError('EADDRINUSE', { address: `inproc://${name}` });
-    this.#inprocBound.set(name, binding);
-    const pending = this.#inprocPending.get(name);
-    this.#inprocPending.delete(name);
-    for (const connector of pending ?? []) connector.link(binding);
-  }
-
-  unbindInproc(name: string, binding: InprocBinding): void {
-    if (this.#inprocBound.get(name) === binding) this.#inprocBound.delete(name);
-  }
-
-  /** The binding for `name`, or undefined after registering `connector` to be linked when it appears. */
-  lookupInproc(name: string, connector: InprocConnector): InprocBinding | undefined {
-    const binding = this.#inprocBound.get(name);
-    if (binding) return binding;
-    let pending = this.#inprocPending.get(name);
-    if (!pending) this.#inprocPending.set(name, (pending = new Set()));
-    pending.add(connector);
-    return undefined;
-  }
-
-  forgetPendingInproc(name: string, connector: InprocConnector): void {
-    this.#inprocPending.get(name)?.delete(connector);
   }
 }
 

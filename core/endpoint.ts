@@ -132,6 +132,16 @@ export function formatHost(host: string): string {
   return host.includes(':') || (host.startsWith('[') && host.endsWith(']')) ? `[${host}]` : host;
 }
 
+/**
+ * A connected stream's address as `host:port`, with brackets for IPv6 (for ConnectionInfo's
+ * local and remote addresses); undefined when the stream has no address (ipc).
+ */
+export function describeAddress(address: string | undefined, port: number | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  if (port === undefined) return address;
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
 /** Splits `HOST:PORT` at the last `:`. */
 function hostPort(part: string, rule: PortRule, address: string): { host: string; port: number | '*' } {
   const colon = part.lastIndexOf(':');

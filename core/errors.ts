@@ -36,6 +36,17 @@ export const ERRNO = {
 export type ZmqErrorCode = keyof typeof ERRNO;
 
 /**
+ * Linux errno values that libzmq reports in monitor events rather than as API errors: EPIPE
+ * (connection lost) and ETIMEDOUT (handshake or heartbeat timeout) in HANDSHAKE_FAILED_NO_DETAIL,
+ * EINPROGRESS in CONNECT_DELAYED. The core reports the same numbers on every platform.
+ */
+export const LINUX_ERRNO = {
+  EPIPE: 32,
+  ETIMEDOUT: 110,
+  EINPROGRESS: 115,
+} as const;
+
+/**
  * The fixed message for each code: `zmq_strerror()`'s text (libzmq's own strings for its own
  * codes, glibc's `strerror` for the rest), so that users can search for them.
  */

@@ -1,3 +1,8 @@
+/**
+ * What a debugger sees of a socket: libzmq's monitor events, the life of a connection
+ * ({@link ConnectionState}, the transitions it may make, and {@link ConnectionInfo} snapshots) and
+ * the traffic tap's {@link FrameRecord}s. Types and tables only.
+ */
 import type { ZmtpError } from './errors';
 import type { Transport } from './endpoint';
 
@@ -75,6 +80,37 @@ export type ConnectionState =
   | 'ACTIVE'
   | 'DISCONNECTED'
   | 'TERMINATED';
+
+/** The live states of a connection, from which it may fail or be ended. */
+const ENDINGS = ['WAIT_RECONNECT', 'DISCONNECTED', 'TERMINATED'] as const;
+
+/**
+ * Every move a connection's state may make; any other is a bug in the core and throws. A
+ * connection starts in CONNECTING. From a live state it may end: WAIT_RECONNECT when the connect
+ * side will retry (or, for inproc, waits for the bind), DISCONNECTED when an accepted connection
+ * was lost, TERMINATED when our side ended it or a protocol error did. DISCONNECTED and
+ * TERMINATED are final.
+ *
+ * - tcp, ipc: CONNECTING → GREETING_SIGNATURE → GREETING_VERSION → GREETING_REST →
+ *   READY_EXCHANGE → ACTIVE (the greeting in libzmq's three stages, then the NULL mechanism).
+ * - ws: CONNECTING → HTTP_UPGRADE → READY_EXCHANGE → ACTIVE, straight to ACTIVE under bare ZWS2.0
+ *   (no READY); wss: TLS_HANDSHAKE before HTTP_UPGRADE.
+ * - inproc: CONNECTING or WAIT_RECONNECT → ACTIVE when the two sockets are joined.
+ * - A connect session announces each attempt, its first one included: CONNECTING → CONNECTING.
+ */
+export const CONNECTION_TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
+  CONNECTING: ['CONNECTING', 'TLS_HANDSHAKE', 'HTTP_UPGRADE', 'GREETING_SIGNATURE', 'ACTIVE', ...ENDINGS],
+  TLS_HANDSHAKE: ['HTTP_UPGRADE', ...ENDINGS],
+  HTTP_UPGRADE: ['READY_EXCHANGE', 'ACTIVE', ...ENDINGS],
+  GREETING_SIGNATURE: ['GREETING_VERSION', ...ENDINGS],
+  GREETING_VERSION: ['GREETING_REST', ...ENDINGS],
+  GREETING_REST: ['READY_EXCHANGE', ...ENDINGS],
+  READY_EXCHANGE: ['ACTIVE', ...ENDINGS],
+  ACTIVE: [...ENDINGS],
+  WAIT_RECONNECT: ['CONNECTING', 'ACTIVE', 'TERMINATED'],
+  DISCONNECTED: [],
+  TERMINATED: [],
+};
 
 /** What a debugger shows about one connection, a snapshot. */
 export interface ConnectionInfo {

@@ -1,3 +1,7 @@
+/**
+ * Socket options under readable names (each mirroring a libzmq option), their libzmq 4.3.4
+ * defaults, and the checks `setOption` and the constructors apply (EINVAL outside libzmq's ranges).
+ */
 import { ZmqError } from './errors';
 
 /**

@@ -6,10 +6,10 @@
  */
 import * as vscode from 'vscode';
 import type { PayloadFormat, PeerView } from '../webview/protocol';
+import { decodePayload, PAYLOAD_FORMATS } from '../zmq-script/index';
 import { COMMANDS, commandId, type CommandVerb } from './commands-table';
 import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput, type EndpointPickItem } from './endpoint-input';
 import { describeError } from './error-explanations';
-import { decodePayload, PAYLOAD_FORMATS } from './payload';
 import type { ZmqSession } from './session';
 import { exportFileName } from './traffic-export';
 

@@ -7,10 +7,7 @@
  * through a real session in plain Node.
  */
 import { basename } from 'node:path';
-import { parseScript } from '../core/script/parser';
-import { runScript, type SocketFactory } from '../core/script/runner';
-import type { RunEvent, ScriptResult } from '../core/script/results';
-import { Variables } from '../core/script/variables';
+import { checkScript, parseScript, runScript, sourceLines, Variables, type RunEvent, type ScriptResult, type SocketFactory } from '../zmq-script/index';
 import { editorVariableLayers, type ScriptSettings } from './script-variables';
 import type { ZmqSession } from './session';
 
@@ -41,7 +38,8 @@ export interface EditorRun {
 export function runInSession(run: EditorRun): Promise<ScriptResult> {
   const script = parseScript(run.source);
   const variables = new Variables(script, editorVariableLayers(run.settings, run.file, run.workspaceFolder, run.env));
-  return runScript(run.source, {
+  const diagnostics = checkScript(script, { variables });
+  return runScript({ script, lines: sourceLines(run.source), diagnostics }, {
     ...(run.file !== undefined ? { file: run.file } : {}),
     ...(run.file === undefined && run.workspaceFolder !== undefined ? { baseDir: run.workspaceFolder } : {}),
     variables,

@@ -10,8 +10,7 @@
  * runs through the same controller, so its results land in the Test Explorer too.
  */
 import * as vscode from 'vscode';
-import { parseScript } from '../core/script/parser';
-import type { ScenarioResult, StepResult } from '../core/script/results';
+import { parseScript, type ScenarioResult, type StepResult } from '../zmq-script/index';
 import { commandId } from './commands-table';
 import { runInSession } from './script-session';
 import type { ZmqSession } from './session';

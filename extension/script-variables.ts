@@ -4,9 +4,7 @@
  * what a run would meet. No vscode import, and nothing of the runner: the language server bundle
  * stays free of sockets.
  */
-import { findEnvFile } from '../core/script/env-file';
-import { DEFAULT_TIMEOUT_MS } from '../core/script/duration';
-import { variableLayers, type VariableLayer } from '../core/script/variables';
+import { DEFAULT_TIMEOUT_MS, findEnvFile, variableLayers, type VariableLayer } from '../zmq-script/index';
 
 /** The settings section of frame scripts. */
 export const SCRIPT_SETTINGS_SECTION = 'zmqPeer.script';

@@ -21,7 +21,7 @@ import { addEvent } from '../webview/event-log';
 import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { adviceFor } from './error-explanations';
 import { HandshakeLadders } from './handshake-ladder';
-import { decodePayload, hexPreview } from './payload';
+import { decodePayload, hexPreview } from '../zmq-script/index';
 import { RateHistory } from './rate-history';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';

@@ -1,23 +1,15 @@
 /**
- * Pure payload helpers for the debugger webview: base64 ↔ bytes, the inspector's views of one
- * message (hex dump, UTF-8, pretty JSON), one-line previews for the timeline, and the send form's
- * validation. No DOM and no Node types, so the root tsconfig (unit tests) and the webview bundle
- * both compile it.
+ * The debugger view's payload helpers: base64 ↔ bytes for bodies crossing the protocol, the
+ * inspector's UTF-8 and JSON views, one-line previews for the timeline, and the send form's check of
+ * its draft. The grammar itself (text, hex, base64, JSON → bytes) and the hex dump are the one shared
+ * with frame scripts and the extension host, zmq-script/payload.ts; here is only how the view uses
+ * them. No DOM and no Node types, so the root tsconfig (unit tests) and the webview bundle both
+ * compile it.
  */
 
-import type { PayloadFormat } from './protocol';
+import { decodePayload, hexPreview, PayloadError, PAYLOAD_SYNTAX, type PayloadFormat } from '../zmq-script/payload';
 
 const B64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const B64_LOOKUP: Int16Array = (() => {
-  const table = new Int16Array(128).fill(-1);
-  for (let i = 0; i < B64_ALPHABET.length; i++) table[B64_ALPHABET.charCodeAt(i)] = i;
-  return table;
-})();
-
-/** Bytes per line of the hex dump (as `xxd` and `hexdump -C`). */
-export const HEX_DUMP_WIDTH = 16;
-/** The inspector dumps at most this many bytes; past it the dump says how many it left out. */
-export const HEX_DUMP_MAX_BYTES = 64 * 1024;
 
 /** Encodes bytes as standard, padded base64 (the form bodies cross the protocol in). */
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -39,36 +31,16 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /**
- * Decodes standard or url-safe base64; whitespace is ignored and padding is optional. Returns null when the
- * text is not base64 (bad character, impossible length, data after padding).
+ * Decodes standard or url-safe base64 with the shared grammar (whitespace ignored, padding optional).
+ * Returns null when the text is not base64 (bad character, impossible length, misplaced padding).
  */
 export function base64ToBytes(text: string): Uint8Array | null {
-  // base64url ('-', '_') reads as standard base64, as the host accepts both.
-  const clean = text.replace(/\s+/g, '').replace(/-/g, '+').replace(/_/g, '/');
-  let end = clean.length;
-  let pad = 0;
-  while (end > 0 && clean.charCodeAt(end - 1) === 0x3d /* = */ && pad < 2) {
-    end--;
-    pad++;
+  try {
+    return decodePayload('base64', text);
+  } catch (err) {
+    if (err instanceof PayloadError) return null;
+    throw err;
   }
-  if (pad > 0 && clean.length % 4 !== 0) return null;
-  if (end % 4 === 1) return null;
-  const out = new Uint8Array(Math.floor((end * 3) / 4));
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < end; i++) {
-    const c = clean.charCodeAt(i);
-    const v = c < 128 ? B64_LOOKUP[c] : -1;
-    if (v < 0) return null;
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }
 
 // One decoder each, reused: previews decode every frame that passes through a text filter.
@@ -88,37 +60,6 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
   } catch {
     return false;
   }
-}
-
-function hex2(n: number): string {
-  return (n < 16 ? '0' : '') + n.toString(16);
-}
-
-/**
- * A classic hex dump: offset, 16 bytes in two groups of 8, and the printable-ASCII column.
- * `00000000  48 65 6c 6c 6f                                    |Hello|`
- * `width` bytes per line: the inspector uses 8 (one group, as `xxd -c 8`) when 16 would not fit.
- */
-export function hexDump(bytes: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES, width = HEX_DUMP_WIDTH): string {
-  const shown = Math.min(bytes.length, maxBytes);
-  const lines: string[] = [];
-  for (let off = 0; off < shown; off += width) {
-    const end = Math.min(off + width, shown);
-    let hex = '';
-    let ascii = '';
-    for (let i = off; i < off + width; i++) {
-      if (width > 8 && i === off + width / 2) hex += ' ';
-      if (i < end) {
-        hex += hex2(bytes[i]) + ' ';
-        ascii += bytes[i] >= 0x20 && bytes[i] < 0x7f ? String.fromCharCode(bytes[i]) : '.';
-      } else {
-        hex += '   ';
-      }
-    }
-    lines.push(`${off.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
-  }
-  if (bytes.length > shown) lines.push(`… ${bytes.length - shown} more bytes`);
-  return lines.join('\n');
 }
 
 /** Pretty-prints the bytes as JSON (2-space indent) when they are valid UTF-8 JSON; null otherwise. */
@@ -157,46 +98,24 @@ export function previewText(bytes: Uint8Array, max = 80): string {
     }
     count++;
   }
-  if (count > 0 && odd * 4 > count) {
-    const n = Math.min(bytes.length, Math.floor(max / 3));
-    let hex = '';
-    for (let i = 0; i < n; i++) hex += (i ? ' ' : '') + hex2(bytes[i]);
-    return bytes.length > n ? hex + ' …' : hex;
-  }
+  // Three characters per byte ("ff "), so the hex fits the same width.
+  if (count > 0 && odd * 4 > count) return hexPreview(bytes, Math.floor(max / 3));
   return cut ? out + '…' : out;
 }
 
 /** The result of checking the send form's payload. */
 export type PayloadCheck = { readonly ok: true; readonly bytes: Uint8Array } | { readonly ok: false; readonly message: string };
 
-/** Parses the send form's payload in its format; the message says what is wrong, for the form. */
-export function parsePayload(format: PayloadFormat, text: string): PayloadCheck {
-  switch (format) {
-    case 'text':
-      return { ok: true, bytes: new TextEncoder().encode(text) };
-    case 'hex': {
-      // As the host reads it: optional 0x per byte, and spaces, colons, commas, dashes or underscores between bytes.
-      const clean = text.replace(/\b0x/gi, '').replace(/[\s:,_-]+/g, '');
-      if (/[^0-9a-fA-F]/.test(clean)) return { ok: false, message: 'Hex may contain only 0-9, a-f, 0x and separators (space : , - _)' };
-      if (clean.length % 2 !== 0) return { ok: false, message: 'Hex needs an even number of digits' };
-      const bytes = new Uint8Array(clean.length / 2);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(clean.slice(i * 2, i * 2 + 2), 16);
-      return { ok: true, bytes };
-    }
-    case 'base64': {
-      const bytes = base64ToBytes(text);
-      return bytes === null ? { ok: false, message: 'Not valid base64' } : { ok: true, bytes };
-    }
-    case 'json':
-      try {
-        JSON.parse(text);
-      } catch (err) {
-        return { ok: false, message: `Invalid JSON: ${err instanceof Error ? err.message : String(err)}` };
-      }
-      // The host sends JSON re-serialised compactly, so the size shown matches what goes out.
-      return { ok: true, bytes: new TextEncoder().encode(JSON.stringify(JSON.parse(text))) };
-    default:
-      return assertNever(format);
+/**
+ * The send form's draft decoded as the host will decode it (zmq-script/payload.ts). When it does not
+ * decode, the message leads with what the format may contain, then names the problem.
+ */
+export function checkDraftPayload(format: PayloadFormat, text: string): PayloadCheck {
+  try {
+    return { ok: true, bytes: decodePayload(format, text) };
+  } catch (err) {
+    if (!(err instanceof PayloadError)) throw err;
+    return { ok: false, message: `${PAYLOAD_SYNTAX[format]}. ${err.message}` };
   }
 }
 

@@ -13,10 +13,12 @@
  * makes that list fail to compile when it parts from the core's type.
  */
 
+import type { PayloadFormat } from '../zmq-script/payload';
+
 export const PROTOCOL_VERSION = 1;
 
-/** How a payload typed in the send form is to be read. */
-export type PayloadFormat = 'text' | 'hex' | 'base64' | 'json';
+/** How a payload typed in the send form is to be read: a format of the grammar shared with frame scripts. */
+export type { PayloadFormat };
 
 /** One socket the debugger knows (made by a command or through the extension's API). */
 export interface SocketView {

@@ -481,8 +481,16 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       const hides = (f.socketId !== null && f.socketId !== ev.socketId) || (f.routingId !== null && f.routingId !== ev.routingId);
       const shown = hides ? withoutPeerFilter(state) : state;
       if (ev.routingId === null) return shown;
+      // A live connection with that routing id, else one already over: a handshake that failed
+      // before the focus arrived is still the connection the user asked to see (and why it failed).
       let selectedPeer: string | null = null;
-      for (const [key, p] of shown.peers) if (p.socketId === ev.socketId && p.routingId === ev.routingId && !p.ended) selectedPeer = key;
+      let endedPeer: string | null = null;
+      for (const [key, p] of shown.peers) {
+        if (p.socketId !== ev.socketId || p.routingId !== ev.routingId) continue;
+        if (p.ended) endedPeer = key;
+        else selectedPeer = key;
+      }
+      selectedPeer ??= endedPeer;
       const target = targetKey(ev.socketId, ev.routingId);
       if (selectedPeer === null) return { ...shown, pendingSelect: target, draft: { ...shown.draft, target } };
       return { ...shown, selectedPeer, pendingSelect: null, draft: { ...shown.draft, target } };

@@ -1,13 +1,15 @@
-import { PROTOCOL_ERROR, ZmtpError } from '../errors';
+/**
+ * The wire-independent half of a connection engine: the NULL mechanism's READY exchange and
+ * Socket-Type check, heartbeats, moving messages between a pipe and the wire with back-pressure,
+ * libzmq's failure classification and the traffic tap. stream-engine.ts and ws-engine.ts add
+ * the framing of their wire.
+ */
+import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import type { ConnectionState, FrameKind } from '../events';
-import type { Pipe, PipeReader, PipeWriter } from '../socket/pipe';
+import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
 import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
 import { encodeReadyData, isCommandNamed, parseCommand, parseErrorData, parsePingData, parseProperties, pongDataFor, propertyText } from '../zmtp/command';
 import type { EngineFailure, EngineSession } from './engine-host';
-
-/** errno values libzmq puts in HANDSHAKE_FAILED_NO_DETAIL (Linux). */
-export const EPIPE = 32;
-export const ETIMEDOUT = 110;
 
 /**
  * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
@@ -86,7 +88,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     const interval = this.session.host.options.handshakeInterval;
     if (interval <= 0) return;
     this.#handshakeTimer = setTimeout(() => {
-      this.fail({ kind: 'timeout', errno: ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HANDSHAKE_TIMEOUT', `Handshake not completed within ${interval} ms (handshakeInterval)`) });
+      this.fail({ kind: 'timeout', errno: LINUX_ERRNO.ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HANDSHAKE_TIMEOUT', `Handshake not completed within ${interval} ms (handshakeInterval)`) });
     }, interval);
   }
 
@@ -171,9 +173,8 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     if (this.#handshakeTimer !== undefined) this.#handshakeTimer = clear(this.#handshakeTimer);
     const pipe = session.handshakeSucceeded();
     this.pipe = pipe;
-    session.record.state = 'ACTIVE';
+    session.record.enter('ACTIVE');
     session.host.monitor('HANDSHAKE_SUCCEEDED', 0, session.monitorEndpoint, { connectionId: session.record.id, routingId: pipe.routingId });
-    session.host.stateChanged(session.record);
     const hello = session.host.options.helloMessage;
     // ZMQ_HELLO_MSG: the first message after every handshake (libzmq hello_msg_session_t).
     if (hello !== undefined) this.#writeCounted([hello]);
@@ -219,7 +220,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   #heartbeatExpired(which: 'timeout' | 'TTL'): void {
     const detail = which === 'TTL' ? 'the TTL announced in its PING' : 'heartbeatTimeout';
-    this.fail({ kind: 'timeout', errno: ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HEARTBEAT_TIMEOUT', `No traffic from the peer within ${detail}`) });
+    this.fail({ kind: 'timeout', errno: LINUX_ERRNO.ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HEARTBEAT_TIMEOUT', `No traffic from the peer within ${detail}`) });
   }
 
   // --- Moving messages --------------------------------------------------------------------------
@@ -307,7 +308,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
     if (!this.#handshakeDone) {
       // libzmq's classification (stream_engine_base_t::error and mechanism errors, protocol.md §2.8).
-      if (failure.kind !== 'protocol') host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? EPIPE, session.monitorEndpoint, extra);
+      if (failure.kind !== 'protocol') host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, session.monitorEndpoint, extra);
       else if (failure.error?.code === 'ERR_ZMTP_ERROR_RECEIVED') {
         const status = authStatus(failure.error.reason);
         if (status !== undefined) host.monitor('HANDSHAKE_FAILED_AUTH', status, session.monitorEndpoint, extra);
@@ -348,8 +349,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   }
 
   protected setState(state: ConnectionState): void {
-    this.session.record.state = state;
-    this.session.host.stateChanged(this.session.record);
+    this.session.record.enter(state);
   }
 
   protected tap(direction: 'in' | 'out', kind: FrameKind, body: Uint8Array, more: boolean): void {
@@ -372,11 +372,4 @@ function authStatus(reason: string | undefined): number | undefined {
 function clear(timer: NodeJS.Timeout): undefined {
   clearTimeout(timer);
   return undefined;
-}
-
-/** `host:port`, with brackets for IPv6; undefined when the stream has no address (ipc). */
-export function describeAddress(address: string | undefined, port: number | undefined): string | undefined {
-  if (address === undefined) return undefined;
-  if (port === undefined) return address;
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 }

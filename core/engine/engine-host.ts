@@ -1,8 +1,12 @@
+/**
+ * The contracts around an engine: {@link EngineHost} is what an engine needs from its socket,
+ * {@link EngineSession} is the session that owns it, {@link EngineFailure} is why it stopped.
+ */
 import type { ZmtpError } from '../errors';
 import type { FrameRecord, MonitorEventType } from '../events';
 import type { SocketOptions } from '../options';
-import type { ConnectionRecord } from '../socket/connection-record';
-import type { Pipe } from '../socket/pipe';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
 
 /** What an engine needs from its socket. */
 export interface EngineHost {
@@ -17,7 +21,6 @@ export interface EngineHost {
   tap(record: FrameRecord): void;
   /** Hands a received message to the application. False when the peer's inbound queue is full. */
   deliver(pipe: Pipe, data: Buffer): boolean;
-  stateChanged(record: ConnectionRecord): void;
 }
 
 /** Why an engine stopped, in libzmq's three kinds (stream_engine_base_t::error_reason_t). */

@@ -1,9 +1,15 @@
+/**
+ * The engine for byte streams (tcp, ipc): ZMTP 3.1's greeting and frames (RFC 23, RFC 37) over a
+ * `net.Socket`, decoded by zmtp/decoder.ts and written in corked batches.
+ */
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
 import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
-import { EngineBase, EPIPE, describeAddress, type WireCommand } from './engine-base';
+import { describeAddress } from '../endpoint';
+import { LINUX_ERRNO } from '../errors';
+import { EngineBase, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
@@ -22,7 +28,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   constructor(session: EngineSession, stream: Socket) {
     super(session);
     this.#stream = stream;
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true });
+    // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe });
   }
 
   /** Sends our whole greeting at once and starts reading. */
@@ -39,7 +46,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.#lastErrno = typeof err.errno === 'number' ? -err.errno : undefined;
     });
-    stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? EPIPE }));
+    stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? LINUX_ERRNO.EPIPE }));
     stream.on('drain', () => this.drained());
     this.startHandshakeTimer();
     this.setState('GREETING_SIGNATURE');

@@ -1,11 +1,15 @@
+/**
+ * The engine for WebSockets (ws, wss): ZWS 2.0 (RFC 45) over an upgraded socket, data frames
+ * through zws/data-frames.ts, control frames and the rest through the `ws` package.
+ */
 import type { Duplex } from 'node:stream';
-import { PROTOCOL_ERROR, ZmtpError } from '../errors';
+import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
 import { WsFrameScanner } from '../zws/frame-scanner';
 import { DataFrameReader, encodeDataFrames } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver, type WsSender } from '../zws/ws-framing';
-import { EngineBase, EPIPE, type WireCommand } from './engine-base';
+import { EngineBase, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** ZWS 2.0 flags byte (RFC 45): bit 0 MORE, bit 1 COMMAND. There is no LONG bit. */
@@ -89,7 +93,7 @@ export class WsEngine extends EngineBase {
     receiver.on('conclude', (code, reason) => {
       // libzmq echoes a close frame and closes the connection, which the peer then retries.
       sender.close(code === 1005 ? undefined : code, reason, this.#mask, () => socket.end());
-      this.fail({ kind: 'connection', errno: EPIPE });
+      this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE });
     });
     receiver.on('error', (err) => this.fail({ kind: 'protocol', error: wsProtocolError(err) }));
     receiver.on('drain', () => {
@@ -98,7 +102,7 @@ export class WsEngine extends EngineBase {
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => undefined);
-    socket.on('close', () => this.fail({ kind: 'connection', errno: EPIPE }));
+    socket.on('close', () => this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE }));
     socket.on('drain', () => this.drained());
     // libzmq's ws engine reports HANDSHAKE_SUCCEEDED when the upgrade completes and again when
     // the mechanism does (protocol.md §3.7): a debugger sees both, as with libzmq.

@@ -1,10 +1,15 @@
-import { PROTOCOL_ERROR } from '../errors';
+/**
+ * The session of one accepted connection on a wire binding: it starts the engine when the
+ * transport is ready and gives the connection a pipe, and so a routing id, once the handshake
+ * succeeds.
+ */
+import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { EngineStarter, LinkAddresses, LinkFailure, LinkObserver } from '../transport/transport';
-import type { ConnectionRecord } from './connection-record';
-import type { Pipe } from './pipe';
-import type { SocketBase } from './socket-base';
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
+import type { SessionHost } from './session-host';
 
 /**
  * One accepted connection (bind side). It has no pipe and so no routing id until the handshake
@@ -12,15 +17,15 @@ import type { SocketBase } from './socket-base';
  * that reconnects gets a new one.
  */
 export class AcceptSession implements EngineSession, LinkObserver {
-  readonly host: SocketBase;
+  readonly host: SessionHost;
   readonly record: ConnectionRecord;
   readonly monitorEndpoint: string;
   #engine: Engine | undefined;
   #ended = false;
   readonly #onEnd: (session: AcceptSession) => void;
 
-  constructor(socket: SocketBase, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
-    this.host = socket;
+  constructor(host: SessionHost, record: ConnectionRecord, localEndpoint: string, onEnd: (session: AcceptSession) => void) {
+    this.host = host;
     this.record = record;
     this.monitorEndpoint = localEndpoint;
     this.#onEnd = onEnd;
@@ -32,8 +37,8 @@ export class AcceptSession implements EngineSession, LinkObserver {
   connected(): void {}
 
   stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    if (this.#ended) return;
+    this.record.enter(state);
   }
 
   established(start: EngineStarter, addresses: LinkAddresses): void {
@@ -50,7 +55,7 @@ export class AcceptSession implements EngineSession, LinkObserver {
     const extra = { connectionId: this.record.id, error: failure.error };
     this.record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.message;
     if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.monitorEndpoint, extra);
-    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.monitorEndpoint, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, this.monitorEndpoint, extra);
     this.host.monitor('DISCONNECTED', this.record.id, this.monitorEndpoint, extra);
     this.#finish('DISCONNECTED');
   }
@@ -83,8 +88,7 @@ export class AcceptSession implements EngineSession, LinkObserver {
   #finish(state: 'DISCONNECTED' | 'TERMINATED'): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    this.record.enter(state);
     this.host.forgetRecord(this.record);
     this.#onEnd(this);
   }

@@ -1,5 +1,8 @@
+/**
+ * ZMQ_CLIENT (RFC 41): the socket type that talks to SERVER, round-robin over its connections.
+ */
 import { ZmqError } from '../errors';
-import type { Pipe } from './pipe';
+import type { Pipe } from '../pipe/pipe';
 import { SocketBase, type SocketConstructorOptions } from './socket-base';
 
 /**

@@ -1,14 +1,15 @@
-import { PROTOCOL_ERROR } from '../errors';
+/**
+ * The session of one connect endpoint on a wire transport: connect attempts, libzmq's reconnect
+ * timing and monitor events, and the pipe that keeps its routing id across reconnects.
+ */
+import { LINUX_ERRNO, PROTOCOL_ERROR } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { Engine } from '../engine/engine-base';
 import type { EngineFailure, EngineSession } from '../engine/engine-host';
 import type { ConnectAttempt, EngineStarter, LinkAddresses, LinkFailure, LinkObserver, Transport } from '../transport/transport';
-import type { ConnectionRecord } from './connection-record';
-import type { Pipe } from './pipe';
-import type { SocketBase } from './socket-base';
-
-/** errno libzmq reports with CONNECT_DELAYED (EINPROGRESS on Linux). */
-const EINPROGRESS = 115;
+import type { ConnectionRecord } from '../pipe/connection-record';
+import type { Pipe } from '../pipe/pipe';
+import type { Connector, SessionHost } from './session-host';
 
 /**
  * One connect endpoint (libzmq session_base_t with a connecter): it owns the pipe, and so the
@@ -16,8 +17,8 @@ const EINPROGRESS = 115;
  * retried after reconnectInterval plus jitter (doubling up to reconnectIntervalMax); a protocol
  * error ends the session and its id for good, with no reconnect storm (protocol.md §1.7).
  */
-export class ConnectSession implements EngineSession, LinkObserver {
-  readonly host: SocketBase;
+export class ConnectSession implements Connector, EngineSession, LinkObserver {
+  readonly host: SessionHost;
   readonly record: ConnectionRecord;
   readonly endpointText: string;
   readonly #endpoint: Endpoint;
@@ -31,18 +32,18 @@ export class ConnectSession implements EngineSession, LinkObserver {
   #currentInterval: number;
   #ended = false;
 
-  constructor(socket: SocketBase, endpoint: Endpoint, text: string, transport: Transport, immediate: boolean) {
-    this.host = socket;
+  constructor(host: SessionHost, endpoint: Endpoint, text: string, transport: Transport, immediate: boolean) {
+    this.host = host;
     this.#endpoint = endpoint;
     this.endpointText = text;
     this.#transport = transport;
     this.#immediate = immediate;
-    this.record = socket.createRecord('connect', endpoint.transport, text);
+    this.record = host.createRecord('connect', endpoint.transport, text);
     this.record.close = () => this.terminate();
-    this.#currentInterval = socket.options.reconnectInterval;
+    this.#currentInterval = host.options.reconnectInterval;
     // Without ZMQ_IMMEDIATE the pipe exists before any connection: this is what lets
     // zmq_connect_peer return the routing id synchronously and queue messages sent to it.
-    if (!immediate) this.#pipe = socket.attachPipe(this.record);
+    if (!immediate) this.#pipe = host.attachPipe(this.record);
   }
 
   get pipe(): Pipe | undefined {
@@ -63,11 +64,10 @@ export class ConnectSession implements EngineSession, LinkObserver {
 
   #connect(): void {
     if (this.#ended) return;
-    this.record.state = 'CONNECTING';
     this.record.resetForReconnect();
     this.#connected = false;
-    this.host.stateChanged(this.record);
-    this.host.monitor('CONNECT_DELAYED', EINPROGRESS, this.endpointText, this.#events());
+    this.record.enter('CONNECTING');
+    this.host.monitor('CONNECT_DELAYED', LINUX_ERRNO.EINPROGRESS, this.endpointText, this.#events());
     try {
       this.#attempt = this.#transport.connect(this.#endpoint, this.host.options, this);
     } catch (err) {
@@ -87,8 +87,7 @@ export class ConnectSession implements EngineSession, LinkObserver {
 
   stage(state: 'TLS_HANDSHAKE' | 'HTTP_UPGRADE'): void {
     if (this.#ended) return;
-    this.record.state = state;
-    this.host.stateChanged(this.record);
+    this.record.enter(state);
   }
 
   established(start: EngineStarter, addresses: LinkAddresses): void {
@@ -115,7 +114,7 @@ export class ConnectSession implements EngineSession, LinkObserver {
     }
     const extra = { ...this.#events(), error: failure.error };
     if (failure.kind === 'protocol') this.host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error?.protocolError ?? PROTOCOL_ERROR.WS_UNSPECIFIED, this.endpointText, extra);
-    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? 32, this.endpointText, extra);
+    else this.host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, this.endpointText, extra);
     this.host.monitor('DISCONNECTED', this.record.id, this.endpointText, extra);
     if (failure.kind === 'protocol') this.#end();
     else this.#scheduleReconnect('DISCONNECTED');
@@ -130,17 +129,13 @@ export class ConnectSession implements EngineSession, LinkObserver {
       // ZMQ_RECONNECT_IVL -1: a failed first connect is simply never retried (the pipe stays);
       // a lost connection ends the session and its routing id.
       if (after === 'DISCONNECTED') this.#end();
-      else {
-        this.record.state = 'WAIT_RECONNECT';
-        this.host.stateChanged(this.record);
-      }
+      else this.record.enter('WAIT_RECONNECT');
       return;
     }
     const interval = this.#nextInterval();
     this.host.monitor('CONNECT_RETRIED', interval, this.endpointText, this.#events());
-    this.record.state = 'WAIT_RECONNECT';
     this.record.reconnects++;
-    this.host.stateChanged(this.record);
+    this.record.enter('WAIT_RECONNECT');
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#connect();
@@ -202,9 +197,8 @@ export class ConnectSession implements EngineSession, LinkObserver {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pipe) this.host.removePipe(this.#pipe);
-    this.record.state = 'TERMINATED';
-    this.host.stateChanged(this.record);
+    this.record.enter('TERMINATED');
     this.host.forgetRecord(this.record);
-    this.host.sessionEnded(this);
+    this.host.connectorEnded(this);
   }
 }

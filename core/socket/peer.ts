@@ -1,3 +1,6 @@
+/**
+ * ZMQ_PEER (RFC 51) and zmq_connect_peer(3): a SERVER whose connects return routing ids.
+ */
 import { ZmqError } from '../errors';
 import type { SocketConstructorOptions } from './socket-base';
 import { Server } from './server';

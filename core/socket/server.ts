@@ -1,3 +1,6 @@
+/**
+ * ZMQ_SERVER (RFC 41): send to a routing id, receive from any peer, disconnect one peer.
+ */
 import { ZmqError } from '../errors';
 import { SocketBase, type ReceivedMessage, type SocketConstructorOptions } from './socket-base';
 
@@ -40,7 +43,7 @@ export class Server extends SocketBase {
    * master would leave a stalled session behind); use disconnect(endpoint) to end them all.
    */
   disconnectPeer(routingId: number): void {
-    this.closeConnection(this.pipeFor(routingId).record.id);
+    this.closeConnection(this.pipeFor(routingId).connectionId);
   }
 
   /** The next message from any peer. Waits up to receiveTimeout, then rejects EAGAIN. */

@@ -1,25 +1,24 @@
+/**
+ * What PEER, SERVER and CLIENT share: the routing-id table of pipes, bind and connect, sending and
+ * receiving, monitor events, the traffic tap and closing.
+ */
 import { EventEmitter } from 'node:events';
 import { randomInt } from 'node:crypto';
 import { ZmqError, type ZmtpError } from '../errors';
 import { formatHost, parseEndpoint, type Endpoint, type Transport } from '../endpoint';
 import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
 import { checkOption, resolveOptions, type SocketOptions } from '../options';
-import { Queue } from '../util/queue';
-import type { EngineHost } from '../engine/engine-host';
 import { getDefaultContext, type Context } from '../context';
 import { transportFor } from '../transport/registry';
-import { ConnectionRecord } from './connection-record';
-import { Pipe } from './pipe';
+import { ConnectionRecord } from '../pipe/connection-record';
+import { Pipe } from '../pipe/pipe';
 import { ConnectSession } from './connect-session';
-import { BoundEndpoint, type Bound } from './bound-endpoint';
-import { InprocConnector, inprocBind } from '../transport/inproc';
+import { WireBinding } from './wire-binding';
+import type { Binding, Connector, RemovePipeOptions, SessionHost } from './session-host';
+import { ReceiveQueue, type ReceivedMessage } from './receive-queue';
+import { InprocConnector, inprocBind } from './inproc';
 
-/** A message received from a peer. */
-export interface ReceivedMessage {
-  /** The routing id this socket gave the peer the message came from. */
-  readonly routingId: number;
-  readonly data: Buffer;
-}
+export type { ReceivedMessage } from './receive-queue';
 
 type MessageOptionName = 'helloMessage' | 'disconnectMessage' | 'hiccupMessage';
 
@@ -42,23 +41,6 @@ export interface SocketEvents {
   frame: [record: FrameRecord];
 }
 
-/**
- * Messages received one after another from one pipe (undefined: made locally). A reader that
- * takes the whole batch gets `messages` itself: no per-message queue operations either way.
- */
-interface ReceivedBatch {
-  readonly pipe: Pipe | undefined;
-  readonly messages: Array<ReceivedMessage | undefined>;
-  /** Messages before this index were taken (and cleared). */
-  taken: number;
-}
-
-interface ReceiveWaiter {
-  readonly resolve: (message: ReceivedMessage) => void;
-  readonly reject: (err: Error) => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
 /** Socket types known to the engine and the peers each accepts (libzmq mechanism_t::check_socket_type). */
 const COMPATIBLE: Readonly<Record<string, readonly string[]>> = {
   PEER: ['PEER'],
@@ -72,11 +54,12 @@ let nextSocketNumber = 1;
 const QUEUED: Promise<void> = Promise.resolve();
 
 /**
- * The engine shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and bind
- * endpoints, the receive queue, monitor events and the traffic tap. libzmq builds PEER on SERVER
+ * The socket core shared by PEER, SERVER and CLIENT: pipes addressed by routing id, connect and
+ * bind endpoints, a {@link ReceiveQueue}, monitor events and the traffic tap. It is the
+ * {@link SessionHost} its sessions, bindings and inproc links serve. libzmq builds PEER on SERVER
  * the same way (peer_t derives from server_t).
  */
-export abstract class SocketBase extends EventEmitter<SocketEvents> implements EngineHost {
+export abstract class SocketBase extends EventEmitter<SocketEvents> implements SessionHost {
   /** A number unique in this process, for display. */
   readonly socketNumber = nextSocketNumber++;
   readonly context: Context;
@@ -84,14 +67,10 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   readonly #options: SocketOptions;
   readonly #pipes = new Map<number, Pipe>();
   readonly #records = new Map<number, ConnectionRecord>();
-  readonly #connectSessions = new Set<ConnectSession>();
-  readonly #inprocConnectors = new Set<InprocConnector>();
-  readonly #bound: Bound[] = [];
-  /** Received messages, in batches of consecutive messages from one pipe. */
-  readonly #received = new Queue<ReceivedBatch>();
-  /** The last batch, while nobody has taken from it: deliveries from its pipe append to it. */
-  #openBatch: ReceivedBatch | undefined;
-  readonly #receiveWaiters = new Queue<ReceiveWaiter>();
+  /** Connect endpoints, wire and inproc alike, until they end for good. */
+  readonly #connectors = new Set<Connector>();
+  readonly #bindings: Binding[] = [];
+  readonly #received = new ReceiveQueue();
   #nextRoutingId = randomInt(1, 0xffffffff);
   #nextConnectionId = 1;
   #lastEndpoint = '';
@@ -162,49 +141,24 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     this.emit('monitor', event);
   }
 
-  stateChanged(record: ConnectionRecord): void {
+  /** Every connection's changes of state, as `connection` events. */
+  readonly #recordChanged = (record: ConnectionRecord): void => {
     if (this.listenerCount('connection') > 0) this.emit('connection', record.snapshot());
-  }
+  };
 
   deliver(pipe: Pipe, data: Buffer): boolean {
-    const waiter = this.#receiveWaiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve({ routingId: pipe.routingId, data });
-      return true;
-    }
-    this.#enqueue(pipe, { routingId: pipe.routingId, data });
-    pipe.inQueued++;
-    return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
+    return this.#received.deliver(pipe, data);
   }
 
-  /** Puts a locally made message (DISCONNECT_MSG, HICCUP_MSG) in the receive queue. */
   deliverLocal(routingId: number, data: Uint8Array): void {
-    const message = Buffer.from(data);
-    const waiter = this.#receiveWaiters.shift();
-    if (waiter) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.resolve({ routingId, data: message });
-      return;
-    }
-    this.#enqueue(undefined, { routingId, data: message });
-  }
-
-  #enqueue(pipe: Pipe | undefined, message: ReceivedMessage): void {
-    let batch = this.#openBatch;
-    if (batch === undefined || batch.pipe !== pipe) {
-      batch = { pipe, messages: [], taken: 0 };
-      this.#received.push(batch);
-      this.#openBatch = batch;
-    }
-    batch.messages.push(message);
+    this.#received.deliverLocal(routingId, data);
   }
 
   // --- Pipes and connections -------------------------------------------------------------------
 
   /** A new connection record, tracked until {@link forgetRecord}. */
   createRecord(role: 'connect' | 'bind', transport: Transport, endpoint: string): ConnectionRecord {
-    const record = new ConnectionRecord(this.#nextConnectionId++, role, transport, endpoint);
+    const record = new ConnectionRecord(this.#nextConnectionId++, role, transport, endpoint, this.#recordChanged);
     this.#records.set(record.id, record);
     return record;
   }
@@ -218,7 +172,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
    * never 0, skipping ids still in use (libzmq server_t::xattach_pipe, which only asserts).
    */
   attachPipe(record: ConnectionRecord): Pipe {
-    const pipe = new Pipe(record, this.#options.sendHighWaterMark, this.#options.receiveHighWaterMark);
+    const pipe = new Pipe(record.id, this.#options.sendHighWaterMark, this.#options.receiveHighWaterMark);
     let id = this.#nextRoutingId;
     while (id === 0 || this.#pipes.has(id)) id = (id + 1) >>> 0;
     this.#nextRoutingId = (id + 1) >>> 0;
@@ -240,7 +194,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
    * bind-side pipe until the application calls recv (protocol.md §1.7), the id ends at once;
    * messages already received from it stay readable.
    */
-  removePipe(pipe: Pipe, options: { disconnectMessage?: boolean; reason?: ZmqError } = {}): void {
+  removePipe(pipe: Pipe, options: RemovePipeOptions = {}): void {
     if (pipe.terminated) return;
     pipe.terminate(options.reason ?? new ZmqError('EHOSTUNREACH', { routingId: pipe.routingId, detail: `peer ${pipe.routingId} is gone` }));
     if (this.#pipes.get(pipe.routingId) === pipe) this.#pipes.delete(pipe.routingId);
@@ -275,12 +229,12 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
 
   /** Endpoints this socket is bound to (their ZMQ_LAST_ENDPOINT form). */
   get boundEndpoints(): string[] {
-    return this.#bound.map((bound) => bound.lastEndpoint);
+    return this.#bindings.map((binding) => binding.lastEndpoint);
   }
 
   /** Endpoints this socket is connected to, as given. */
   get connectedEndpoints(): string[] {
-    return [...[...this.#connectSessions].map((s) => s.endpointText), ...[...this.#inprocConnectors].map((c) => c.endpointText)];
+    return [...this.#connectors].map((connector) => connector.endpointText);
   }
 
   // --- Bind and connect ------------------------------------------------------------------------
@@ -303,29 +257,29 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
       if (err instanceof ZmqError && err.code !== 'ENOTSOCK' && err.code !== 'ETERM') this.monitor('BIND_FAILED', err.errno, text);
       throw err;
     }
-    let bound: Bound;
+    let binding: Binding;
     try {
-      bound = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await BoundEndpoint.listen(this, endpoint, text, transportFor(endpoint, text));
+      binding = endpoint.transport === 'inproc' ? inprocBind(this, endpoint.name, text) : await WireBinding.listen(this, endpoint, text, transportFor(endpoint, text));
     } catch (err) {
       if (err instanceof ZmqError) this.monitor('BIND_FAILED', err.errno, text);
       throw err;
     }
     if (this.#closed) {
-      await bound.close();
+      await binding.close();
       throw new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { address: text });
     }
-    this.#bound.push(bound);
-    this.#lastEndpoint = bound.lastEndpoint;
-    return bound.lastEndpoint;
+    this.#bindings.push(binding);
+    this.#lastEndpoint = binding.lastEndpoint;
+    return binding.lastEndpoint;
   }
 
   /** zmq_unbind: takes the endpoint as bound or as {@link lastEndpoint} reported it. ENOENT if not bound. */
   async unbind(text: string): Promise<void> {
     this.#checkOpen();
-    const index = this.#bound.findIndex((bound) => bound.matches(text));
+    const index = this.#bindings.findIndex((binding) => binding.matches(text));
     if (index < 0) throw new ZmqError('ENOENT', { address: text, detail: 'not bound to this endpoint' });
-    const [bound] = this.#bound.splice(index, 1);
-    await bound.close();
+    const [binding] = this.#bindings.splice(index, 1);
+    await binding.close();
   }
 
   /**
@@ -335,18 +289,14 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
   protected connectInternal(text: string): Pipe | undefined {
     const endpoint = this.#parse(text, 'connect');
     const immediate = this.#options.immediate;
-    if (endpoint.transport === 'inproc') {
-      const connector = new InprocConnector(this, endpoint.name, text, immediate);
-      this.#inprocConnectors.add(connector);
-      this.#lastEndpoint = text;
-      connector.start();
-      return connector.pipe;
-    }
-    const session = new ConnectSession(this, endpoint, text, transportFor(endpoint, text), immediate);
-    this.#connectSessions.add(session);
+    const connector: Connector =
+      endpoint.transport === 'inproc'
+        ? new InprocConnector(this, endpoint.name, text, immediate)
+        : new ConnectSession(this, endpoint, text, transportFor(endpoint, text), immediate);
+    this.#connectors.add(connector);
     this.#lastEndpoint = connectLastEndpoint(endpoint, text);
-    session.start();
-    return session.pipe;
+    connector.start();
+    return connector.pipe;
   }
 
   /** zmq_connect. Returns at once; the connection is made in the background and retried. */
@@ -354,20 +304,18 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     this.connectInternal(endpoint);
   }
 
-  /** Called by sessions and connectors that ended for good. */
-  sessionEnded(session: ConnectSession | InprocConnector): void {
-    if (session instanceof ConnectSession) this.#connectSessions.delete(session);
-    else this.#inprocConnectors.delete(session);
+  connectorEnded(connector: Connector): void {
+    this.#connectors.delete(connector);
   }
 
   /** zmq_disconnect: ends every connection made to `endpoint` (PEER allows several). ENOENT if none. */
   disconnect(text: string): void {
     this.#checkOpen();
     let found = false;
-    for (const session of [...this.#connectSessions, ...this.#inprocConnectors]) {
-      if (session.endpointText === text) {
+    for (const connector of [...this.#connectors]) {
+      if (connector.endpointText === text) {
         found = true;
-        session.terminate();
+        connector.terminate();
       }
     }
     if (!found) throw new ZmqError('ENOENT', { address: text, detail: 'not connected to this endpoint' });
@@ -401,69 +349,20 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     return pipe.writeWhenRoom(bytes, timeout);
   }
 
-  /** The next message from any peer, in arrival order (fair: each peer's backlog is bounded by the HWM). */
+  /** The next message from any peer, in arrival order; waits up to receiveTimeout, then EAGAIN. */
   protected receiveMessage(): Promise<ReceivedMessage> {
     try {
       this.#checkOpen();
     } catch (err) {
       return Promise.reject(err);
     }
-    const queued = this.#takeQueued();
-    if (queued) return Promise.resolve(queued);
-    const timeout = this.#options.receiveTimeout;
-    if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { detail: 'no message to receive' }));
-    return new Promise((resolve, reject) => {
-      const waiter: ReceiveWaiter = { resolve, reject, timer: undefined };
-      if (timeout > 0) {
-        waiter.timer = setTimeout(() => {
-          this.#receiveWaiters.removeWhere((w) => w === waiter);
-          reject(new ZmqError('EAGAIN', { detail: `no message within ${timeout} ms (receiveTimeout)` }));
-        }, timeout);
-      }
-      this.#receiveWaiters.push(waiter);
-    });
+    return this.#received.receive(this.#options.receiveTimeout);
   }
 
   /** Takes up to `max` queued messages without waiting (for high-rate consumers). */
   protected takeQueued(max: number): ReceivedMessage[] {
     this.#checkOpen();
-    let out: ReceivedMessage[] | undefined;
-    for (let batch = this.#received.peek(); batch !== undefined && (out?.length ?? 0) < max; batch = this.#received.peek()) {
-      const count = Math.min(batch.messages.length - batch.taken, max - (out?.length ?? 0));
-      if (out === undefined && count === batch.messages.length - batch.taken) {
-        // All that is left of the batch: the array itself when whole, else one native copy.
-        out = (batch.taken === 0 ? batch.messages : batch.messages.slice(batch.taken)) as ReceivedMessage[];
-      } else {
-        out ??= [];
-        for (let i = batch.taken; i < batch.taken + count; i++) {
-          out.push(batch.messages[i]!);
-          batch.messages[i] = undefined;
-        }
-      }
-      this.#taken(batch, count);
-    }
-    return out ?? [];
-  }
-
-  /** Accounts for `count` messages taken from the head batch. */
-  #taken(batch: ReceivedBatch, count: number): void {
-    batch.taken += count;
-    if (this.#openBatch === batch) this.#openBatch = undefined;
-    if (batch.taken === batch.messages.length) this.#received.shift();
-    const pipe = batch.pipe;
-    if (pipe) {
-      pipe.inQueued -= count;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
-    }
-  }
-
-  #takeQueued(): ReceivedMessage | undefined {
-    const batch = this.#received.peek();
-    if (!batch) return undefined;
-    const message = batch.messages[batch.taken]!;
-    batch.messages[batch.taken] = undefined;
-    this.#taken(batch, 1);
-    return message;
+    return this.#received.take(max);
   }
 
   // --- Closing ---------------------------------------------------------------------------------
@@ -482,25 +381,21 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements E
     if (this.#closed) return;
     this.#closed = true;
     const reason = new ZmqError(this.#terminated ? 'ETERM' : 'ENOTSOCK', { detail: 'the socket was closed' });
-    for (const waiter of this.#receiveWaiters.drain()) {
-      if (waiter.timer) clearTimeout(waiter.timer);
-      waiter.reject(reason);
-    }
+    this.#received.failWaiters(reason);
     // Senders still waiting for room learn why they never will get it.
     for (const pipe of this.#pipes.values()) if (!pipe.drained) pipe.failWaiters(reason);
-    const bound = this.#bound.splice(0);
+    const bindings = this.#bindings.splice(0);
     // Listening stops at once, but a net.Server reports itself closed only after its accepted
     // connections are gone, which happens below: awaiting it here would wait for the peers.
-    const stopped = Promise.all(bound.map((b) => b.stopListening()));
+    const stopped = Promise.all(bindings.map((b) => b.stopListening()));
     const linger = this.#options.linger;
-    const sessions = [...this.#connectSessions, ...this.#inprocConnectors];
-    await Promise.all([...sessions.map((s) => s.flushPending(linger)), ...bound.map((b) => b.flushPending(linger))]);
-    for (const session of sessions) session.terminate();
-    await Promise.all(bound.map((b) => b.close()));
+    const connectors = [...this.#connectors];
+    await Promise.all([...connectors.map((c) => c.flushPending(linger)), ...bindings.map((b) => b.flushPending(linger))]);
+    for (const connector of connectors) connector.terminate();
+    await Promise.all(bindings.map((b) => b.close()));
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
-    this.#received.drain();
-    this.#openBatch = undefined;
+    this.#received.clear();
     this.monitor('MONITOR_STOPPED', 0, '');
     this.context.unregister(this);
   }

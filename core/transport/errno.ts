@@ -1,3 +1,6 @@
+/**
+ * Node's system errors (`EADDRINUSE`…) turned into ZmqErrors with libzmq's codes, for binds.
+ */
 import { constants } from 'node:os';
 import { codeOfErrno, ZmqError, type ZmqErrorCode } from '../errors';
 

@@ -1,3 +1,6 @@
+/**
+ * The ipc:// transport: Unix domain sockets carrying ZMTP streams.
+ */
 import { createServer, connect as netConnect } from 'node:net';
 import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';

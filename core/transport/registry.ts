@@ -1,3 +1,6 @@
+/**
+ * Which transport serves a wire endpoint's scheme.
+ */
 import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import { ipcTransport } from './ipc';

@@ -1,5 +1,9 @@
+/**
+ * What tcp and ipc share: reporting a connecting or accepted stream to its observer and starting
+ * the ZMTP stream engine on it.
+ */
 import type { Server, Socket } from 'node:net';
-import { describeAddress } from '../engine/engine-base';
+import { describeAddress } from '../endpoint';
 import { StreamEngine } from '../engine/stream-engine';
 import type { ConnectAttempt, LinkAddresses, LinkObserver } from './transport';
 

@@ -1,3 +1,7 @@
+/**
+ * The tcp:// transport: listening (wildcards, interface names, IPv6) and connecting, with names
+ * resolved at each attempt.
+ */
 import { createServer, connect as netConnect, type Server } from 'node:net';
 import { ZmqError } from '../errors';
 import { resolveBindHost, tcpLastEndpoint, type Endpoint } from '../endpoint';

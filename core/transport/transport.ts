@@ -1,3 +1,8 @@
+/**
+ * The contract of a wire transport: how it connects and listens, and how it reports a link's
+ * progress to the session that waits for it ({@link LinkObserver}). Transports carry bytes and start
+ * engines; they know nothing of sockets.
+ */
 import type { ZmtpError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { Engine } from '../engine/engine-base';

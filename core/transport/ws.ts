@@ -1,3 +1,7 @@
+/**
+ * The ws:// and wss:// transports: TCP or TLS, the HTTP upgrade with libzmq's checks, then the
+ * ZWS engine.
+ */
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer as createNetServer, connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';

@@ -1,3 +1,8 @@
+/**
+ * The FIFO the core queues with (pipes, waiters, received batches): a growable ring buffer, so a
+ * steady stream of pushes and shifts allocates nothing.
+ */
+
 /** Capacity kept when a queue empties; a larger ring is let go then, so a burst does not pin memory. */
 const KEEP_CAPACITY = 16384;
 

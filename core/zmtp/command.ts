@@ -1,3 +1,7 @@
+/**
+ * ZMTP commands (RFC 23 §"Commands", RFC 37): READY metadata, ERROR, PING and PONG bodies, parsed
+ * strictly and encoded. Part of the pure codec (see constants.ts).
+ */
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { PING_CONTEXT_MAX } from './constants';
 

@@ -1,8 +1,9 @@
 /**
  * Wire constants of ZMTP 3.x (RFC 23/ZMTP 3.0 and RFC 37/ZMTP 3.1).
  *
- * This folder is a pure codec over Uint8Array: no `node:*` imports, no I/O, so that it can run
- * anywhere (the extension host, a worker, the webview's hex inspector).
+ * This folder is a pure codec over Uint8Array: no `node:*` imports, no Node globals such as
+ * Buffer (the decoder's allocator is given by the engine), no I/O, so that it can run anywhere
+ * (the extension host, a worker, the webview's hex inspector). The layering test checks it.
  */
 
 /** RFC 23 §"Framing": bit 0 of the flags byte, more frames follow. */

@@ -1,3 +1,7 @@
+/**
+ * ZMTP frame encoding (RFC 23 §"Framing"): headers with the short or long size, whole frames and
+ * command frames. Part of the pure codec (see constants.ts).
+ */
 import { FLAG_COMMAND, FLAG_LONG, SHORT_FRAME_MAX } from './constants';
 
 /** Size of the flags byte plus size field for a body of `size` bytes. */

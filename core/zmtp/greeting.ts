@@ -1,3 +1,7 @@
+/**
+ * The 64-byte ZMTP greeting (RFC 23 §"Greeting"): ours, and the staged checks of the peer's.
+ * Part of the pure codec (see constants.ts).
+ */
 import { ZmtpError, PROTOCOL_ERROR } from '../errors';
 import { GREETING_SIZE, MECHANISM_SIZE } from './constants';
 

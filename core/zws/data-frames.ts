@@ -1,4 +1,8 @@
-import { randomFillSync } from 'node:crypto';
+/**
+ * ZWS 2.0 data frames (RFC 45 over RFC 6455): building a batch of them in one buffer, and the
+ * receive fast path for plain data frames. It imports nothing of Node (masking keys come from the
+ * Web Crypto `crypto.getRandomValues`) but works on Buffers, which the sockets give it.
+ */
 
 /** RFC 6455 §5.2: FIN + opcode 2 (binary), the only frame a ZWS 2.0 data message is. */
 const FIN_BINARY = 0x82;
@@ -45,7 +49,7 @@ export function encodeDataFrames(messages: readonly Uint8Array[], mask: boolean)
     if (mask) {
       out[head + 1] |= MASK_BIT;
       if (keyOffset === KEY_POOL.length) {
-        randomFillSync(KEY_POOL);
+        crypto.getRandomValues(KEY_POOL);
         keyOffset = 0;
       }
       const k0 = KEY_POOL[keyOffset];

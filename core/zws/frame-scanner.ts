@@ -1,3 +1,7 @@
+/**
+ * A watcher of WebSocket frame headers that refuses fragmented messages, which the `ws` package
+ * accepts and libzmq's ZWS decoder does not. Pure: bytes in, a verdict out.
+ */
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 
 const enum State {

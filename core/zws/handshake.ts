@@ -1,3 +1,7 @@
+/**
+ * The WebSocket opening handshake as ZWS uses it (RFC 6455 §4, RFC 45): keys, the accept hash,
+ * sub-protocol choice and the 101 response libzmq's client expects.
+ */
 import { createHash, randomBytes } from 'node:crypto';
 
 /** RFC 6455 §1.3: the GUID appended to the client's key. */

@@ -1,3 +1,6 @@
+/**
+ * The server's checks of a WebSocket upgrade request, each failure named.
+ */
 import type { IncomingMessage } from 'node:http';
 import { chooseProtocol, ZWS_BARE, ZWS_NULL } from './handshake';
 

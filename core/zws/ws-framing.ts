@@ -1,3 +1,7 @@
+/**
+ * Typed access to the `ws` package's frame parser and serializer, which @types/ws does not
+ * describe.
+ */
 import type { Duplex } from 'node:stream';
 import * as ws from 'ws';
 

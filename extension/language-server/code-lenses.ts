@@ -4,7 +4,7 @@
  * itself, so the lenses stay even when the file has errors.
  */
 import type { CodeLens } from 'vscode-languageserver';
-import type { Script } from '../../core/script/ast';
+import type { Script } from '../../zmq-script/index';
 import { rangeOf, splitLines } from './position';
 
 /** The command the lenses run. */

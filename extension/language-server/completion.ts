@@ -4,13 +4,8 @@
  * supplies the names (peers, sockets, variables) of the scenario around the cursor.
  */
 import { CompletionItemKind, MarkupKind, type CompletionItem, type MarkupContent } from 'vscode-languageserver';
-import type { EndpointRole } from '../../core/endpoint';
-import { DEFAULT_OPTIONS } from '../../core/options';
-import type { Script } from '../../core/script/ast';
-import { IMPLICIT_SOCKET } from '../../core/script/ast';
-import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../core/script/parser';
-import { describeDefault, OPTION_NAMES } from '../../core/script/socket-options';
-import type { Variables } from '../../core/script/variables';
+import { DEFAULT_OPTIONS, type EndpointRole } from '../../core/index';
+import { describeDefault, IMPLICIT_SOCKET, MATCHER_KEYWORDS, OPTION_NAMES, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS, type Script, type Variables } from '../../zmq-script/index';
 import { code, DURATION_SUGGESTIONS, fence, KEYWORD_DOCS, MATCHER_DOCS, MODIFIER_DOCS, OPTION_DOCS, PAYLOAD_DOCS, TRANSPORT_DOCS, type WordDoc } from './docs';
 import { scenarioAt, scenarioNames, splitLines, type Position, type Range, type ScenarioNames } from './position';
 

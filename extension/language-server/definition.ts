@@ -4,8 +4,7 @@
  * connect or accept, a counter → its repeat); from a peer or socket name to the step that names it.
  * Variables from the settings, `.env` or the environment have no place in the script: none.
  */
-import type { Script, Span, Step } from '../../core/script/ast';
-import { parseScript } from '../../core/script/parser';
+import { parseScript, type Script, type Span, type Step } from '../../zmq-script/index';
 import { locate, rangeOf, referenceAt, scenarioNames, splitLines, wordAt, type Position, type Range } from './position';
 
 /** Where the step that sets a run-time name names it. */

@@ -2,7 +2,7 @@
  * The words of ZMQ Peer Script explained once, for completion (detail and documentation) and
  * hover alike: keywords, payload formats and matchers, transports, socket options.
  */
-import type { SocketOptions } from '../../core/options';
+import type { SocketOptions } from '../../core/index';
 
 /** One word's documentation: what it does in a line, and a line that uses it. */
 export interface WordDoc {
@@ -43,7 +43,7 @@ export const MODIFIER_DOCS: Readonly<Record<string, WordDoc>> = {
 export const PAYLOAD_DOCS: Readonly<Record<string, WordDoc>> = {
   text: { summary: 'UTF-8 text; a bare "quoted string" is text too.', usage: 'send echo text "hello {{name}}"' },
   hex: { summary: 'Bytes as pairs of hex digits, separated by blanks, `:`, `,`, `-` or `_`, optionally 0x-prefixed.', usage: 'send echo hex 01 02 ff' },
-  base64: { summary: 'Bytes in base64, standard or URL-safe, padding optional.', usage: 'send echo base64 AQL/' },
+  base64: { summary: 'Bytes in base64, standard or URL-safe (not both in one value), padding optional.', usage: 'send echo base64 AQL/' },
   json: { summary: 'A JSON value, sent compactly as UTF-8; `expect` compares it as JSON (key order and blanks do not matter).', usage: 'send echo json {"op": "ping"}' },
   file: { summary: "The bytes of a file, its path relative to the script's folder.", usage: 'send echo file ./frame.bin' },
 };

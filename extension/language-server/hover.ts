@@ -3,19 +3,25 @@
  * endpoint means to libzmq (or the errno it fails with), where a `{{variable}}` comes from, and
  * the documentation of keywords and socket options.
  */
-import { parseEndpoint, type Endpoint, type EndpointRole } from '../../core/endpoint';
-import { isZmqError } from '../../core/errors';
-import type { SocketOptions } from '../../core/options';
-import type { Script, Step, Template } from '../../core/script/ast';
-import { IMPLICIT_SOCKET } from '../../core/script/ast';
-import { formatDuration, parseDuration } from '../../core/script/duration';
-import { parseScript } from '../../core/script/parser';
-import { decodePayload } from '../../core/script/payload';
-import { describeDefault, isOptionName, optionValue } from '../../core/script/socket-options';
-import { expand, references } from '../../core/script/template';
-import type { Variables } from '../../core/script/variables';
+import { isOptionName, isZmqError, parseEndpoint, type Endpoint, type EndpointRole, type SocketOptions } from '../../core/index';
+import {
+  decodePayload,
+  describeDefault,
+  expand,
+  formatDuration,
+  hexDump,
+  IMPLICIT_SOCKET,
+  optionValue,
+  parseDuration,
+  parseScript,
+  references,
+  type Script,
+  type Step,
+  type Template,
+  type PayloadFormat,
+  type Variables,
+} from '../../zmq-script/index';
 import { code, fence, KEYWORD_DOCS, MATCHER_DOCS, MODIFIER_DOCS, OPTION_DOCS, PAYLOAD_DOCS, TRANSPORT_DOCS, wordMarkdown } from './docs';
-import { hexDump } from './hex-dump';
 import { locate, rangeOf, referenceAt, scenarioNames, splitLines, within, wordAt, type Position, type Range, type ScenarioNames } from './position';
 
 /** What a hover may know beyond the text. */
@@ -85,7 +91,7 @@ function stepHover(step: Step, position: Position, scope: Scope): HoverResult | 
       return (
         at(step.peer.span, () => peerMarkdown(step.peer.text, scope)) ??
         at(step.payload.formatSpan, () => wordMarkdown(step.payload.format, PAYLOAD_DOCS[step.payload.format])) ??
-        at(step.payload.value.span, () => (step.payload.format === 'file' ? fileMarkdown(step.payload.value, scope) : payloadMarkdown(step.payload.format as BytesFormat, step.payload.value, 'send', scope)))
+        at(step.payload.value.span, () => (step.payload.format === 'file' ? fileMarkdown(step.payload.value, scope) : payloadMarkdown(step.payload.format, step.payload.value, 'send', scope)))
       );
     case 'expect': {
       const { matcher } = step;
@@ -94,7 +100,7 @@ function stepHover(step: Step, position: Position, scope: Scope): HoverResult | 
         if (matcher.kind === 'matches') return regexMarkdown(value!, matcher.flags ?? '', scope);
         if (matcher.kind === 'file') return fileMarkdown(value!, scope);
         if (matcher.kind === 'json-subset') return payloadMarkdown('json', value!, 'json-subset', scope);
-        return payloadMarkdown(matcher.kind as BytesFormat, value!, 'expect', scope);
+        return payloadMarkdown(matcher.kind as PayloadFormat, value!, 'expect', scope);
       });
       return (
         onValue ??
@@ -157,15 +163,16 @@ function expandedFrom(template: Template, text: string): string {
   return text !== template.text ? ` (from ${code(template.text)})` : '';
 }
 
-type BytesFormat = 'text' | 'hex' | 'base64' | 'json';
+/** Bytes a hover dumps at most: a hover is no place for a whole file. */
+const HOVER_DUMP_BYTES = 256;
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function payloadMarkdown(format: BytesFormat, template: Template, role: 'send' | 'expect' | 'json-subset', scope: Scope): string {
+function payloadMarkdown(format: PayloadFormat, template: Template, role: 'send' | 'expect' | 'json-subset', scope: Scope): string {
   const title = role === 'send' ? `**${format} payload**` : role === 'expect' ? `**expected frame** (${format})` : '**expected JSON subset**';
   const expanded = expandTemplate(template, scope);
   if (expanded.text === undefined) return `${title}\n\n${expanded.problem}`;
-  let bytes: Buffer;
+  let bytes: Uint8Array;
   try {
     bytes = decodePayload(format, expanded.text);
   } catch (err) {
@@ -182,7 +189,7 @@ function payloadMarkdown(format: BytesFormat, template: Template, role: 'send' |
     text = undefined;
   }
   parts.push(text === undefined ? 'UTF-8: *not valid UTF-8*' : `UTF-8:\n${fence(JSON.stringify(text), 'json')}`);
-  if (bytes.length > 0) parts.push(`Hex:\n${fence(hexDump(bytes))}`);
+  if (bytes.length > 0) parts.push(`Hex:\n${fence(hexDump(bytes, HOVER_DUMP_BYTES))}`);
   return parts.join('\n\n');
 }
 

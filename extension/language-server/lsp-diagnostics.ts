@@ -1,6 +1,6 @@
 /** The checks' diagnostics in LSP's shape; positions already are LSP's (0-based, UTF-16). */
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
-import type { Diagnostic, Severity } from '../../core/script/diagnostics';
+import type { Diagnostic, Severity } from '../../zmq-script/index';
 import { rangeOf } from './position';
 
 /** What the diagnostics say they come from. */

@@ -4,8 +4,7 @@
  * a line — sockets, peers, and the run-time variables steps set (`{{SOCKET.endpoint}}`,
  * `{{PEER.routingId}}`, repeat counters).
  */
-import type { Name, RepeatStep, Scenario, Script, Span, Step, VariableDefinition } from '../../core/script/ast';
-import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from '../../core/script/ast';
+import { DEFAULT_COUNTER, IMPLICIT_SOCKET, type Name, type RepeatStep, type Scenario, type Script, type Span, type Step, type VariableDefinition } from '../../zmq-script/index';
 
 /** An LSP position: 0-based line, UTF-16 column. */
 export interface Position {

@@ -23,10 +23,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Script } from '../../core/script/ast';
-import { checkScript } from '../../core/script/checks';
-import { parseScript } from '../../core/script/parser';
-import { Variables } from '../../core/script/variables';
+import { checkScript, parseScript, Variables, type Script } from '../../zmq-script/index';
 import { codeLenses } from './code-lenses';
 import { complete, TRIGGER_CHARACTERS } from './completion';
 import { definition } from './definition';

@@ -3,7 +3,7 @@
  * sockets and peers it names.
  */
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver';
-import type { Scenario, Script, VariableDefinition } from '../../core/script/ast';
+import type { Scenario, Script, VariableDefinition } from '../../zmq-script/index';
 import { flattenSteps, rangeOf, splitLines } from './position';
 
 /** The document symbols of a parsed script; `source` gives the line lengths for the scenarios' ranges. */

@@ -4,7 +4,7 @@
  */
 import { relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { VariableLayer } from '../../core/script/variables';
+import type { VariableLayer } from '../../zmq-script/index';
 import { editorVariableLayers, type ScriptSettings } from '../script-variables';
 
 /** The path of a file: URI, or undefined for other schemes (untitled, remote) and malformed URIs. */

@@ -8,7 +8,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Peer, type ConnectionInfo, type ConnectionState, type FrameRecord, type MonitorEventType, type ReceivedMessage } from '../../core';
-import { delay, handshakeEventsPerConnection, isWebSocket, recordEvents, testTransports, unboundEndpoint, uniqueEndpoint, usePeers, waitUntil, withTimeout, type TestTransport } from '../support/transports';
+import { handshakeEventsPerConnection, isWebSocket, testTransports, unboundEndpoint, uniqueEndpoint, type TestTransport } from '../support/endpoints';
+import { delay, recordEvents, usePeers, waitUntil, withTimeout } from '../support/peers';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);

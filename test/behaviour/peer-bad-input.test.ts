@@ -10,22 +10,9 @@ import assert from 'node:assert/strict';
 import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
 import type { MonitorEventType } from '../../core/events';
 import { ascii, concat, hex } from '../support/hex';
-import {
-  delay,
-  rawCommand,
-  rawError,
-  rawFrame,
-  rawGreeting,
-  rawReady,
-  rawZmtpClient,
-  recordEvents,
-  testTransports,
-  expectNoUnhandled,
-  uniqueEndpoint,
-  usePeers,
-  withTimeout,
-  type EventLog,
-} from '../support/transports';
+import { testTransports, uniqueEndpoint } from '../support/endpoints';
+import { delay, expectNoUnhandled, recordEvents, usePeers, withTimeout, type EventLog } from '../support/peers';
+import { rawCommand, rawError, rawFrame, rawGreeting, rawReady, rawZmtpClient } from '../support/raw-zmtp';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);

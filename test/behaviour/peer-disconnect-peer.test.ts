@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { testTransports, usePeers, waitUntil } from '../support/transports';
+import { testTransports } from '../support/endpoints';
+import { usePeers, waitUntil } from '../support/peers';
 
 for (const transport of testTransports('tcp', 'ipc', 'inproc', 'ws', 'wss')) {
   describe(`PEER over ${transport}: disconnectPeer and closeConnection`, () => {

@@ -9,22 +9,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Peer, type ReceivedMessage } from '../../core';
 import { ascii, concat } from '../support/hex';
-import {
-  delay,
-  rawFrame,
-  rawPing,
-  rawWsClient,
-  RawWsServer,
-  rawZmtpClient,
-  recordEvents,
-  RawZmtpServer,
-  testTransports,
-  uniqueEndpoint,
-  upgradedWsClient,
-  usePeers,
-  withTimeout,
-  WS_OPCODE,
-} from '../support/transports';
+import { testTransports, uniqueEndpoint } from '../support/endpoints';
+import { delay, recordEvents, usePeers, withTimeout } from '../support/peers';
+import { rawFrame, rawPing, rawZmtpClient, RawZmtpServer } from '../support/raw-zmtp';
+import { rawWsClient, RawWsServer, upgradedWsClient, WS_OPCODE } from '../support/raw-ws';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);

@@ -9,22 +9,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
 import type { MonitorEvent, MonitorEventType } from '../../core/events';
-import {
-  delay,
-  handshakeEventsPerConnection,
-  isWebSocket,
-  rawGreeting,
-  RawWsServer,
-  RawZmtpServer,
-  recordEvents,
-  switchingProtocols,
-  testTransports,
-  unboundEndpoint,
-  uniqueEndpoint,
-  usePeers,
-  withTimeout,
-  type EventLog,
-} from '../support/transports';
+import { handshakeEventsPerConnection, isWebSocket, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
+import { delay, recordEvents, usePeers, withTimeout, type EventLog } from '../support/peers';
+import { rawGreeting, RawZmtpServer } from '../support/raw-zmtp';
+import { RawWsServer, switchingProtocols } from '../support/raw-ws';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);

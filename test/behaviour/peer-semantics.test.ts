@@ -8,7 +8,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { Context, Peer, type ReceivedMessage } from '../../core';
-import { isWebSocket, LIBZMQ_OFFER, RawWsServer, testTransports, unboundEndpoint, uniqueEndpoint, usePeers, waitUntil, withTimeout, wsTarget } from '../support/transports';
+import { isWebSocket, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
+import { usePeers, waitUntil, withTimeout } from '../support/peers';
+import { LIBZMQ_OFFER, RawWsServer, wsTarget } from '../support/raw-ws';
 
 /** The routing id libzmq gives after `id`: +1 modulo 2^32, skipping 0. */
 const nextId = (id: number): number => (id + 1) >>> 0 || 1;

@@ -6,7 +6,7 @@
  * an unhandled rejection. Also what a server must accept (libzmq's exact request, a browser's
  * `Connection: keep-alive, Upgrade`, bare `ZWS2.0`) and the exact bytes it answers with.
  *
- * The raw clients build requests and frames by hand (test/support/transports.ts), never with
+ * The raw clients build requests and frames by hand (test/support/raw-ws.ts), never with
  * core/zws or the `ws` package.
  */
 import { describe, it } from 'node:test';
@@ -15,28 +15,9 @@ import { rootCertificates } from 'node:tls';
 import { Peer, type PeerOptions, type ReceivedMessage } from '../../core';
 import type { MonitorEvent, MonitorEventType } from '../../core/events';
 import { concat } from '../support/hex';
-import {
-  delay,
-  rawReadyBody,
-  rawWsClient,
-  RawWsServer,
-  recordEvents,
-  switchingProtocols,
-  testTransports,
-  expectNoUnhandled,
-  uniqueEndpoint,
-  upgradedWsClient,
-  upgradeRequest,
-  usePeers,
-  withTimeout,
-  WS_OPCODE,
-  wsAccept,
-  wsFrame,
-  wsTarget,
-  zwsPayload,
-  type EventLog,
-  type UpgradeRequestSpec,
-} from '../support/transports';
+import { testTransports, uniqueEndpoint } from '../support/endpoints';
+import { delay, expectNoUnhandled, recordEvents, usePeers, withTimeout, type EventLog } from '../support/peers';
+import { rawReadyBody, rawWsClient, RawWsServer, switchingProtocols, upgradedWsClient, upgradeRequest, WS_OPCODE, wsAccept, wsFrame, wsTarget, zwsPayload, type UpgradeRequestSpec } from '../support/raw-ws';
 
 function receive(socket: Peer, what = 'a message'): Promise<ReceivedMessage> {
   return withTimeout(socket.receive(), 3000, what);

@@ -70,9 +70,11 @@ test('the debugger in Dark Modern, Light Modern and High Contrast', { timeout: 3
     await waitPeerActive(view, active.routingId);
     await sendFromForm(view, active.routingId, 'text', 'hello in every theme');
     await sendFromForm(view, active.routingId, 'json', '{"theme": "check", "n": 3}');
-    // Connect Peer selected the new peer (a click would toggle it off): its ladder shows.
+    // Connect Peer selected the new peer: its ladder shows. (A row out of view is brought up to date
+    // when it scrolls in, so it is scrolled in before its selection is read.)
     const activeRow = view.locator(`[data-testid="peer-row"][data-routing-id="${active.routingId}"]`);
-    if ((await activeRow.getAttribute('aria-selected')) !== 'true') await activeRow.click();
+    await activeRow.scrollIntoViewIfNeeded();
+    await eventually('the new peer selected', () => activeRow.getAttribute('aria-selected', { timeout: 1000 }), (v) => v === 'true');
     await eventually('the ladder', () => view.getByTestId('ladder-step').count(), (n) => n >= 8);
     await view.getByTestId('peers-pane').evaluate((pane) => ((pane as unknown as { scrollTop: number }).scrollTop = 0));
     await view.locator('[data-testid="traffic-row"][data-direction="in"]:visible').filter({ hasText: '"theme"' }).first().click();

@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunEvent } from '../../core/script/results';
+import type { RunEvent } from '../../zmq-script/results';
 import { runInSession } from '../../extension/script-session';
 import type { ScriptSettings } from '../../extension/script-variables';
 import { ZmqSession } from '../../extension/session';

@@ -4,8 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { parseScript } from '../../core/script/parser';
-import { Variables } from '../../core/script/variables';
+import { parseScript } from '../../zmq-script/parser';
+import { Variables } from '../../zmq-script/variables';
 import { documentVariableLayers, filePathOf, workspaceFolderOf } from '../../extension/language-server/variable-layers';
 import { editorVariableLayers, readScriptSettings, SCRIPT_SETTING_DEFAULTS, SETTINGS_LAYER_SOURCE, type ScriptSettings } from '../../extension/script-variables';
 

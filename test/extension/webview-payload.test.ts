@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { base64ToBytes, bytesToBase64, hexDump, isValidUtf8, jsonPretty, parsePayload, previewText, utf8Decode } from '../../webview/payload';
+import { base64ToBytes, bytesToBase64, checkDraftPayload, isValidUtf8, jsonPretty, previewText, utf8Decode } from '../../webview/payload';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -30,21 +30,6 @@ describe('webview payload: base64', () => {
 });
 
 describe('webview payload: inspector views', () => {
-  it('dumps hex with offsets, two groups of 8 and an ASCII column', () => {
-    const dump = hexDump(text('Hello, ZeroMQ peer!\x00'));
-    const lines = dump.split('\n');
-    assert.equal(lines.length, 2);
-    assert.equal(lines[0], '00000000  48 65 6c 6c 6f 2c 20 5a  65 72 6f 4d 51 20 70 65  |Hello, ZeroMQ pe|');
-    assert.ok(lines[1].startsWith('00000010  65 72 21 00 '));
-    assert.ok(lines[1].endsWith('|er!.|'));
-  });
-
-  it('says how many bytes the dump left out', () => {
-    const dump = hexDump(new Uint8Array(40), 16);
-    assert.equal(dump.split('\n').length, 2);
-    assert.match(dump, /24 more bytes/);
-  });
-
   it('decodes UTF-8 with replacement characters for invalid bytes', () => {
     assert.equal(utf8Decode(text('héllo')), 'héllo');
     assert.equal(utf8Decode(bytes(0x61, 0xff, 0x62)), 'a\uFFFDb');
@@ -68,30 +53,37 @@ describe('webview payload: inspector views', () => {
 
 describe('webview payload: send form validation', () => {
   it('encodes text as UTF-8', () => {
-    const r = parsePayload('text', 'hé');
+    const r = checkDraftPayload('text', 'hé');
     assert.ok(r.ok);
     assert.deepEqual(r.bytes, text('hé'));
   });
 
   it('reads hex with spaces, separators and 0x prefixes', () => {
-    const r = parsePayload('hex', '0x01 02:ff,0xAB');
+    const r = checkDraftPayload('hex', '0x01 02:ff,0xAB');
     assert.ok(r.ok);
     assert.deepEqual(r.bytes, bytes(1, 2, 0xff, 0xab));
   });
 
-  it('explains bad hex', () => {
-    assert.deepEqual(parsePayload('hex', 'abc'), { ok: false, message: 'Hex needs an even number of digits' });
-    assert.equal(parsePayload('hex', 'zz').ok, false);
+  it('explains bad hex: what hex may contain, then the problem the shared grammar names', () => {
+    assert.deepEqual(checkDraftPayload('hex', 'abc'), {
+      ok: false,
+      message: 'Hex may contain only 0-9, a-f, 0x and separators (space : , - _). Invalid hex: 3 digits is an odd count; every byte takes two digits',
+    });
+    assert.deepEqual(checkDraftPayload('hex', 'hello'), {
+      ok: false,
+      message: 'Hex may contain only 0-9, a-f, 0x and separators (space : , - _). Invalid hex: "h" is not a hex digit (0-9, a-f)',
+    });
+    assert.equal(checkDraftPayload('hex', 'zz').ok, false);
   });
 
   it('checks base64 and JSON', () => {
-    assert.equal(parsePayload('base64', 'aGk=').ok, true);
-    assert.equal(parsePayload('base64', 'a$').ok, false);
-    const j = parsePayload('json', '{ "a": 1 }');
+    assert.equal(checkDraftPayload('base64', 'aGk=').ok, true);
+    assert.equal(checkDraftPayload('base64', 'a$').ok, false);
+    const j = checkDraftPayload('json', '{ "a": 1 }');
     assert.ok(j.ok);
     assert.deepEqual(j.bytes, text('{"a":1}'));
-    const bad = parsePayload('json', '{');
+    const bad = checkDraftPayload('json', '{');
     assert.equal(bad.ok, false);
-    assert.match(bad.ok ? '' : bad.message, /^Invalid JSON/);
+    assert.match(bad.ok ? '' : bad.message, /^JSON must be one JSON value; it is sent compact\. Invalid JSON/);
   });
 });

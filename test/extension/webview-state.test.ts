@@ -278,6 +278,15 @@ describe('webview state: focus, selection and view state', () => {
     assert.equal(s.pendingSelect, null);
   });
 
+  it('focus on a routing id whose handshake already failed selects that connection, to show why', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'peer', peer: peer(2, { state: 'TERMINATED', ended: true, lastError: 'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE: DEALER' }) }));
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.pendingSelect, null);
+  });
+
   it('focus lifts a peer filter that would hide what it shows, and keeps one that does not', () => {
     let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
     s = reduce(s, ev({ type: 'peer', peer: peer(2) }));

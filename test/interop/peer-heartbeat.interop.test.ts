@@ -1,7 +1,9 @@
 /**
  * Interop scenario 8 (protocol.md §5.7, §2.5): ZMTP 3.1 heartbeats between our Peer and real
  * libzmq 4.3.4, over tcp and ipc, in both roles:
- *   - libzmq pings every 50 ms (timeout = interval) and we answer each PING, so it never drops us;
+ *   - libzmq pings every 50 ms (timeout 250 ms: a missing PONG ends the connection well inside the
+ *     500 ms watched, and a loaded machine that delays one PONG by 50 ms does not) and we answer
+ *     each PING, so it never drops us;
  *   - our PINGs announce a TTL of 100 ms and we then stay silent for 250 ms (libzmq's
  *     test_heartbeat_ttl), so libzmq drops us, and the connector reconnects;
  *   - libzmq is frozen (SIGSTOP): our heartbeat timeout drops it, and once it is thawed the
@@ -24,7 +26,7 @@ const PONG_EMPTY = Buffer.from(hex('04 50 4F 4E 47'));
 describe('interop 8: heartbeats', () => {
   for (const { transport, role } of COMBINATIONS) {
     interop(`${transport}, ${role}: we answer libzmq's 50 ms PINGs, so it keeps the connection`, async (h) => {
-      const { ours, lib, ourId, libId, ourEvents, frames } = await connectPair(h, transport, role, { lib: { options: { HEARTBEAT_IVL: 50 } } });
+      const { ours, lib, ourId, libId, ourEvents, frames } = await connectPair(h, transport, role, { lib: { options: { HEARTBEAT_IVL: 50, HEARTBEAT_TIMEOUT: 250 } } });
       const mark = lib.events.length;
       const ourMark = ourEvents.list.length;
       await sleep(500);

@@ -3,8 +3,10 @@
  * against real libzmq 4.3.4, with our Peer as the connector and as the binder — connection
  * lifecycle. Both transports run every scenario; wss adds TLS with the test certificate
  * (test/support/fixtures, CN and SAN zeromq.test) under each:
- *   - heartbeats are WebSocket pings: libzmq pinging every 50 ms (timeout = interval) gets an
- *     empty pong for each and keeps the connection; our pings get libzmq's pongs;
+ *   - heartbeats are WebSocket pings: libzmq pinging every 50 ms (timeout 250 ms: a missing pong
+ *     ends the connection well inside the 600 ms watched, and a loaded machine that delays one
+ *     pong by 50 ms does not) gets an empty pong for each and keeps the connection; our pings get
+ *     libzmq's pongs;
  *   - a connect-side routing id survives the binder going away and coming back on the same port
  *     (libzmq's binder killed and restarted; our binder closed or unbound, then bound again);
  *   - socket-type mismatch (our PEER, libzmq SERVER): the connection ends after READY, nobody
@@ -41,7 +43,7 @@ describe('ws/wss: heartbeats are WebSocket pings', () => {
   for (const transport of WS_TRANSPORTS) {
     for (const role of ROLES) {
       interop(`${transport}, ${role}: we pong libzmq's 50 ms pings, so it keeps the connection; traffic flows`, async (h) => {
-        const { ours, lib, ourId, libId, ourEvents, frames } = await connectPair(h, transport, role, { lib: { options: { HEARTBEAT_IVL: 50 } } });
+        const { ours, lib, ourId, libId, ourEvents, frames } = await connectPair(h, transport, role, { lib: { options: { HEARTBEAT_IVL: 50, HEARTBEAT_TIMEOUT: 250 } } });
         const mark = lib.events.length;
         const ourMark = ourEvents.list.length;
         await sleep(QUIET_MS);

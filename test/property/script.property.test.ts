@@ -2,10 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { ERRNO } from '../../core/errors';
-import { checkScript } from '../../core/script/checks';
-import { SCRIPT_CODES, type Diagnostic } from '../../core/script/diagnostics';
-import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../core/script/parser';
-import type { Step } from '../../core/script/ast';
+import { checkScript } from '../../zmq-script/checks';
+import { SCRIPT_CODES, type Diagnostic } from '../../zmq-script/diagnostics';
+import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../zmq-script/parser';
+import type { Step } from '../../zmq-script/ast';
+import { decodePayload, PayloadError, PAYLOAD_FORMATS } from '../../zmq-script/payload';
 
 // Fixed seeds keep CI reproducible; a failure report prints the seed and path to replay it.
 const params = (seed: number, numRuns = 500): fc.Parameters<unknown> => ({ seed, numRuns });
@@ -295,6 +296,55 @@ describe('script properties: valid scripts', () => {
         assert.deepEqual(undefinedRef[undefinedRef.length - 1].span, { line: 2, start: at, end: at + 5 });
       }),
       params(72, 500),
+    );
+  });
+});
+
+describe('the payload grammar', () => {
+  const hexPair = (b: number): string => b.toString(16).padStart(2, '0');
+
+  it('decodes any bytes back from the hex and base64 forms people write', () => {
+    const separator = fc.constantFrom('', ' ', ':', ',', '-', '_', '  ', '\n');
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), separator, fc.boolean(), fc.boolean(), (bytes, sep, prefixed, upper) => {
+        const groups = [...bytes].map((b) => `${prefixed ? '0x' : ''}${upper ? hexPair(b).toUpperCase() : hexPair(b)}`);
+        assert.deepEqual(decodePayload('hex', groups.join(sep === '' && prefixed ? ' ' : sep)), bytes);
+        const standard = Buffer.from(bytes).toString('base64');
+        assert.deepEqual(decodePayload('base64', standard), bytes);
+        assert.deepEqual(decodePayload('base64', standard.replace(/=+$/, '')), bytes);
+        assert.deepEqual(decodePayload('base64', Buffer.from(bytes).toString('base64url')), bytes);
+      }),
+      params(81, 500),
+    );
+  });
+
+  it('turns any text in any format into bytes or a PayloadError, nothing else', () => {
+    const unit = fc.constantFrom('a', 'F', '0', '9', 'x', ' ', ':', '=', '+', '/', '-', '_', '{', '}', '"', ',', 'é', '😀', '\n');
+    fc.assert(
+      fc.property(fc.constantFrom(...PAYLOAD_FORMATS), fc.string({ unit, maxLength: 40 }), (format, text) => {
+        try {
+          assert.ok(decodePayload(format, text) instanceof Uint8Array);
+        } catch (err) {
+          assert.ok(err instanceof PayloadError && err.format === format && err.message.length > 0, String(err));
+        }
+      }),
+      params(82, 2000),
+    );
+  });
+
+  it('agrees with Node on every base64 text both accept', () => {
+    const unit = fc.constantFrom('A', 'Q', 'g', 'z', '0', '+', '/', '=', ' ');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 24 }), (text) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = decodePayload('base64', text);
+        } catch {
+          return;
+        }
+        assert.deepEqual(bytes, new Uint8Array(Buffer.from(text, 'base64')));
+      }),
+      params(83, 1000),
     );
   });
 });

@@ -2,9 +2,9 @@ import { describe, it, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkScript } from '../../core/script/checks';
-import { parseScript } from '../../core/script/parser';
-import { runScript } from '../../core/script/runner';
+import { checkScript } from '../../zmq-script/checks';
+import { parseScript } from '../../zmq-script/parser';
+import { runSource } from '../../zmq-script/runner';
 import { ROOT, startCoreEcho, summarize, variablesFor, type CoreEcho } from '../support/script-runs';
 
 /** The first ``` block after the README's "Frame scripts" heading: the language's example. */
@@ -29,7 +29,7 @@ describe('the README\'s frame-script example', () => {
 
   it('passes against a PEER echo', async () => {
     const source = readmeExample();
-    const result = await runScript(source, { variables: variablesFor(source, { echo: echo.endpoint }) });
+    const result = await runSource(source, { variables: variablesFor(source, { echo: echo.endpoint }) });
     assert.equal(result.passed, true, summarize(result));
     assert.deepEqual(result.scenarios.map((s) => s.name), ['echo round trip', 'two sockets talking']);
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runFile } from '../../core/script/runner';
+import { runFile } from '../../zmq-script/runner';
 import { LibzmqEchoServer } from '../support/libzmq';
 import { cli, EXAMPLES, read, summarize, variablesFor } from '../support/script-runs';
 

@@ -2,8 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Peer } from '../../core/index';
-import type { RunEvent } from '../../core/script/results';
-import { runFile, runScript, type SocketFactory } from '../../core/script/runner';
+import type { Diagnostic } from '../../zmq-script/diagnostics';
+import { parseScript, sourceLines } from '../../zmq-script/parser';
+import type { RunEvent } from '../../zmq-script/results';
+import { runFile, runScript, runSource, type SocketFactory } from '../../zmq-script/runner';
 import { EXAMPLES, failureOf, read, scenarioOf, startCoreEcho, summarize, variablesFor, type CoreEcho } from '../support/script-runs';
 
 /** A socket factory that records what it makes: routing ids seen per socket, and closes. */
@@ -43,7 +45,7 @@ describe('the script runner against a core PEER echo', () => {
     await echo.close();
   });
 
-  const run = (source: string, options: Parameters<typeof runScript>[1] = {}) => runScript(source, { variables: variablesFor(source, { echo: echo.endpoint }), ...options });
+  const run = (source: string, options: Parameters<typeof runSource>[1] = {}) => runSource(source, { variables: variablesFor(source, { echo: echo.endpoint }), ...options });
 
   it('passes the echo example', async () => {
     const file = join(EXAMPLES, 'echo.zmq');
@@ -182,6 +184,27 @@ describe('the script runner against a core PEER echo', () => {
       ['fine'],
     );
     assert.equal(result.passed, false);
+  });
+
+  it('runs the parse and the checks it is given, without reading the text again', async () => {
+    const source = ['scenario unchecked', '  send ghost "x"', 'end', 'scenario flagged', '  sleep 1ms', 'end'].join('\n');
+    const script = parseScript(source);
+    // The checks would flag `ghost`; the caller's list says nothing of it, and flags the sleep instead.
+    const flagged: Diagnostic = { span: { line: 4, start: 2, end: 11 }, severity: 'error', code: 'ZMQS_BAD_NUMBER', message: 'flagged by the caller' };
+    const result = await runScript({ script, lines: sourceLines(source), diagnostics: [flagged] });
+    assert.deepEqual(
+      [failureOf(result, 'unchecked').message, failureOf(result, 'unchecked').code],
+      ['undefined peer "ghost"', 'ZMQS_UNDEFINED_NAME'],
+    );
+    assert.deepEqual(failureOf(result, 'flagged'), {
+      line: 4,
+      text: 'sleep 1ms',
+      status: 'failed',
+      durationMs: 0,
+      message: 'not run: line 5: flagged by the caller',
+      code: 'ZMQS_BAD_NUMBER',
+    });
+    assert.deepEqual(result.diagnostics, [flagged]);
   });
 
   it('runs only the scenarios selected by name', async () => {

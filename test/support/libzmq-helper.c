@@ -805,7 +805,7 @@ static void reply_last_endpoint (const char *suffix)
     out_end ();
 }
 
-static void cmd_getsockopt (const char *name)
+static void cmd_getsockopt (char *name)
 {
     int idx = find_option (name);
     if (idx < 0) {
@@ -920,7 +920,7 @@ static void cmd_send (char *args)
     reply_line ("ok %d", rc);
 }
 
-static void cmd_recv (const char *arg)
+static void cmd_recv (char *arg)
 {
     int64_t timeout;
     if (!parse_i64 (arg, &timeout) || timeout < -1 || timeout > INT32_MAX) {
@@ -974,7 +974,7 @@ static void cmd_recv (const char *arg)
     zmq_msg_close (&msg);
 }
 
-static void cmd_sleep (const char *arg)
+static void cmd_sleep (char *arg)
 {
     int64_t ms;
     if (!parse_i64 (arg, &ms) || ms < 0 || ms > INT32_MAX) {
@@ -996,6 +996,171 @@ static void cmd_sleep (const char *arg)
     reply_line ("ok");
 }
 
+static void cmd_socket (char *rest)
+{
+    int type = socket_type_from_name (rest);
+    if (type < 0) {
+        reply_badcmd ("unknown socket type");
+        return;
+    }
+    if (g_sock) {
+        reply_err (EBUSY);
+        return;
+    }
+    void *s = zmq_socket (g_ctx, type);
+    if (!s) {
+        reply_err (errno);
+        return;
+    }
+    g_sock = s;
+    g_sock_type = type;
+    g_poller_dirty = true;
+    reply_line ("ok");
+}
+
+static void cmd_setsockopt (char *rest)
+{
+    char *save = NULL;
+    char *name = strtok_r (rest, " ", &save);
+    char *value = strtok_r (NULL, " ", &save);
+    if (!name || !value) {
+        reply_badcmd ("usage: setsockopt NAME VALUE");
+        return;
+    }
+    const char *why = NULL;
+    int rc = apply_option (g_sock, name, value, &why);
+    if (rc == -2)
+        reply_badcmd (why);
+    else if (rc != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+/* The reply to bind, connect, unbind or disconnect, whose result is `rc`
+   (errno still as the call left it): monitor events first, then ok (with
+   ZMQ_LAST_ENDPOINT when `with_endpoint`) or the error. */
+static void reply_endpoint_call (int rc, bool with_endpoint)
+{
+    int e = errno;
+    drain_monitor ();
+    if (rc != 0)
+        reply_err (e);
+    else if (with_endpoint)
+        reply_last_endpoint (NULL);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_bind (char *rest)
+{
+    reply_endpoint_call (zmq_bind (g_sock, rest), true);
+}
+
+static void cmd_connect (char *rest)
+{
+    reply_endpoint_call (zmq_connect (g_sock, rest), true);
+}
+
+static void cmd_unbind (char *rest)
+{
+    reply_endpoint_call (zmq_unbind (g_sock, rest), false);
+}
+
+static void cmd_disconnect (char *rest)
+{
+    reply_endpoint_call (zmq_disconnect (g_sock, rest), false);
+}
+
+static void cmd_connect_peer (char *rest)
+{
+    uint32_t rid = zmq_connect_peer (g_sock, rest);
+    int e = errno;
+    drain_monitor ();
+    if (rid == 0)
+        reply_err (e);
+    else
+        reply_line ("ok %" PRIu32, rid);
+}
+
+static void cmd_monitor (char *rest)
+{
+    (void) rest;
+    if (start_monitor () != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_echo (char *rest)
+{
+    g_echo = true;
+    g_echo_verbose = strcmp (rest, "verbose") == 0;
+    reply_line ("ok");
+    echo_pending ();
+}
+
+static void cmd_stop (char *rest)
+{
+    (void) rest;
+    g_echo = false;
+    reply_line ("ok");
+}
+
+static void cmd_close (char *rest)
+{
+    (void) rest;
+    close_socket ();
+    reply_line ("ok");
+}
+
+static void cmd_quit (char *rest)
+{
+    (void) rest;
+    close_socket ();
+    close_monitor ();
+    if (g_poller)
+        zmq_poller_destroy (&g_poller);
+    zmq_ctx_term (g_ctx);
+    reply_line ("ok");
+    exit (0);
+}
+
+static void cmd_version (char *rest)
+{
+    (void) rest;
+    int a, b, c;
+    zmq_version (&a, &b, &c);
+    reply_line ("ok %d.%d.%d", a, b, c);
+}
+
+/* The line protocol's commands (documented at the top of this file): the
+   name, whether it needs the socket (ENOTSOCK without one), and what runs
+   with the rest of the line. */
+static const struct {
+    const char *name;
+    bool needs_socket;
+    void (*run) (char *rest);
+} COMMANDS[] = {
+    {"socket", false, cmd_socket},
+    {"setsockopt", true, cmd_setsockopt},
+    {"getsockopt", true, cmd_getsockopt},
+    {"bind", true, cmd_bind},
+    {"connect", true, cmd_connect},
+    {"connect_peer", true, cmd_connect_peer},
+    {"unbind", true, cmd_unbind},
+    {"disconnect", true, cmd_disconnect},
+    {"send", true, cmd_send},
+    {"recv", true, cmd_recv},
+    {"monitor", true, cmd_monitor},
+    {"echo", true, cmd_echo},
+    {"stop", false, cmd_stop},
+    {"sleep", false, cmd_sleep},
+    {"close", false, cmd_close},
+    {"quit", false, cmd_quit},
+    {"version", false, cmd_version},
+};
+
 /* Execute one command line (modified in place). */
 static void run_command (char *line)
 {
@@ -1014,125 +1179,15 @@ static void run_command (char *line)
     else
         rest = line + strlen (line);
 
-    if (strcmp (cmd, "socket") == 0) {
-        int type = socket_type_from_name (rest);
-        if (type < 0) {
-            reply_badcmd ("unknown socket type");
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
+        if (strcmp (cmd, COMMANDS[i].name) != 0)
+            continue;
+        if (COMMANDS[i].needs_socket && !need_socket ())
             return;
-        }
-        if (g_sock) {
-            reply_err (EBUSY);
-            return;
-        }
-        void *s = zmq_socket (g_ctx, type);
-        if (!s) {
-            reply_err (errno);
-            return;
-        }
-        g_sock = s;
-        g_sock_type = type;
-        g_poller_dirty = true;
-        reply_line ("ok");
-    } else if (strcmp (cmd, "setsockopt") == 0) {
-        if (!need_socket ())
-            return;
-        char *save = NULL;
-        char *name = strtok_r (rest, " ", &save);
-        char *value = strtok_r (NULL, " ", &save);
-        if (!name || !value) {
-            reply_badcmd ("usage: setsockopt NAME VALUE");
-            return;
-        }
-        const char *why = NULL;
-        int rc = apply_option (g_sock, name, value, &why);
-        if (rc == -2)
-            reply_badcmd (why);
-        else if (rc != 0)
-            reply_err (errno);
-        else
-            reply_line ("ok");
-    } else if (strcmp (cmd, "getsockopt") == 0) {
-        if (!need_socket ())
-            return;
-        cmd_getsockopt (rest);
-    } else if (strcmp (cmd, "bind") == 0 || strcmp (cmd, "connect") == 0) {
-        if (!need_socket ())
-            return;
-        int rc = cmd[0] == 'b' ? zmq_bind (g_sock, rest)
-                               : zmq_connect (g_sock, rest);
-        int e = errno;
-        drain_monitor ();
-        if (rc != 0)
-            reply_err (e);
-        else
-            reply_last_endpoint (NULL);
-    } else if (strcmp (cmd, "connect_peer") == 0) {
-        if (!need_socket ())
-            return;
-        uint32_t rid = zmq_connect_peer (g_sock, rest);
-        int e = errno;
-        drain_monitor ();
-        if (rid == 0)
-            reply_err (e);
-        else
-            reply_line ("ok %" PRIu32, rid);
-    } else if (strcmp (cmd, "unbind") == 0
-               || strcmp (cmd, "disconnect") == 0) {
-        if (!need_socket ())
-            return;
-        int rc = cmd[0] == 'u' ? zmq_unbind (g_sock, rest)
-                               : zmq_disconnect (g_sock, rest);
-        int e = errno;
-        drain_monitor ();
-        if (rc != 0)
-            reply_err (e);
-        else
-            reply_line ("ok");
-    } else if (strcmp (cmd, "send") == 0) {
-        if (!need_socket ())
-            return;
-        cmd_send (rest);
-    } else if (strcmp (cmd, "recv") == 0) {
-        if (!need_socket ())
-            return;
-        cmd_recv (rest);
-    } else if (strcmp (cmd, "monitor") == 0) {
-        if (!need_socket ())
-            return;
-        if (start_monitor () != 0)
-            reply_err (errno);
-        else
-            reply_line ("ok");
-    } else if (strcmp (cmd, "echo") == 0) {
-        if (!need_socket ())
-            return;
-        g_echo = true;
-        g_echo_verbose = strcmp (rest, "verbose") == 0;
-        reply_line ("ok");
-        echo_pending ();
-    } else if (strcmp (cmd, "stop") == 0) {
-        g_echo = false;
-        reply_line ("ok");
-    } else if (strcmp (cmd, "sleep") == 0) {
-        cmd_sleep (rest);
-    } else if (strcmp (cmd, "close") == 0) {
-        close_socket ();
-        reply_line ("ok");
-    } else if (strcmp (cmd, "quit") == 0) {
-        close_socket ();
-        close_monitor ();
-        if (g_poller)
-            zmq_poller_destroy (&g_poller);
-        zmq_ctx_term (g_ctx);
-        reply_line ("ok");
-        exit (0);
-    } else if (strcmp (cmd, "version") == 0) {
-        int a, b, c;
-        zmq_version (&a, &b, &c);
-        reply_line ("ok %d.%d.%d", a, b, c);
-    } else {
-        reply_badcmd ("unknown command");
+        COMMANDS[i].run (rest);
+        return;
     }
+    reply_badcmd ("unknown command");
 }
 
 /* Read what is available on stdin; execute complete lines. */

@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Peer } from '../../core/index';
 import type { ConnectionInfo } from '../../core/events';
-import { parseScript } from '../../core/script/parser';
-import type { ScenarioResult, ScriptResult, StepResult } from '../../core/script/results';
-import { Variables } from '../../core/script/variables';
+import { parseScript } from '../../zmq-script/parser';
+import type { ScenarioResult, ScriptResult, StepResult } from '../../zmq-script/results';
+import { Variables } from '../../zmq-script/variables';
 
 /** The repository root (this compiles to out/test/support/). */
 export const ROOT = join(__dirname, '..', '..', '..');
@@ -81,7 +81,7 @@ export function summarize(result: ScriptResult): string {
 }
 
 /** The compiled CLI. */
-export const CLI = join(__dirname, '..', '..', 'core', 'cli', 'zmq-peer.js');
+export const CLI = join(__dirname, '..', '..', 'zmq-script', 'cli', 'zmq-peer.js');
 
 export interface Outcome {
   readonly code: number;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { networkInterfaces } from 'node:os';
 import { ERRNO, ZmqError, type ZmqErrorCode } from '../../core/errors';
 import {
+  describeAddress,
   formatEndpoint,
   formatHost,
   isIPv6Literal,
@@ -270,5 +271,12 @@ describe('host helpers', () => {
     assert.equal(formatHost('::1'), '[::1]');
     assert.equal(formatHost('[x]'), '[[x]]');
     assert.equal(formatHost('example.com'), 'example.com');
+  });
+
+  it('describes a stream address as host:port, bracketing IPv6, and an ipc stream as none', () => {
+    assert.equal(describeAddress('127.0.0.1', 5555), '127.0.0.1:5555');
+    assert.equal(describeAddress('::1', 5555), '[::1]:5555');
+    assert.equal(describeAddress('127.0.0.1', undefined), '127.0.0.1');
+    assert.equal(describeAddress(undefined, undefined), undefined);
   });
 });

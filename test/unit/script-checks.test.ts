@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { parseEndpoint, type EndpointRole } from '../../core/endpoint';
 import { isZmqError } from '../../core/errors';
 import { checkOption } from '../../core/options';
-import { checkScript, type CheckOptions } from '../../core/script/checks';
-import { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../../core/script/diagnostics';
-import { parseScript } from '../../core/script/parser';
-import { RUN_CODES } from '../../core/script/results';
-import { Variables } from '../../core/script/variables';
+import { checkScript, type CheckOptions } from '../../zmq-script/checks';
+import { SCRIPT_CODES, type Diagnostic, type DiagnosticCode, type Severity } from '../../zmq-script/diagnostics';
+import { parseScript } from '../../zmq-script/parser';
+import { RUN_CODES } from '../../zmq-script/results';
+import { Variables } from '../../zmq-script/variables';
 
 const check = (src: string, options?: CheckOptions): Diagnostic[] => checkScript(parseScript(src), options);
 

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { escapeXmlAttribute, escapeXmlText, toJUnitXml } from '../../core/script/junit';
-import type { ScriptResult, StepResult } from '../../core/script/results';
+import { escapeXmlAttribute, escapeXmlText, toJUnitXml } from '../../zmq-script/junit';
+import type { ScriptResult, StepResult } from '../../zmq-script/results';
 
 const CWD = join('/', 'work', 'project');
 const AT = new Date('2025-03-04T05:06:07.890Z');

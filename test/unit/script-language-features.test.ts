@@ -2,14 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { SymbolKind, type CompletionItem, type MarkupContent, type TextEdit } from 'vscode-languageserver';
-import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../core/script/parser';
-import { OPTION_NAMES } from '../../core/script/socket-options';
-import { Variables, type VariableLayer } from '../../core/script/variables';
+import { MATCHER_KEYWORDS, parseScript, PAYLOAD_KEYWORDS, STEP_KEYWORDS } from '../../zmq-script/parser';
+import { OPTION_NAMES } from '../../zmq-script/socket-options';
+import { Variables, type VariableLayer } from '../../zmq-script/variables';
 import { codeLenses, RUN_SCRIPT_COMMAND } from '../../extension/language-server/code-lenses';
 import { complete } from '../../extension/language-server/completion';
 import { hover } from '../../extension/language-server/hover';
 import { KEYWORD_DOCS, MATCHER_DOCS, OPTION_DOCS, PAYLOAD_DOCS } from '../../extension/language-server/docs';
-import { hexDump } from '../../extension/language-server/hex-dump';
+import { hexDump } from '../../zmq-script/payload';
 import { documentSymbols } from '../../extension/language-server/symbols';
 import { definition } from '../../extension/language-server/definition';
 
@@ -228,7 +228,7 @@ describe('hover', () => {
     const text = hoverText(inScenario('send echo hex 68 69 |ff'));
     assert.match(text, /\*\*hex payload\*\*: 3 bytes/);
     assert.match(text, /not valid UTF-8/);
-    assert.match(text, /0000 {2}68 69 ff {41}hi\./);
+    assert.match(text, /00000000 {2}68 69 ff {42}\|hi\.\|/);
   });
 
   it('hover on a text payload shows its UTF-8 text, size and dump, with the variables expanded', () => {
@@ -236,14 +236,14 @@ describe('hover', () => {
     assert.ok(found);
     assert.match(found.contents, /\*\*text payload\*\*: 10 bytes \(from `hi \{\{name\}\}!`\)/);
     assert.match(found.contents, /"hi wörld!"/);
-    assert.match(found.contents, /68 69 20 77 c3 b6 72 6c 64 21/);
+    assert.match(found.contents, /68 69 20 77 c3 b6 72 6c {2}64 21/);
     assert.deepEqual(found.range, { start: { line: 3, character: 12 }, end: { line: 3, character: 26 } });
   });
 
   it('hover on a long payload cuts the hex dump after 256 bytes', () => {
     const text = hoverText(inScenario(`send echo hex |${'ab'.repeat(300)}`));
     assert.match(text, /300 bytes/);
-    assert.match(text, /00f0 {2}(ab ){15}ab/);
+    assert.match(text, /000000f0 {2}(ab ){8} (ab ){7}ab/);
     assert.ok(!text.includes('0100  '));
     assert.match(text, /… 44 more bytes/);
   });
@@ -389,7 +389,10 @@ describe('the shared documentation', () => {
 describe('hex dump', () => {
   it('puts 16 bytes on a row with the offset and the printable ASCII', () => {
     const bytes = Buffer.from('0123456789abcdef\x00Z', 'latin1');
-    assert.equal(hexDump(bytes), '0000  30 31 32 33 34 35 36 37 38 39 61 62 63 64 65 66  0123456789abcdef\n0010  00 5a                                            .Z');
+    assert.equal(
+      hexDump(bytes),
+      '00000000  30 31 32 33 34 35 36 37  38 39 61 62 63 64 65 66  |0123456789abcdef|\n00000010  00 5a                                             |.Z|',
+    );
   });
 });
 

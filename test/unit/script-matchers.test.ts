@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../core/script/duration';
-import { matchBytes, matchJson, matchJsonSubset, matchRegex, spacedHex, utf8Text, type MatchResult } from '../../core/script/matchers';
+import { formatDuration, MAX_DURATION_MS, parseDuration } from '../../zmq-script/duration';
+import { matchBytes, matchJson, matchJsonSubset, matchRegex, spacedHex, utf8Text, type MatchResult } from '../../zmq-script/matchers';
 
 const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
 const json = (value: unknown): Buffer => bytes(JSON.stringify(value));

@@ -1,8 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScript } from '../../core/script/parser';
-import { SCRIPT_CODES, type Diagnostic } from '../../core/script/diagnostics';
-import type { Name, Script, Span, Step, Template } from '../../core/script/ast';
+import { parseScript } from '../../zmq-script/parser';
+import { SCRIPT_CODES, type Diagnostic } from '../../zmq-script/diagnostics';
+import type { Name, Script, Step, Template } from '../../zmq-script/ast';
+import type { Span } from '../../zmq-script/span';
 
 const span = (line: number, start: number, end: number): Span => ({ line, start, end });
 

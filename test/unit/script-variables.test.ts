@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseScript } from '../../core/script/parser';
-import { UndefinedVariableError } from '../../core/script/template';
-import { environmentLayer, readDotEnv, VariableCycleError, Variables } from '../../core/script/variables';
+import { parseScript } from '../../zmq-script/parser';
+import { UndefinedVariableError } from '../../zmq-script/template';
+import { environmentLayer, readDotEnv, VariableCycleError, Variables } from '../../zmq-script/variables';
 
 const fileVariables = (src: string): Variables => new Variables(parseScript(src));
 

@@ -7,7 +7,8 @@
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
-import { base64ToBytes, HEX_DUMP_WIDTH, hexDump, isValidUtf8, jsonPretty, utf8Decode } from '../payload';
+import { HEX_DUMP_WIDTH, hexDump } from '../../zmq-script/payload';
+import { base64ToBytes, isValidUtf8, jsonPretty, utf8Decode } from '../payload';
 import type { TrafficView } from '../protocol';
 import { selectedFrame, type DebuggerState } from '../state';
 import { formatTime, h, setText } from './dom';

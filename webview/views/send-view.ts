@@ -9,7 +9,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import { parsePayload } from '../payload';
+import { checkDraftPayload } from '../payload';
 import type { PayloadFormat, SavedMessage } from '../protocol';
 import { RpcError } from '../rpc';
 import { parseTargetKey, sendTargets, type DebuggerState } from '../state';
@@ -76,7 +76,7 @@ export class SendView {
     if (prev === null || prev.draft !== state.draft) {
       if (this.#format.value !== state.draft.format) this.#format.value = state.draft.format;
       if (this.#payload.value !== state.draft.payload) this.#payload.value = state.draft.payload;
-      const check = parsePayload(state.draft.format, state.draft.payload);
+      const check = checkDraftPayload(state.draft.format, state.draft.payload);
       setText(this.#validation, check.ok ? '' : check.message);
       setText(this.#note, check.ok ? sizeNote(state.draft.format, state.draft.payload, check.bytes.length) : '');
       this.#send.toggleAttribute('disabled', !check.ok || parseTargetKey(state.draft.target) === null || state.sendStatus.state === 'pending');
@@ -88,7 +88,7 @@ export class SendView {
       this.#result.dataset.state = s.state;
       this.#result.dataset.code = s.state === 'error' ? s.code : '';
       setText(this.#result, s.state === 'ok' ? `Sent ${s.bytes} bytes${s.bytes !== typedBytes(state.draft.payload) && state.draft.format === 'json' ? ' (JSON minified)' : ''}` : s.state === 'error' ? `${s.code}: ${s.message}` : s.state === 'pending' ? 'Sending…' : '');
-      const check = parsePayload(state.draft.format, state.draft.payload);
+      const check = checkDraftPayload(state.draft.format, state.draft.payload);
       this.#send.toggleAttribute('disabled', !check.ok || parseTargetKey(state.draft.target) === null || s.state === 'pending');
     }
     if (prev === null || prev.savedMessages !== state.savedMessages) this.#drawSaved(state.savedMessages);
@@ -102,7 +102,7 @@ export class SendView {
       this.#ctx.dispatch({ kind: 'ui/sendStatus', status: { state: 'error', code: 'EINVAL', message: 'Pick a routing id first' } });
       return;
     }
-    const check = parsePayload(state.draft.format, state.draft.payload);
+    const check = checkDraftPayload(state.draft.format, state.draft.payload);
     if (!check.ok) {
       this.#ctx.dispatch({ kind: 'ui/sendStatus', status: { state: 'error', code: 'EINVAL', message: check.message } });
       return;

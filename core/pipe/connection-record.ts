@@ -1,14 +1,26 @@
+/**
+ * What the core knows about one connection while it lives (state, addresses, greeting, READY
+ * properties, counters, heartbeat times), mutated by its session and engine and snapshotted as a
+ * {@link ConnectionInfo} for the debugger.
+ */
 import type { Transport } from '../endpoint';
-import type { ConnectionInfo, ConnectionState } from '../events';
+import { CONNECTION_TRANSITIONS, type ConnectionInfo, type ConnectionState } from '../events';
 import type { Pipe } from './pipe';
 
-/** The mutable facts about one connection that {@link ConnectionInfo} snapshots. */
+/** Called after every change of state, with the record in its new state. */
+export type RecordChanged = (record: ConnectionRecord) => void;
+
+/**
+ * The mutable facts about one connection that {@link ConnectionInfo} snapshots. Its state moves
+ * only through {@link enter}, along {@link CONNECTION_TRANSITIONS}.
+ */
 export class ConnectionRecord {
   readonly id: number;
   readonly role: 'connect' | 'bind';
   readonly transport: Transport;
   readonly endpoint: string;
-  state: ConnectionState = 'CONNECTING';
+  readonly #changed: RecordChanged;
+  #state: ConnectionState = 'CONNECTING';
   pipe: Pipe | undefined;
   localAddress: string | undefined;
   remoteAddress: string | undefined;
@@ -29,11 +41,28 @@ export class ConnectionRecord {
   /** Ends this one connection from our side; set by whatever owns it (a session, an inproc link). */
   close: (() => void) | undefined;
 
-  constructor(id: number, role: 'connect' | 'bind', transport: Transport, endpoint: string) {
+  constructor(id: number, role: 'connect' | 'bind', transport: Transport, endpoint: string, changed: RecordChanged) {
     this.id = id;
     this.role = role;
     this.transport = transport;
     this.endpoint = endpoint;
+    this.#changed = changed;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /**
+   * Moves the connection to `state` and reports it. A move {@link CONNECTION_TRANSITIONS} does not
+   * list is a bug in the core, so it throws rather than show the debugger an impossible story.
+   */
+  enter(state: ConnectionState): void {
+    if (!CONNECTION_TRANSITIONS[this.#state].includes(state)) {
+      throw new Error(`connection ${this.id} cannot go from ${this.#state} to ${state}`);
+    }
+    this.#state = state;
+    this.#changed(this);
   }
 
   /** Clears what belonged to the previous TCP connection before a reconnect. */
@@ -53,7 +82,7 @@ export class ConnectionRecord {
       role: this.role,
       transport: this.transport,
       endpoint: this.endpoint,
-      state: this.state,
+      state: this.#state,
       routingId: this.pipe && !this.pipe.terminated ? this.pipe.routingId : undefined,
       localAddress: this.localAddress,
       remoteAddress: this.remoteAddress,

@@ -9,8 +9,7 @@
  * says so. (Pausing the reads instead would lose nothing, but a full inbox of one peer's frames
  * would then keep another peer's expected frame from ever being read.)
  */
-import type { ConnectionInfo } from '../events';
-import type { Peer } from '../socket/peer';
+import type { ConnectionInfo, Peer } from '../core/index';
 import { RUN_CODES } from './results';
 import { ScriptStepError } from './script-error';
 
@@ -58,6 +57,7 @@ function waitFor<T>(subscribe: (check: Waiter) => () => void, ready: () => T | u
   });
 }
 
+/** One socket of a running scenario, with its inbox per routing id (see the file comment). */
 export class ScriptSocket {
   readonly #inbox = new Map<number, Buffer[]>();
   #inboxSize = 0;
@@ -78,7 +78,8 @@ export class ScriptSocket {
     this.#reading = this.#read(notify);
   }
 
-  get socket(): Peer {
+  /** The core socket. */
+  get peer(): Peer {
     return this.handle.socket;
   }
 

@@ -11,15 +11,15 @@
  *
  * Never throws: any script gives a list of diagnostics.
  */
-import { isZmqError } from '../errors';
-import { parseEndpoint } from '../endpoint';
-import type { Name, Scenario, Script, Span, Step, Template } from './ast';
+import { isZmqError, parseEndpoint } from '../core/index';
+import type { Name, Scenario, Script, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { diagnostic, SCRIPT_CODES, sortDiagnostics, type Diagnostic } from './diagnostics';
 import { parseDuration } from './duration';
 import { closest } from './parser';
 import { decodePayload } from './payload';
 import { isOptionName, OPTION_NAMES, optionValue } from './socket-options';
+import type { Span } from './span';
 import { hasReferences, references, UndefinedVariableError, expand } from './template';
 import { Variables, VariableCycleError } from './variables';
 

@@ -5,9 +5,9 @@
  * editors' problem matchers read), and the summary line CI systems read: `N passed, N failed`,
  * with `, N cancelled` when any was.
  */
-import type { Diagnostic } from '../script/diagnostics';
-import { formatDuration } from '../script/duration';
-import type { ScenarioResult, StepResult } from '../script/results';
+import type { Diagnostic } from '../diagnostics';
+import { formatDuration } from '../duration';
+import type { ScenarioResult, StepResult } from '../results';
 
 /** ANSI styles, or none. */
 export interface Style {

@@ -1,37 +1,32 @@
+/**
+ * A bind on a wire transport (tcp, ipc, ws, wss): the transport's listener and the connections
+ * accepted through it, each served by an {@link AcceptSession}.
+ */
 import type { Endpoint } from '../endpoint';
 import type { Listener, LinkAddresses, LinkObserver, Transport } from '../transport/transport';
 import { AcceptSession } from './accept-session';
-import type { SocketBase } from './socket-base';
-
-/** What unbind and close need from a bound endpoint, whatever its transport. */
-export interface Bound {
-  readonly lastEndpoint: string;
-  matches(text: string): boolean;
-  stopListening(): Promise<void>;
-  flushPending(linger: number): Promise<void>;
-  close(): Promise<void>;
-}
+import type { Binding, SessionHost } from './session-host';
 
 /** A tcp/ipc/ws/wss listener and the connections accepted through it. */
-export class BoundEndpoint implements Bound {
-  readonly #socket: SocketBase;
+export class WireBinding implements Binding {
+  readonly #host: SessionHost;
   readonly #given: string;
   readonly #transport: Endpoint['transport'];
   readonly #sessions = new Set<AcceptSession>();
   #listener: Listener | undefined;
   #listening = true;
 
-  private constructor(socket: SocketBase, given: string, transport: Endpoint['transport']) {
-    this.#socket = socket;
+  private constructor(host: SessionHost, given: string, transport: Endpoint['transport']) {
+    this.#host = host;
     this.#given = given;
     this.#transport = transport;
   }
 
-  static async listen(socket: SocketBase, endpoint: Endpoint, given: string, transport: Transport): Promise<BoundEndpoint> {
-    const bound = new BoundEndpoint(socket, given, endpoint.transport);
-    bound.#listener = await transport.listen(endpoint, socket.options, (addresses) => bound.#accept(addresses));
-    socket.monitor('LISTENING', 0, bound.lastEndpoint);
-    return bound;
+  static async listen(host: SessionHost, endpoint: Endpoint, given: string, transport: Transport): Promise<WireBinding> {
+    const binding = new WireBinding(host, given, endpoint.transport);
+    binding.#listener = await transport.listen(endpoint, host.options, (addresses) => binding.#accept(addresses));
+    host.monitor('LISTENING', 0, binding.lastEndpoint);
+    return binding;
   }
 
   get lastEndpoint(): string {
@@ -43,12 +38,12 @@ export class BoundEndpoint implements Bound {
   }
 
   #accept(addresses: LinkAddresses): LinkObserver {
-    const socket = this.#socket;
-    const record = socket.createRecord('bind', this.#transport, this.lastEndpoint);
+    const host = this.#host;
+    const record = host.createRecord('bind', this.#transport, this.lastEndpoint);
     record.localAddress = addresses.local ?? this.lastEndpoint;
     record.remoteAddress = addresses.remote;
-    socket.monitor('ACCEPTED', record.id, this.lastEndpoint, { connectionId: record.id });
-    const session = new AcceptSession(socket, record, this.lastEndpoint, (s) => this.#sessions.delete(s));
+    host.monitor('ACCEPTED', record.id, this.lastEndpoint, { connectionId: record.id });
+    const session = new AcceptSession(host, record, this.lastEndpoint, (s) => this.#sessions.delete(s));
     this.#sessions.add(session);
     return session;
   }
@@ -57,7 +52,7 @@ export class BoundEndpoint implements Bound {
     if (!this.#listening || !this.#listener) return;
     this.#listening = false;
     const closed = this.#listener.close();
-    this.#socket.monitor('CLOSED', 0, this.lastEndpoint);
+    this.#host.monitor('CLOSED', 0, this.lastEndpoint);
     await closed;
   }
 

@@ -5,13 +5,8 @@
  * expanded when a step runs, and checked beforehand with whatever variables are known.
  */
 import type { Diagnostic } from './diagnostics';
-
-/** A stretch of one line: `[start, end)` columns. */
-export interface Span {
-  readonly line: number;
-  readonly start: number;
-  readonly end: number;
-}
+import type { PayloadFormat } from './payload';
+import type { Span } from './span';
 
 /** A word of the script (a socket, peer or variable name) and where it stands. */
 export interface Name {
@@ -33,19 +28,17 @@ export interface VariableDefinition {
   readonly value: Template;
 }
 
-/** How a payload is written after `send`. */
-export type PayloadFormat = 'text' | 'hex' | 'base64' | 'json' | 'file';
-
 /** A payload to send: `text "hi"`, `hex 01 02`, `base64 AQI=`, `json {"a":1}`, `file ./x.bin`, or a bare `"hi"`. */
 export interface Payload {
-  readonly format: PayloadFormat;
+  /** How the value is written (payload.ts's grammar), or `file`: the value is a path whose bytes are sent. */
+  readonly format: PayloadFormat | 'file';
   readonly value: Template;
   /** The format keyword, when written. */
   readonly formatSpan?: Span;
 }
 
 /** How `expect` matches a received frame. */
-export type MatcherKind = PayloadFormat | 'json-subset' | 'matches' | 'any';
+export type MatcherKind = PayloadFormat | 'file' | 'json-subset' | 'matches' | 'any';
 
 /** What a received frame must be: a payload compared byte for byte (json: as JSON values), a JSON subset, a regex, or anything. */
 export interface Matcher {

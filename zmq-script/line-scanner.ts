@@ -4,7 +4,8 @@
  * that cannot be read throws a {@link ScanError} naming the problem; the parser turns it into a
  * diagnostic for that line and goes on with the next one.
  */
-import type { Name, Span, Template } from './ast';
+import type { Name, Template } from './ast';
+import type { Span } from './span';
 
 /** A token that could not be read. */
 export class ScanError extends Error {

@@ -3,7 +3,7 @@
  * is read as the option's type and checked by the core's own `checkOption`, so the script accepts
  * exactly what `new Peer(options)` accepts and refuses it with the same EINVAL message.
  */
-import { checkOption, DEFAULT_OPTIONS, isOptionName, type SocketOptions } from '../options';
+import { checkOption, DEFAULT_OPTIONS, isOptionName, type SocketOptions } from '../core/index';
 import { DEFAULT_TIMEOUT_MS, parseDuration } from './duration';
 
 /**

@@ -4,8 +4,8 @@
  * `EPROTONOSUPPORT`, `ENOCOMPATPROTO` …) and messages, as `parseEndpoint` produces them, so an
  * editor squiggle says exactly what `connectPeer` would throw.
  */
-import type { ZmqErrorCode } from '../errors';
-import type { Span } from './ast';
+import type { ZmqErrorCode } from '../core/index';
+import type { Span } from './span';
 
 export type Severity = 'error' | 'warning' | 'information';
 

@@ -13,15 +13,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Script } from '../script/ast';
-import { checkScript } from '../script/checks';
-import { findEnvFile } from '../script/env-file';
-import { toJUnitXml } from '../script/junit';
-import { parseScript } from '../script/parser';
-import type { ScriptResult } from '../script/results';
-import { DEFAULT_TIMEOUT_MS, parseDuration } from '../script/duration';
-import { runScript } from '../script/runner';
-import { Variables, variableLayers, type VariableLayer } from '../script/variables';
+import type { Script } from '../ast';
+import { checkScript } from '../checks';
+import { findEnvFile } from '../env-file';
+import { toJUnitXml } from '../junit';
+import { parseScript, sourceLines } from '../parser';
+import type { ScriptResult } from '../results';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from '../duration';
+import { runScript } from '../runner';
+import { Variables, variableLayers, type VariableLayer } from '../variables';
 import { ConsoleReporter, formatDiagnostic, type ReportedFile } from './console-reporter';
 import { expandFiles, FileNotFoundError } from './files';
 
@@ -81,7 +81,7 @@ const OPTIONS = {
 /** `--var` names: what `{{…}}` can refer to. */
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
-/** The version in the package.json above this file (out/core/cli/ or a bundle in dist/). */
+/** The version in the package.json above this file (out/zmq-script/cli/ or a bundle in dist/). */
 export function version(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
     const file = join(dir, 'package.json');
@@ -158,7 +158,6 @@ function parse(argv: readonly string[], io: CliIO): ParseOutcome {
 /** A script file read and parsed, with its variables. */
 interface LoadedFile extends ReportedFile {
   readonly path: string;
-  readonly source: string;
   readonly script: Script;
   readonly variables: Variables;
 }
@@ -188,7 +187,7 @@ function load(files: readonly string[], parsed: Parsed, io: CliIO): LoadedFile[]
       throw new UsageError(`cannot read ${envFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
     }
     const display = displayPath(io.cwd, path);
-    return { path, display, source, script, lines: source.split(/\r\n|\r|\n/), diagnostics: [], variables: new Variables(script, layers) };
+    return { path, display, script, lines: sourceLines(source), diagnostics: [], variables: new Variables(script, layers) };
   });
 }
 
@@ -237,7 +236,8 @@ async function run(files: readonly LoadedFile[], parsed: Parsed, io: CliIO): Pro
     const reported: ReportedFile = { ...file, diagnostics: errors };
     reporter.fileStarted(reported);
     if (!wanted) reporter.diagnostics(reported, errors);
-    const result = await runScript(file.source, {
+    // The parse and check done above are what runs: the runner does not read the text again.
+    const result = await runScript({ script: file.script, lines: file.lines, diagnostics: errors }, {
       file: file.path,
       variables: file.variables,
       ...(wanted ? { scenarios: wanted } : {}),

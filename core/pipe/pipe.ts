@@ -1,6 +1,11 @@
+/**
+ * The pipe a routing id names: one peer's outbound queue with its send high-water mark and the
+ * waiting senders, plus the count of its messages in the socket's receive queue. It sits below
+ * the engine (which drains it) and the socket (which fills it) and knows neither: a pipe holds
+ * the id of the connection it serves, not the connection's record (libzmq pipe_t).
+ */
 import { ZmqError } from '../errors';
 import { Queue } from '../util/queue';
-import type { ConnectionRecord } from './connection-record';
 
 /** Takes messages out of a pipe toward the peer (an engine, or the other end of an inproc link). */
 export interface PipeWriter {
@@ -26,7 +31,8 @@ interface SendWaiter {
  */
 export class Pipe {
   routingId = 0;
-  readonly record: ConnectionRecord;
+  /** The connection this pipe serves now (a connect-side pipe keeps its connection's id across reconnects). */
+  readonly connectionId: number;
   /** Messages accepted by `send` and not yet taken by the writer. */
   readonly #out = new Queue<Uint8Array>();
   readonly #waiters = new Queue<SendWaiter>();
@@ -40,8 +46,8 @@ export class Pipe {
   inQueued = 0;
   terminated = false;
 
-  constructor(record: ConnectionRecord, sendHighWaterMark: number, receiveHighWaterMark: number) {
-    this.record = record;
+  constructor(connectionId: number, sendHighWaterMark: number, receiveHighWaterMark: number) {
+    this.connectionId = connectionId;
     this.sendHighWaterMark = sendHighWaterMark;
     this.receiveHighWaterMark = receiveHighWaterMark;
   }

@@ -3,7 +3,8 @@
  * expanding them. Names may hold dots for the values steps define (`{{server.endpoint}}`,
  * `{{echo.routingId}}`); blanks inside the braces are allowed (`{{ name }}`).
  */
-import type { Span, Template } from './ast';
+import type { Template } from './ast';
+import type { Span } from './span';
 
 const REFERENCE = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*\}\}/g;
 

@@ -27,22 +27,21 @@ import type {
   Name,
   OptionSetting,
   Payload,
-  PayloadFormat,
   RepeatStep,
   Scenario,
   Script,
-  Span,
   Step,
   Template,
   VariableDefinition,
 } from './ast';
 import { diagnostic, SCRIPT_CODES, type Diagnostic } from './diagnostics';
 import { LineScanner, ScanError, withoutComment } from './line-scanner';
+import type { Span } from './span';
 
 /** The words a step can start with, in the order completion offers them. */
 export const STEP_KEYWORDS = ['socket', 'bind', 'connect', 'accept', 'wait', 'send', 'expect', 'sleep', 'timeout', 'repeat', 'disconnect', 'close'] as const;
 /** The payload formats of `send`. */
-export const PAYLOAD_KEYWORDS: readonly PayloadFormat[] = ['text', 'hex', 'base64', 'json', 'file'];
+export const PAYLOAD_KEYWORDS: readonly Payload['format'][] = ['text', 'hex', 'base64', 'json', 'file'];
 /** The matchers of `expect`. */
 export const MATCHER_KEYWORDS: readonly MatcherKind[] = ['text', 'hex', 'base64', 'json', 'json-subset', 'matches', 'file', 'any'];
 
@@ -68,9 +67,14 @@ interface Block {
   readonly broken?: boolean;
 }
 
+/** A script's lines as the parser counts them (`\r\n`, `\r` and `\n` each end one), so that `lines[span.line]` is a span's line. */
+export function sourceLines(source: string): string[] {
+  return source.split(/\r\n|\r|\n/);
+}
+
 /** Parses a script's text. Never throws. */
 export function parseScript(source: string): Script {
-  const lines = source.split(/\r\n|\r|\n/);
+  const lines = sourceLines(source);
   const variables: VariableDefinition[] = [];
   const scenarios: Scenario[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -354,11 +358,11 @@ function payload(scanner: LineScanner, stopWords: readonly string[]): Payload {
   if (!(PAYLOAD_KEYWORDS as readonly string[]).includes(format.text)) {
     throw new ScanError(format.span, `unknown payload format "${format.text}": expected a "quoted string", or text, hex, base64, json or file`);
   }
-  return { format: format.text as PayloadFormat, value: payloadValue(format.text as PayloadFormat, scanner, stopWords), formatSpan: format.span };
+  return { format: format.text as Payload['format'], value: payloadValue(format.text as Payload['format'], scanner, stopWords), formatSpan: format.span };
 }
 
 /** The value after a payload format keyword. */
-function payloadValue(format: PayloadFormat, scanner: LineScanner, stopWords: readonly string[]): Template {
+function payloadValue(format: Payload['format'], scanner: LineScanner, stopWords: readonly string[]): Template {
   switch (format) {
     case 'text':
     case 'base64':

@@ -2,27 +2,29 @@
  * Runs a script's scenarios against real sockets, one scenario after another, each with fresh
  * sockets that are closed when it ends, however it ends.
  *
+ * The runner takes the script as its caller already parsed and checked it ({@link CheckedScript}):
+ * the editor and the CLI parse and check to show diagnostics anyway, so a run reads the text
+ * once. {@link runSource} and {@link runFile} do both for callers that have only the text.
+ *
  * A scenario holding an error of the checks does not run: it fails with that diagnostic (a run
  * would meet the same error, later and less clearly). A step that fails ends its scenario; the
  * next scenario still runs. Nothing here throws for a failing script: the result says what failed.
+ * What each step does is steps.ts's; here are the order of steps, `repeat`, and the results.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import type { Context } from '../context';
-import { isZmqError } from '../errors';
-import { Peer, type PeerOptions } from '../socket/peer';
-import type { Matcher, Scenario, Step, Template } from './ast';
+import { dirname } from 'node:path';
+import { isZmqError, Peer, type Context, type PeerOptions } from '../core/index';
+import type { RepeatStep, Scenario, Script, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { checkScript } from './checks';
 import { SCRIPT_CODES, type Diagnostic } from './diagnostics';
-import { DEFAULT_TIMEOUT_MS, formatDuration, parseDuration } from './duration';
-import { matchBytes, matchJson, matchJsonSubset, matchRegex, type MatchResult } from './matchers';
-import { parseScript } from './parser';
-import { decodePayload } from './payload';
+import { DEFAULT_TIMEOUT_MS, parseDuration } from './duration';
+import { parseScript, sourceLines } from './parser';
 import { RUN_CODES, type RunEvent, type ScenarioResult, type ScriptResult, type StepResult } from './results';
 import { ScriptStepError } from './script-error';
 import { ScriptSocket, type ScriptSocketHandle } from './script-socket';
-import { isOptionName, optionValue, SCRIPT_SOCKET_DEFAULTS } from './socket-options';
+import { SCRIPT_SOCKET_DEFAULTS } from './socket-options';
+import { runStep, type NamedPeer, type StepRun } from './steps';
 import { expand, UndefinedVariableError } from './template';
 import { Variables } from './variables';
 
@@ -66,8 +68,17 @@ export { DEFAULT_TIMEOUT_MS } from './duration';
 
 export { SCRIPT_SOCKET_DEFAULTS } from './socket-options';
 
-/** Largest `file` payload read, bytes. */
-export const MAX_FILE_PAYLOAD = 64 * 1024 * 1024;
+/** A script as its caller parsed and checked it: what {@link runScript} runs. */
+export interface CheckedScript {
+  readonly script: Script;
+  /** The source's lines ({@link sourceLines}): each step's result quotes its own. */
+  readonly lines: readonly string[];
+  /**
+   * What `checkScript` found, with the variables the run will have (`RunOptions.variables`).
+   * Its errors keep their scenarios from running; the rest is not looked at.
+   */
+  readonly diagnostics: readonly Diagnostic[];
+}
 
 function defaultFactory(context: Context | undefined): SocketFactory {
   return ({ options }) => {
@@ -76,19 +87,24 @@ function defaultFactory(context: Context | undefined): SocketFactory {
   };
 }
 
-/** Reads, checks and runs a script file. */
+/** Reads, parses, checks and runs a script file. */
 export async function runFile(file: string, options: Omit<RunOptions, 'file'> = {}): Promise<ScriptResult> {
-  return runScript(await readFile(file, 'utf8'), { ...options, file });
+  return runSource(await readFile(file, 'utf8'), { ...options, file });
 }
 
-/** Checks and runs a script's source. */
-export async function runScript(source: string, options: RunOptions = {}): Promise<ScriptResult> {
-  const started = Date.now();
+/** Parses, checks and runs a script's source. */
+export function runSource(source: string, options: RunOptions = {}): Promise<ScriptResult> {
   const script = parseScript(source);
   const variables = options.variables ?? new Variables(script);
+  return runScript({ script, lines: sourceLines(source), diagnostics: checkScript(script, { variables }) }, { ...options, variables });
+}
+
+/** Runs a script that was parsed and checked (see {@link CheckedScript}). */
+export async function runScript({ script, lines, diagnostics }: CheckedScript, options: RunOptions = {}): Promise<ScriptResult> {
+  const started = Date.now();
+  const variables = options.variables ?? new Variables(script);
   const baseDir = options.baseDir ?? (options.file ? dirname(options.file) : process.cwd());
-  const errors = checkScript(script, { variables }).filter((d) => d.severity === 'error');
-  const lines = source.split(/\r\n|\r|\n/);
+  const errors = diagnostics.filter((d) => d.severity === 'error');
   const wanted = options.scenarios ? new Set(options.scenarios) : undefined;
   const results: ScenarioResult[] = [];
   for (const scenario of script.scenarios) {
@@ -134,19 +150,20 @@ function notRun(scenario: Scenario, error: Diagnostic, lines: readonly string[])
   return { name: scenario.name.text, line: scenario.startLine, status: 'failed', durationMs: 0, steps: [], failure };
 }
 
-interface NamedPeer {
-  readonly socket: ScriptSocket;
-  readonly routingId: number;
+/** A step's outcome: its own result and, when it or a step inside it failed, the failed step. */
+interface Outcome {
+  readonly top: StepResult;
+  readonly failure?: StepResult;
 }
 
-/** One scenario's run: its sockets, peers and runtime variables. */
-class ScenarioRun {
+/** One scenario's run: its sockets, peers and runtime variables, and the order of its steps. */
+class ScenarioRun implements StepRun {
   readonly #sockets = new Map<string, ScriptSocket>();
   readonly #peers = new Map<string, NamedPeer>();
   readonly #runtime = new Map<string, string>();
   readonly #factory: SocketFactory;
   readonly #iteration: number[] = [];
-  #timeout: number;
+  timeout: number;
 
   constructor(
     readonly scenario: Scenario,
@@ -156,11 +173,15 @@ class ScenarioRun {
     readonly options: RunOptions,
   ) {
     this.#factory = options.createSocket ?? defaultFactory(options.context);
-    this.#timeout = options.defaultTimeout ?? DEFAULT_TIMEOUT_MS;
+    this.timeout = options.defaultTimeout ?? DEFAULT_TIMEOUT_MS;
   }
 
   get name(): string {
     return this.scenario.name.text;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.options.signal;
   }
 
   async run(): Promise<ScenarioResult> {
@@ -191,16 +212,16 @@ class ScenarioRun {
   }
 
   /** Runs one step; for a repeat, its iterations. Reports each finished top-level step. */
-  async #runStep(step: Step): Promise<{ top: StepResult; failure?: StepResult }> {
+  async #runStep(step: Step): Promise<Outcome> {
     const started = Date.now();
     // The step as written, without its indentation or trailing comment.
     const text = (this.lines[step.line] ?? '').slice(step.span.start, step.span.end);
-    let outcome: { top: StepResult; failure?: StepResult };
+    let outcome: Outcome;
     if (step.kind === 'repeat') {
       outcome = await this.#repeat(step, text, started);
     } else {
       try {
-        await this.#execute(step);
+        await runStep(this, step);
         outcome = { top: this.#result(step.line, text, started) };
       } catch (err) {
         const failed = this.#failed(step.line, text, started, err);
@@ -211,10 +232,10 @@ class ScenarioRun {
     return outcome;
   }
 
-  async #repeat(step: Extract<Step, { kind: 'repeat' }>, text: string, started: number): Promise<{ top: StepResult; failure?: StepResult }> {
+  async #repeat(step: RepeatStep, text: string, started: number): Promise<Outcome> {
     let count: number;
     try {
-      const written = this.#expand(step.count);
+      const written = this.expand(step.count);
       if (!/^\d+$/.test(written.trim())) throw new ScriptStepError(`"${written}" is not a repeat count`, SCRIPT_CODES.ZMQS_BAD_NUMBER);
       count = Number(written);
     } catch (err) {
@@ -287,21 +308,27 @@ class ScenarioRun {
     };
   }
 
+  // StepRun: what the step handlers of steps.ts use.
+
   #lookup = (name: string): string | undefined => this.#runtime.get(name) ?? this.variables.get(name);
 
-  #expand(template: Template): string {
+  expand(template: Template): string {
     return expand(template.text, this.#lookup);
   }
 
-  #duration(template: Template | undefined): number {
-    if (!template) return this.#timeout;
-    const text = this.#expand(template);
+  duration(template: Template | undefined): number {
+    if (!template) return this.timeout;
+    const text = this.expand(template);
     const ms = parseDuration(text);
     if (ms === undefined) throw new ScriptStepError(`"${text}" is not a duration`, SCRIPT_CODES.ZMQS_BAD_NUMBER);
     return ms;
   }
 
-  #socket(name: string | undefined, create = true): ScriptSocket {
+  setVariable(name: string, value: string): void {
+    this.#runtime.set(name, value);
+  }
+
+  socket(name: string | undefined, create = true): ScriptSocket {
     const socketName = name ?? IMPLICIT_SOCKET;
     const existing = this.#sockets.get(socketName);
     if (existing) {
@@ -309,227 +336,36 @@ class ScenarioRun {
       return existing;
     }
     if (!create) throw new ScriptStepError(`undefined socket "${socketName}"`, SCRIPT_CODES.ZMQS_UNDEFINED_NAME);
-    return this.#open(socketName, {});
+    return this.openSocket(socketName, {});
   }
 
-  #open(name: string, options: PeerOptions): ScriptSocket {
+  hasSocket(name: string): boolean {
+    return this.#sockets.has(name);
+  }
+
+  openSocket(name: string, options: PeerOptions): ScriptSocket {
     const handle = this.#factory({ scenario: this.name, name, options: { ...SCRIPT_SOCKET_DEFAULTS, ...options } });
     const socket = new ScriptSocket(name, handle);
     this.#sockets.set(name, socket);
     return socket;
   }
 
-  #peer(name: string): NamedPeer {
+  peer(name: string): NamedPeer {
     const peer = this.#peers.get(name);
     if (!peer) throw new ScriptStepError(`undefined peer "${name}"`, SCRIPT_CODES.ZMQS_UNDEFINED_NAME);
     return peer;
   }
 
-  #describePeer(name: string, peer: NamedPeer): string {
-    return `peer "${name}" (routing id ${peer.routingId})`;
+  namedPeers(): Iterable<NamedPeer> {
+    return this.#peers.values();
   }
 
-  async #execute(step: Exclude<Step, { kind: 'repeat' }>): Promise<void> {
-    const signal = this.options.signal;
-    if (signal?.aborted) throw new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED);
-    switch (step.kind) {
-      case 'socket': {
-        if (this.#sockets.has(step.socket.text)) throw new ScriptStepError(`socket "${step.socket.text}" already exists`, SCRIPT_CODES.ZMQS_DUPLICATE);
-        const options: Record<string, unknown> = {};
-        for (const setting of step.options) {
-          if (!isOptionName(setting.name.text)) throw new ScriptStepError(`unknown socket option "${setting.name.text}"`, SCRIPT_CODES.ZMQS_UNKNOWN_OPTION);
-          options[setting.name.text] = optionValue(setting.name.text, this.#expand(setting.value));
-        }
-        this.#open(step.socket.text, options as PeerOptions);
-        return;
-      }
-      case 'bind': {
-        const socket = this.#socket(step.socket?.text);
-        const bound = await socket.socket.bind(this.#expand(step.endpoint));
-        this.#runtime.set(`${socket.name}.endpoint`, bound);
-        return;
-      }
-      case 'connect': {
-        const socket = this.#socket(step.socket?.text);
-        const routingId = socket.socket.connectPeer(this.#expand(step.endpoint));
-        this.#peers.set(step.peer.text, { socket, routingId });
-        this.#runtime.set(`${step.peer.text}.routingId`, String(routingId));
-        return;
-      }
-      case 'accept': {
-        const socket = this.#socket(step.socket?.text);
-        const timeout = this.#duration(step.within);
-        const named = new Set([...this.#peers.values()].filter((p) => p.socket === socket).map((p) => p.routingId));
-        const routingId = await socket.waitConnection(
-          () => {
-            const fresh = socket.socket.connections().filter((c) => c.role === 'bind' && c.state === 'ACTIVE' && c.routingId !== undefined && !named.has(c.routingId));
-            return fresh.length > 0 ? fresh.sort((a, b) => a.id - b.id)[0].routingId : undefined;
-          },
-          timeout,
-          signal,
-          () => new ScriptStepError(`no peer completed a handshake with socket "${socket.name}" (${socket.socket.boundEndpoints.join(', ') || 'not bound'}) within ${formatDuration(timeout)}`, RUN_CODES.ZMQS_TIMEOUT),
-        );
-        this.#peers.set(step.peer.text, { socket, routingId });
-        this.#runtime.set(`${step.peer.text}.routingId`, String(routingId));
-        return;
-      }
-      case 'wait': {
-        const peer = this.#peer(step.peer.text);
-        const timeout = this.#duration(step.within);
-        const wanted = step.condition;
-        await peer.socket.waitConnection(
-          () => {
-            const info = peer.socket.connectionOf(peer.routingId);
-            const active = info?.state === 'ACTIVE';
-            return (wanted === 'connected') === active ? true : undefined;
-          },
-          timeout,
-          signal,
-          () => {
-            const info = peer.socket.connectionOf(peer.routingId);
-            const state = info ? `its connection is ${info.state}${info.lastError ? ` (last error: ${info.lastError})` : ''}` : 'it has no connection';
-            const what = wanted === 'connected' ? 'did not complete its handshake' : 'did not disconnect';
-            return new ScriptStepError(`${this.#describePeer(step.peer.text, peer)} ${what} within ${formatDuration(timeout)}: ${state}`, RUN_CODES.ZMQS_TIMEOUT);
-          },
-        );
-        return;
-      }
-      case 'send': {
-        const peer = this.#peer(step.peer.text);
-        const bytes = await this.#payloadBytes(step.payload.format, step.payload.value);
-        await abortable(peer.socket.socket.send(peer.routingId, bytes), signal);
-        return;
-      }
-      case 'expect': {
-        const peer = this.#peer(step.peer.text);
-        const timeout = this.#duration(step.within);
-        // Resolve what is expected first, so that a bad value fails before a frame is taken.
-        const check = await this.#matcher(step.matcher);
-        const frame = await peer.socket.nextFrame(peer.routingId, timeout, signal, () => {
-          const info = peer.socket.connectionOf(peer.routingId);
-          const state = info ? `; its connection is ${info.state}${info.lastError ? ` (last error: ${info.lastError})` : ''}` : '; it has no connection';
-          return `no frame from ${this.#describePeer(step.peer.text, peer)} within ${formatDuration(timeout)}${state}`;
-        });
-        const result = check(frame);
-        if (!result.ok) throw new ScriptStepError(`${result.message}`, RUN_CODES.ZMQS_MISMATCH, result.expected, result.actual);
-        return;
-      }
-      case 'sleep': {
-        const ms = this.#duration(step.duration);
-        await sleep(ms, signal);
-        return;
-      }
-      case 'timeout':
-        this.#timeout = this.#duration(step.duration);
-        return;
-      case 'disconnect': {
-        if (step.peer) {
-          const peer = this.#peer(step.peer.text);
-          peer.socket.socket.disconnectPeer(peer.routingId);
-          return;
-        }
-        this.#socket(step.socket?.text, false).socket.disconnect(this.#expand(step.endpoint!));
-        return;
-      }
-      case 'close': {
-        const socket = this.#socket(step.socket?.text, false);
-        await socket.close();
-        return;
-      }
-    }
-  }
-
-  async #payloadBytes(format: 'text' | 'hex' | 'base64' | 'json' | 'file', value: Template): Promise<Buffer> {
-    const text = this.#expand(value);
-    if (format !== 'file') {
-      try {
-        return decodePayload(format, text);
-      } catch (err) {
-        throw new ScriptStepError(err instanceof Error ? err.message : String(err), SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
-      }
-    }
-    const path = isAbsolute(text) ? text : resolvePath(this.baseDir, text);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      throw new ScriptStepError(`cannot read payload file ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, SCRIPT_CODES.ZMQS_MISSING_FILE);
-    }
-    if (bytes.byteLength > MAX_FILE_PAYLOAD) throw new ScriptStepError(`payload file ${path} is larger than ${MAX_FILE_PAYLOAD} bytes`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
-    return bytes;
-  }
-
-  async #matcher(matcher: Matcher): Promise<(frame: Buffer) => MatchResult> {
-    switch (matcher.kind) {
-      case 'any':
-        return () => ({ ok: true });
-      case 'matches': {
-        const pattern = this.#expand(matcher.value!);
-        let regex: RegExp;
-        try {
-          regex = new RegExp(pattern, matcher.flags);
-        } catch (err) {
-          throw new ScriptStepError(`invalid regular expression: ${err instanceof Error ? err.message : String(err)}`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
-        }
-        return (frame) => matchRegex(regex, frame);
-      }
-      case 'json':
-      case 'json-subset': {
-        const text = this.#expand(matcher.value!);
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          throw new ScriptStepError(`Invalid JSON: ${err instanceof Error ? err.message : String(err)}`, SCRIPT_CODES.ZMQS_BAD_PAYLOAD);
-        }
-        return matcher.kind === 'json' ? (frame) => matchJson(value, frame) : (frame) => matchJsonSubset(value, frame);
-      }
-      default: {
-        const expected = await this.#payloadBytes(matcher.kind, matcher.value!);
-        return (frame) => matchBytes(expected, frame);
-      }
-    }
+  namePeer(name: string, socket: ScriptSocket, routingId: number): void {
+    this.#peers.set(name, { name, socket, routingId });
+    this.#runtime.set(`${name}.routingId`, String(routingId));
   }
 
   async #closeAll(): Promise<void> {
     await Promise.all([...this.#sockets.values()].map((s) => s.close().catch(() => undefined)));
   }
-}
-
-/**
- * `promise`, or a cancellation when `signal` aborts first. A send waiting at the high-water mark
- * goes on waiting; closing the scenario's sockets then ends it with the close reason.
- */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new ScriptStepError('cancelled', RUN_CODES.ZMQS_CANCELLED));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,0 @@
-/**
- * The extension's payload helpers are the core's (core/script/payload.ts), so that the send form,
- * the "Send Frame" command and frame scripts read payloads the same way.
- */
-export { decodePayload, hexPreview, PayloadError, PAYLOAD_FORMATS } from '../core/script/payload';
