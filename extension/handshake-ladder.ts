@@ -11,7 +11,7 @@
  */
 import type { ConnectionInfo, FrameRecord, MonitorEvent } from '../core/index';
 import type { LadderAttempt, LadderStep, LadderView } from '../webview/protocol';
-import { splitCommand, summariseData, summariseError, summariseGreeting, summarisePing, summariseReady } from './frame-summary';
+import { commandName, summariseData, summariseError, summariseGreeting, summarisePing, summariseReady } from './frame-summary';
 
 /** Steps one attempt keeps at most. */
 export const MAX_STEPS = 32;
@@ -196,7 +196,7 @@ export class HandshakeLadders {
         step = { time: frame.time, direction: dir, kind: 'command', label: 'ERROR', detail: summariseError(frame.body) };
         break;
       case 'command':
-        step = { time: frame.time, direction: dir, kind: 'command', label: splitCommand(frame.body)?.name || 'command', detail: `${frame.size} B` };
+        step = { time: frame.time, direction: dir, kind: 'command', label: commandName(frame.body) || 'command', detail: `${frame.size} B` };
         break;
       default:
         return;
