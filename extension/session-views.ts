@@ -42,9 +42,8 @@ export function toPeerView(socketId: string, info: ConnectionInfo, ended = false
     queuedOut: info.queuedOut,
     queuedIn: info.queuedIn,
     reconnects: info.reconnects,
-    // The core keeps the error that last interrupted a connection; next to ACTIVE it would read as
-    // a current problem, so an ACTIVE connection shows none.
-    lastError: info.state === 'ACTIVE' ? null : (info.lastError ?? null),
+    // The core clears it when the connection becomes ACTIVE.
+    lastError: info.lastError ?? null,
   };
   return { socketId, connectionId: info.id, ...core, lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null, ended };
 }
