@@ -14,7 +14,8 @@ import { errorCodeOf } from './handshake-ladder';
 import { openDebugger, registerDebuggerSerializer, type DebuggerPanelOptions } from './debugger-panel';
 import { createPublicApi } from './public-api';
 import { ScriptTests } from './script-tests';
-import { ZmqSession, type SessionLogger } from './session';
+import { ZmqSession } from './session';
+import type { SessionLogger } from './session-settings';
 import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
 import { SocketTreeProvider, TREE_VIEW_ID } from './tree';
 

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context, Peer } from '../../core/index';
 import { parseSavedMessages } from '../../extension/saved-messages';
-import { ZmqSession, MAX_FRAMES_PER_BATCH, type SessionLogger } from '../../extension/session';
+import { ZmqSession, MAX_FRAMES_PER_BATCH } from '../../extension/session';
+import type { SessionLogger } from '../../extension/session-settings';
 import type { HostEvent } from '../../webview/protocol';
 
 /** Polls until `check` is true (the core works on timers and sockets). */
