@@ -6,8 +6,12 @@
  */
 
 import { mergeEventGroups } from './event-log';
-import { assertNever, base64ToBytes, previewText } from './payload';
-import { RATE_HISTORY_SECONDS, type EventView, type HostToWebview, type LadderView, type PayloadFormat, type PeerView, type RateSample, type RateTick, type SavedMessage, type SocketView, type TrafficView } from './protocol';
+import { assertNever } from './payload';
+import { connectionWithTarget, goneTakesPeerFilter, liveSendTarget, peerFilterIsStale, seenAfter } from './peer-targets';
+import { laddersOf, ratesAfter, ratesOf, withLadder, withoutLadder, type Ladders, type RateSeries } from './picture-data';
+import type { EventView, HostToWebview, PayloadFormat, PeerView, SavedMessage, SocketView, TrafficView } from './protocol';
+import { peerKey, targetKey } from './state-keys';
+import { compileTextFilter, DEFAULT_FILTER, sanitizeFilter, type TrafficFilter } from './traffic-filter';
 
 /** Traffic ring size when the host has not said (it always does, in `init`). */
 export const DEFAULT_BUFFER_SIZE = 10_000;
@@ -15,22 +19,6 @@ export const DEFAULT_BUFFER_SIZE = 10_000;
 export const MAX_BUFFER_SIZE = 1_000_000;
 /** The monitor event log keeps this many groups, newest last. */
 export const MAX_EVENTS = 1_000;
-
-/** Which way the direction filter lets frames through. */
-export type DirectionFilter = 'all' | 'in' | 'out';
-
-/** The timeline filter. */
-export interface TrafficFilter {
-  /** Plain substring (case-insensitive), or `/regex/flags`. Empty: no text filter. */
-  readonly text: string;
-  /** Only frames of this socket; null: all. */
-  readonly socketId: string | null;
-  /** Only frames of this routing id on `socketId` (never set without it); null: all of the socket. */
-  readonly routingId: number | null;
-  readonly direction: DirectionFilter;
-  /** Show ZMTP commands (greeting, READY, PING…) and WebSocket control frames, not only data. */
-  readonly showCommands: boolean;
-}
 
 /** What the send form holds. */
 export interface SendDraft {
@@ -78,10 +66,10 @@ export interface DebuggerState extends ViewState {
   readonly seenTargets: ReadonlyMap<string, number>;
   /** The label of every socket seen since init, closed ones too (their frames may still be in the ring). */
   readonly socketLabels: ReadonlyMap<string, string>;
-  /** Message rates, one sample a second, oldest first: keyed `socket:<socketId>` and by `peerKey`. */
-  readonly rates: ReadonlyMap<string, readonly RateSample[]>;
+  /** Message rates, one sample a second, oldest first: keyed `socket:<socketId>` and by `peerKey` (picture-data.ts). */
+  readonly rates: RateSeries;
   /** Handshake ladders by `peerKey`. */
-  readonly ladders: ReadonlyMap<string, LadderView>;
+  readonly ladders: Ladders;
   /**
    * A routing id (`targetKey`) to select as soon as its connection shows up: Connect Peer shows the
    * new peer at once, and its first `peer` update comes with the session's next batch.
@@ -119,31 +107,6 @@ export interface PeerBatch {
   readonly peers: readonly PeerView[];
 }
 
-/** The key of one connection: socket id and connection id. */
-export function peerKey(socketId: string, connectionId: number): string {
-  return `${socketId}/${connectionId}`;
-}
-
-/** The send form's key for a routing id on a socket: `${socketId}#${routingId}` (readable in tests). */
-export function targetKey(socketId: string, routingId: number): string {
-  return `${socketId}#${routingId}`;
-}
-
-/** The rate series key of a socket. */
-export function socketRateKey(socketId: string): string {
-  return `socket:${socketId}`;
-}
-
-/** Splits a `targetKey`; null when it is not one. */
-export function parseTargetKey(key: string): { socketId: string; routingId: number } | null {
-  const at = key.lastIndexOf('#');
-  if (at <= 0) return null;
-  const routingId = Number(key.slice(at + 1));
-  if (!Number.isInteger(routingId) || routingId <= 0 || routingId > 0xffffffff) return null;
-  return { socketId: key.slice(0, at), routingId };
-}
-
-const DEFAULT_FILTER: TrafficFilter = { text: '', socketId: null, routingId: null, direction: 'all', showCommands: false };
 const DEFAULT_DRAFT: SendDraft = { target: '', format: 'text', payload: '' };
 
 /** The state before `init`. */
@@ -193,77 +156,6 @@ export function appendBounded<T>(list: readonly T[], items: readonly T[], bound:
   return { list: list.slice(dropped).concat(items), dropped };
 }
 
-/** Compiles the text filter: a case-insensitive substring, or `/source/flags`. */
-export function compileTextFilter(text: string): { test: ((s: string) => boolean) | null; error: string | null } {
-  if (text === '') return { test: null, error: null };
-  const m = /^\/(.+)\/([a-z]*)$/s.exec(text);
-  if (m) {
-    try {
-      // 'g' and 'y' make test() stateful (lastIndex), which would skip matches between rows.
-      const re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
-      return { test: (s) => re.test(s), error: null };
-    } catch (err) {
-      return { test: null, error: err instanceof Error ? err.message : String(err) };
-    }
-  }
-  const needle = text.toLowerCase();
-  return { test: (s) => s.toLowerCase().includes(needle), error: null };
-}
-
-const previewCache = new WeakMap<TrafficView, string>();
-
-/** The frame's one-line preview (cached per frame object). */
-export function framePreview(frame: TrafficView): string {
-  let p = previewCache.get(frame);
-  if (p === undefined) {
-    const bytes = base64ToBytes(frame.data);
-    p = bytes === null ? '' : previewText(bytes);
-    if (frame.truncated) p += ' [truncated]';
-    previewCache.set(frame, p);
-  }
-  return p;
-}
-
-/** True when a frame is a ZMTP or WebSocket command rather than a data message. */
-export function isCommand(frame: TrafficView): boolean {
-  return frame.kind !== 'data';
-}
-
-/**
- * Builds the timeline predicate for a filter. The text filter looks at the preview, the kind and
- * the routing id, so `/^PING/` and `42` both find what a user sees in the row.
- */
-export function trafficPredicate(filter: TrafficFilter): (frame: TrafficView) => boolean {
-  const { test } = compileTextFilter(filter.text);
-  return (f) => {
-    if (!filter.showCommands && isCommand(f)) return false;
-    if (filter.direction !== 'all' && f.direction !== filter.direction) return false;
-    if (filter.socketId !== null && f.socketId !== filter.socketId) return false;
-    if (filter.routingId !== null && f.routingId !== filter.routingId) return false;
-    if (test !== null && !test(framePreview(f)) && !test(f.kind) && !(f.routingId !== null && test(String(f.routingId)))) return false;
-    return true;
-  };
-}
-
-/** The frames the timeline shows, oldest first. */
-export function visibleTraffic(state: Pick<DebuggerState, 'traffic' | 'filter'>): TrafficView[] {
-  return state.traffic.filter(trafficPredicate(state.filter));
-}
-
-/** The peers that have a routing id and can be sent to (the send form's choices), in arrival order. */
-export function sendTargets(state: Pick<DebuggerState, 'peers'>): { key: string; socketId: string; routingId: number; peer: PeerView }[] {
-  const out: { key: string; socketId: string; routingId: number; peer: PeerView }[] = [];
-  const seen = new Set<string>();
-  for (const peer of state.peers.values()) {
-    if (peer.routingId === null || peer.ended) continue;
-    const key = targetKey(peer.socketId, peer.routingId);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ key, socketId: peer.socketId, routingId: peer.routingId, peer });
-  }
-  return out;
-}
-
 /** The selected frame, when it is still in the ring. */
 export function selectedFrame(state: Pick<DebuggerState, 'traffic' | 'selectedSeq'>): TrafficView | null {
   if (state.selectedSeq === null) return null;
@@ -281,17 +173,6 @@ export function selectedFrame(state: Pick<DebuggerState, 'traffic' | 'selectedSe
   return null;
 }
 
-/** What the peer filter can name: every socket, every live connection's routing id, and those with frames in the ring. */
-export function peerFilterChoices(state: Pick<DebuggerState, 'sockets' | 'peers' | 'seenTargets'>): { sockets: SocketView[]; targets: { key: string; socketId: string; routingId: number; live: boolean }[] } {
-  const targets = new Map<string, { key: string; socketId: string; routingId: number; live: boolean }>();
-  for (const t of sendTargets(state)) targets.set(t.key, { key: t.key, socketId: t.socketId, routingId: t.routingId, live: true });
-  for (const key of state.seenTargets.keys()) {
-    const t = parseTargetKey(key);
-    if (t !== null && !targets.has(key)) targets.set(key, { key, ...t, live: false });
-  }
-  return { sockets: [...state.sockets], targets: [...targets.values()].sort((a, b) => a.socketId.localeCompare(b.socketId) || a.routingId - b.routingId) };
-}
-
 function withFilter(state: DebuggerState, filter: TrafficFilter): DebuggerState {
   return { ...state, filter, filterError: compileTextFilter(filter.text).error };
 }
@@ -302,69 +183,23 @@ function withoutPeerFilter(state: DebuggerState): DebuggerState {
   return withFilter(state, { ...state.filter, socketId: null, routingId: null });
 }
 
-/**
- * Lifts a peer filter that names something that no longer exists: a socket that closed, or a
- * routing id with neither a live connection nor frames in the ring. A filter must never leave the
- * user looking at "0 of N shown" for a peer that is gone.
- */
+/** Lifts a peer filter that names something that no longer exists (peer-targets.ts). */
 function dropStaleFilter(state: DebuggerState): DebuggerState {
-  const f = state.filter;
-  if (f.socketId === null) return state;
-  if (!state.sockets.some((s) => s.socketId === f.socketId) && !state.traffic.some((t) => t.socketId === f.socketId)) return withoutPeerFilter(state);
-  if (f.routingId === null) return state;
-  const key = targetKey(f.socketId, f.routingId);
-  return hasLiveTarget(state, key) || state.seenTargets.has(key) ? state : withoutPeerFilter(state);
-}
-
-/** Whether a live (sendable) connection has this `targetKey`. */
-function hasLiveTarget(state: Pick<DebuggerState, 'peers'>, key: string): boolean {
-  for (const p of state.peers.values()) if (p.routingId !== null && !p.ended && targetKey(p.socketId, p.routingId) === key) return true;
-  return false;
+  return peerFilterIsStale(state) ? withoutPeerFilter(state) : state;
 }
 
 /** Keeps the send target on a live routing id: the one picked, else the first there is, else none. */
 function retarget(state: DebuggerState): DebuggerState {
-  const target = state.draft.target;
-  if (target !== '' && hasLiveTarget(state, target)) return state;
-  const next = sendTargets(state)[0]?.key ?? '';
-  return next === target ? state : { ...state, draft: { ...state.draft, target: next } };
+  const next = liveSendTarget(state, state.draft.target);
+  return next === state.draft.target ? state : { ...state, draft: { ...state.draft, target: next } };
 }
 
-/** The `seenTargets` after `frames` arrived, forgetting targets whose newest frame left the ring. */
-function seenAfter(seen: ReadonlyMap<string, number>, frames: readonly TrafficView[], firstSeq: number): ReadonlyMap<string, number> {
-  const next = new Map<string, number>();
-  for (const [key, seq] of seen) if (seq >= firstSeq) next.set(key, seq);
-  for (const f of frames) if (f.routingId !== null) next.set(targetKey(f.socketId, f.routingId), f.seq);
-  return next;
-}
-
-/** The rate series after one tick: each listed series gains a sample (at most RATE_HISTORY_SECONDS); unlisted ones are gone. */
-function ratesAfter(rates: ReadonlyMap<string, readonly RateSample[]>, tick: RateTick): ReadonlyMap<string, readonly RateSample[]> {
-  const next = new Map<string, readonly RateSample[]>();
-  const add = (key: string, sample: RateSample): void => {
-    const old = rates.get(key) ?? [];
-    next.set(key, old.length >= RATE_HISTORY_SECONDS ? [...old.slice(old.length - RATE_HISTORY_SECONDS + 1), sample] : [...old, sample]);
-  };
-  for (const s of tick.sockets) add(socketRateKey(s.socketId), s.sample);
-  for (const p of tick.peers) add(peerKey(p.socketId, p.connectionId), p.sample);
-  return next;
-}
-
-function isId(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 100;
-}
-
-function sanitizeFilter(value: unknown): TrafficFilter {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  const socketId = isId(v.socketId) ? v.socketId : null;
-  return {
-    text: typeof v.text === 'string' ? v.text.slice(0, 1000) : '',
-    socketId,
-    // A routing id means something only on its socket.
-    routingId: socketId !== null && typeof v.routingId === 'number' && Number.isInteger(v.routingId) && v.routingId > 0 && v.routingId <= 0xffffffff ? v.routingId : null,
-    direction: v.direction === 'in' || v.direction === 'out' ? v.direction : 'all',
-    showCommands: v.showCommands === true,
-  };
+/**
+ * After a connection is gone (or ended with a failed handshake): a peer filter on its routing id
+ * is lifted unless another live connection has it; the caller retargets the send form.
+ */
+function liftGone(state: DebuggerState, gone: PeerView): DebuggerState {
+  return goneTakesPeerFilter(state, gone) ? withoutPeerFilter(state) : state;
 }
 
 function sanitizeDraft(value: unknown): SendDraft {
@@ -393,11 +228,6 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
       const peers = new Map<string, PeerView>();
       for (const p of snap.peers) peers.set(peerKey(p.socketId, p.connectionId), p);
       const traffic = appendBounded([], snap.traffic, bufferSize);
-      const ladders = new Map<string, LadderView>();
-      for (const l of snap.ladders ?? []) ladders.set(peerKey(l.socketId, l.connectionId), l);
-      const rates = new Map<string, readonly RateSample[]>();
-      for (const r of snap.rates?.sockets ?? []) rates.set(socketRateKey(r.socketId), r.samples.slice(-RATE_HISTORY_SECONDS));
-      for (const r of snap.rates?.peers ?? []) rates.set(peerKey(r.socketId, r.connectionId), r.samples.slice(-RATE_HISTORY_SECONDS));
       const next: DebuggerState = {
         ...state,
         initialised: true,
@@ -411,8 +241,8 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
         savedMessages: snap.savedMessages,
         seenTargets: seenAfter(new Map(), traffic.list, 0),
         socketLabels: new Map([...(snap.closedSockets ?? []), ...snap.sockets].map((s) => [s.socketId, s.label])),
-        rates,
-        ladders,
+        rates: ratesOf(snap.rates),
+        ladders: laddersOf(snap.ladders),
         selectedPeer: state.selectedPeer !== null && peers.has(state.selectedPeer) ? state.selectedPeer : null,
         sendStatus: state.sendStatus.state === 'pending' ? { state: 'idle' } : state.sendStatus,
       };
@@ -444,9 +274,7 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       if (gone === undefined) return state;
       const peers = new Map(state.peers);
       peers.delete(key);
-      const ladders = new Map(state.ladders);
-      ladders.delete(key);
-      const next: DebuggerState = { ...state, peers, ladders, selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
+      const next: DebuggerState = { ...state, peers, ladders: withoutLadder(state.ladders, key), selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
       return retarget(liftGone(next, gone));
     }
     case 'traffic': {
@@ -464,11 +292,8 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       return { ...state, events: mergeEventGroups(state.events, ev.events, MAX_EVENTS) };
     case 'rates':
       return { ...state, rates: ratesAfter(state.rates, ev.tick) };
-    case 'ladder': {
-      const ladders = new Map(state.ladders);
-      ladders.set(peerKey(ev.ladder.socketId, ev.ladder.connectionId), ev.ladder);
-      return { ...state, ladders };
-    }
+    case 'ladder':
+      return { ...state, ladders: withLadder(state.ladders, ev.ladder) };
     case 'trafficCleared':
       return dropStaleFilter({ ...state, traffic: [], seenTargets: new Map(), dropped: 0, selectedSeq: null });
     case 'savedMessages':
@@ -481,16 +306,7 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       const hides = (f.socketId !== null && f.socketId !== ev.socketId) || (f.routingId !== null && f.routingId !== ev.routingId);
       const shown = hides ? withoutPeerFilter(state) : state;
       if (ev.routingId === null) return shown;
-      // A live connection with that routing id, else one already over: a handshake that failed
-      // before the focus arrived is still the connection the user asked to see (and why it failed).
-      let selectedPeer: string | null = null;
-      let endedPeer: string | null = null;
-      for (const [key, p] of shown.peers) {
-        if (p.socketId !== ev.socketId || p.routingId !== ev.routingId) continue;
-        if (p.ended) endedPeer = key;
-        else selectedPeer = key;
-      }
-      selectedPeer ??= endedPeer;
+      const selectedPeer = connectionWithTarget(shown, ev.socketId, ev.routingId);
       const target = targetKey(ev.socketId, ev.routingId);
       if (selectedPeer === null) return { ...shown, pendingSelect: target, draft: { ...shown.draft, target } };
       return { ...shown, selectedPeer, pendingSelect: null, draft: { ...shown.draft, target } };
@@ -520,16 +336,6 @@ function reducePeers(state: DebuggerState, updates: readonly PeerView[]): Debugg
   for (const peer of ended) next = liftGone(next, peer);
   // The first routing id to appear becomes the send target when none is picked yet.
   return retarget(next);
-}
-
-/**
- * After a connection is gone (or ended with a failed handshake): a peer filter on its routing id
- * is lifted unless another live connection has it, and the send target moves on (see retarget).
- */
-function liftGone(state: DebuggerState, gone: PeerView): DebuggerState {
-  const f = state.filter;
-  if (gone.routingId === null || f.socketId !== gone.socketId || f.routingId !== gone.routingId) return state;
-  return hasLiveTarget(state, targetKey(gone.socketId, gone.routingId)) ? state : withoutPeerFilter(state);
 }
 
 function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {

@@ -3,23 +3,10 @@ import assert from 'node:assert/strict';
 import type { HostEvent, HostToWebview, PeerView, Snapshot, TrafficView } from '../../webview/protocol';
 import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { bytesToBase64 } from '../../webview/payload';
-import {
-  appendBounded,
-  compileTextFilter,
-  initialState,
-  MAX_EVENTS,
-  peerKey,
-  reduce,
-  selectedFrame,
-  sendTargets,
-  targetKey,
-  parseTargetKey,
-  peerFilterChoices,
-  socketRateKey,
-  viewStateOf,
-  visibleTraffic,
-  type DebuggerState,
-} from '../../webview/state';
+import { peerFilterChoices, sendTargets } from '../../webview/peer-targets';
+import { appendBounded, initialState, MAX_EVENTS, reduce, selectedFrame, viewStateOf, type DebuggerState } from '../../webview/state';
+import { parseTargetKey, peerKey, socketRateKey, targetKey } from '../../webview/state-keys';
+import { compileTextFilter, visibleTraffic } from '../../webview/traffic-filter';
 
 const enc = new TextEncoder();
 

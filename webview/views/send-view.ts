@@ -12,7 +12,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { checkDraftPayload } from '../payload';
 import type { PayloadFormat, SavedMessage } from '../protocol';
 import { RpcError } from '../rpc';
-import { parseTargetKey, sendTargets, type DebuggerState } from '../state';
+import { sendTargets } from '../peer-targets';
+import type { DebuggerState } from '../state';
+import { parseTargetKey } from '../state-keys';
 import type { ViewContext } from './context';
 import { h, setOptions, setText } from './dom';
 

@@ -15,7 +15,10 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TrafficView } from '../protocol';
-import { framePreview, parseTargetKey, peerFilterChoices, targetKey, trafficPredicate, type DebuggerState, type DirectionFilter, type TrafficFilter } from '../state';
+import { peerFilterChoices } from '../peer-targets';
+import type { DebuggerState } from '../state';
+import { parseTargetKey, targetKey } from '../state-keys';
+import { framePreview, trafficPredicate, type DirectionFilter, type TrafficFilter } from '../traffic-filter';
 import type { ViewContext } from './context';
 import { formatTime, h, setOptions, setText } from './dom';
 

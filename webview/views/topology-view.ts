@@ -15,7 +15,8 @@
 
 import { PHASE_LABELS, peerPhase } from '../peer-phase';
 import type { PeerView, SocketView } from '../protocol';
-import { socketRateKey, type DebuggerState } from '../state';
+import type { DebuggerState } from '../state';
+import { socketRateKey } from '../state-keys';
 import type { ViewContext } from './context';
 import { cut, formatRate, h, setAttr, setText, svg } from './dom';
 
