@@ -78,6 +78,23 @@ describe('debugger pictures in Chromium', () => {
     assert.equal(stroke, 'rgb(204, 167, 0)', 'editorWarning-foreground');
   });
 
+  it('labels endpoint nodes by what tells them apart: the ports of two connects to one host, the full endpoint in the title', async () => {
+    const snap = sampleSnapshot();
+    const endpoints = ['tcp://127.0.0.1:40291', 'tcp://127.0.0.1:40292'];
+    await harness.open({ ...snap, sockets: [{ ...snap.sockets[0], connected: endpoints }], peers: snap.peers.map((p, i) => ({ ...p, endpoint: endpoints[i] })) });
+    const labels = harness.page.getByTestId('topology-endpoint-label');
+    await labels.first().waitFor();
+    assert.deepEqual(await labels.allTextContents(), ['connect 127.0.0.1:40291', 'connect 127.0.0.1:40292']);
+    for (const [i, label] of (await labels.all()).entries()) {
+      assert.ok(await label.isVisible());
+      // The text stays inside its node's box: nothing is drawn past the edge or under the next column.
+      const node = harness.page.locator(`[data-testid="topology-node"][data-endpoint="${endpoints[i]}"]`);
+      const [text, box] = [await label.boundingBox(), await node.locator('rect').boundingBox()];
+      assert.ok(text !== null && box !== null && text.x >= box.x && text.x + text.width <= box.x + box.width, `label ${i} inside its node: ${JSON.stringify({ text, box })}`);
+      assert.equal(await node.locator('title').textContent(), `connect ${endpoints[i]}`);
+    }
+  });
+
   it('filters the traffic to a peer and makes it the send target when its node is clicked', async () => {
     await harness.open(sampleSnapshot());
     const page = harness.page;

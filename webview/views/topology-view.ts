@@ -6,6 +6,9 @@
  * and message rates. Clicking a connection (or Enter on it) filters the traffic to it and makes it
  * the send target; clicking a socket filters to the socket.
  *
+ * Endpoint nodes are labelled by what tells them apart (endpoint-label.ts: the port of two connects
+ * on one host survives; the full endpoint is the node's title).
+ *
  * Drawn by hand: three columns of boxes and cubic curves are a few dozen lines of SVG, where a
  * graph library would outweigh the whole webview and want `unsafe-eval` or inline styles the CSP
  * does not allow. The layout is rebuilt only when sockets, endpoints or connections come and go;
@@ -13,6 +16,7 @@
  * updating every 50 ms stay cheap.
  */
 
+import { endpointLabels } from '../endpoint-label';
 import { PHASE_LABELS, peerPhase } from '../peer-phase';
 import type { PeerView, SocketView } from '../protocol';
 import type { DebuggerState } from '../state';
@@ -25,8 +29,10 @@ const NODE_H = 22;
 const SOCKET_X = 4;
 const SOCKET_W = 112;
 const EP_X = 128;
-const EP_W = 156;
-const PEER_X = 470;
+const EP_W = 172;
+/** What fits in an endpoint node (10 px in from its left edge) at the picture's 11 px monospace. */
+const ENDPOINT_LABEL_CHARS = 23;
+const PEER_X = 500;
 const PEER_W = 96;
 const WIDTH = PEER_X + PEER_W + 4;
 
@@ -108,6 +114,8 @@ export class TopologyView {
     this.#sockets.clear();
     const edges = svg('g', { class: 'edges' });
     const nodes = svg('g', { class: 'nodes' });
+    const shortLabels = endpointLabels(layout.sockets.flatMap((s) => s.endpoints), ENDPOINT_LABEL_CHARS);
+    let endpointIndex = 0;
     for (const s of layout.sockets) {
       const y = s.top + (s.rows * ROW) / 2;
       const text = svg('text', { x: SOCKET_X + 8, y: y + 4 });
@@ -125,7 +133,7 @@ export class TopologyView {
           'aria-label': `${label}: show the socket's traffic` },
           svg('title', {}, ep.listed ? label : `${label} (no longer bound or connected)`),
           svg('rect', { x: EP_X, y: ey - NODE_H / 2, width: EP_W, height: NODE_H, rx: 11 }),
-          svg('text', { x: EP_X + 10, y: ey + 4 }, cut(label, 23))));
+          svg('text', { class: 'endpoint-label', testid: 'topology-endpoint-label', x: EP_X + 10, y: ey + 4 }, shortLabels[endpointIndex++])));
         ep.peers.forEach((peer, i) => {
           const py = ep.top + i * ROW + ROW / 2;
           const key = `${peer.socketId}/${peer.connectionId}`;
