@@ -154,7 +154,7 @@ export interface ConnectionInfo {
   readonly lastPingReceived: number | undefined;
   readonly lastPongReceived: number | undefined;
   readonly reconnects: number;
-  /** The error that ended or last interrupted the connection. */
+  /** The error that ended or last interrupted the connection; cleared once it is ACTIVE again. */
   readonly lastError: string | undefined;
 }
 

@@ -14,6 +14,11 @@
  * client needs to check input the way the sockets will:
  * `parseEndpoint` (and `EndpointRole`) for endpoints, `isOptionName` and `checkOption` for socket
  * options, each failing with the same `ZmqError` a socket call would throw.
+ *
+ * And it hands out the ZMTP codec's readers of handshake bodies (`readGreeting`, `parseCommand`,
+ * `parseProperties`, `parsePingData`, `parseErrorData`), so that a client showing what a `frame`
+ * event carried (the extension's handshake ladder) decodes those bytes with the parsers the
+ * sockets use, not with a second copy. They are pure and strict: malformed bytes throw `ZmtpError`.
  */
 export { Context, getDefaultContext, type ContextOptions } from './context';
 export { Peer, type PeerOptions } from './socket/peer';
@@ -40,6 +45,9 @@ export { ZAP_ENDPOINT, type ZapHandler, type ZapHandlerRequest, type ZapReplyFie
 export { ZapResponder, type ZapResponderOptions } from './socket/zap-responder';
 export { parseEndpoint, formatEndpoint, type Endpoint, type EndpointRole, type Transport } from './endpoint';
 export * as zmq from './zmq';
+export { GREETING_SIZE } from './zmtp/constants';
+export { readGreeting, type Greeting } from './zmtp/greeting';
+export { parseCommand, parseErrorData, parsePingData, parseProperties, type Command, type Ping } from './zmtp/command';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';
 export { Tap, TAP_DEFAULTS, type TapOptions, type TapState, type TapEvents } from './tap/tap';
 export { RecordFeed, FEED_CAPACITY, FEED_BYTES } from './tap/record-feed';

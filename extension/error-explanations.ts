@@ -3,7 +3,7 @@
  * own message is libzmq's fixed `zmq_strerror` text; this adds what it means in this extension
  * and what to do about it. No vscode import (unit-tested in plain Node).
  */
-import { ERROR_MESSAGES, isZmqError, type ZmqErrorCode } from '../core/index';
+import { ERROR_MESSAGES, isZmqError, type ZmqErrorCode, type ZmtpErrorCode } from '../core/index';
 
 /** One sentence or two per code: what happened, in the user's terms, and what to try. */
 export const ERROR_EXPLANATIONS: Readonly<Record<ZmqErrorCode, string>> = {
@@ -27,6 +27,46 @@ export const ERROR_EXPLANATIONS: Readonly<Record<ZmqErrorCode, string>> = {
   ETERM: 'The ZeroMQ context was terminated, so its sockets are closed. Reload the session to start again.',
   EMTHREAD: 'The context has no I/O threads, so it cannot run network transports (tcp, ipc, ws, wss). Only inproc works.',
 };
+
+/**
+ * What to do about each named wire error (core ZmtpError codes), for the handshake ladder's
+ * failing step. The core's message says what happened; this says what to try.
+ */
+export const ZMTP_EXPLANATIONS: Readonly<Record<ZmtpErrorCode, string>> = {
+  ERR_ZMTP_BAD_SIGNATURE: 'The other side does not speak ZMTP: check that the port belongs to a ZeroMQ socket and not to an HTTP server or another protocol.',
+  ERR_ZMTP_UNSUPPORTED_VERSION: 'The peer speaks ZMTP 1.0 or 2.0 (libzmq before 3.x). PEER needs ZMTP 3.x: upgrade the other side to libzmq 4.x.',
+  ERR_ZMTP_MECHANISM_MISMATCH: 'Both sides must use the same security mechanism (NULL, PLAIN or CURVE). This debugger speaks NULL: turn security off on the other side, or debug it with a matching mechanism.',
+  ERR_ZMTP_UNEXPECTED_COMMAND: 'The peer sent a command that does not belong at this point of the handshake: it may be a different ZMTP implementation or a security mechanism this debugger does not speak.',
+  ERR_ZMTP_MALFORMED_COMMAND: 'The peer sent a command whose bytes do not parse: check the other side\'s ZMTP implementation.',
+  ERR_ZMTP_MALFORMED_COMMAND_READY: 'The peer\'s READY command does not parse: check the other side\'s ZMTP implementation.',
+  ERR_ZMTP_MALFORMED_COMMAND_ERROR: 'The peer\'s ERROR command does not parse: check the other side\'s ZMTP implementation.',
+  ERR_ZMTP_INVALID_METADATA: 'A READY property is malformed (name or length): check the properties the other side sets.',
+  ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE: 'A PEER talks only to PEER sockets (RFC 51). Make the other side a ZMQ_PEER, or use a socket type that matches it.',
+  ERR_ZMTP_ERROR_RECEIVED: 'The peer refused the handshake with an ERROR command; its reason is shown. Usually authentication (ZAP) or a security setting on the other side.',
+  ERR_ZMTP_MESSAGE_TOO_LARGE: 'A message was larger than the maximum message size: raise maxMessageSize, or send smaller messages.',
+  ERR_ZMTP_HANDSHAKE_TIMEOUT: 'The handshake did not finish in time: the other side accepted the connection but did not answer with ZMTP. Check that it is a ZeroMQ socket and not busy or stopped in a debugger.',
+  ERR_ZMTP_HEARTBEAT_TIMEOUT: 'The peer stopped answering heartbeats: it is gone, stuck, or the network dropped. It reconnects by itself when it can.',
+  ERR_ZWS_BAD_UPGRADE: 'The HTTP upgrade to ZWS 2.0 failed: check the ws:// path and that the server speaks ZeroMQ over WebSocket (subprotocol ZWS2.0).',
+  ERR_ZWS_TLS: 'The TLS handshake failed: check the certificate, the host name in the wss:// endpoint and the trusted certificate authorities.',
+  ERR_ZWS_TEXT_FRAME: 'The WebSocket peer sent a text frame; ZWS 2.0 carries binary frames only.',
+  ERR_ZWS_EMPTY_MESSAGE: 'The WebSocket peer sent an empty binary frame, which ZWS 2.0 does not allow.',
+  ERR_ZWS_FRAGMENTED: 'The WebSocket peer sent a fragmented message, which ZWS 2.0 does not allow.',
+  ERR_ZWS_UNMASKED_FRAME: 'A WebSocket client sent an unmasked frame (RFC 6455 requires masking from clients).',
+  ERR_ZWS_MASKED_FRAME: 'A WebSocket server sent a masked frame (RFC 6455 forbids masking from servers).',
+  ERR_ZWS_PROTOCOL: 'The WebSocket peer broke RFC 6455 framing: check the other side\'s WebSocket implementation.',
+};
+
+/**
+ * One sentence saying what to do about an error code, wire (`ERR_ZMTP_…`) or errno (`ECONNREFUSED`);
+ * a general hint for codes without their own.
+ */
+export function adviceFor(code: string): string {
+  if (code in ZMTP_EXPLANATIONS) return ZMTP_EXPLANATIONS[code as ZmtpErrorCode];
+  if (code in ERROR_EXPLANATIONS) return ERROR_EXPLANATIONS[code as ZmqErrorCode];
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNCLOSED') return 'The other side closed the connection: check its logs; PEER reconnects by itself.';
+  if (code === 'ETIMEDOUT' || code === 'EHOSTDOWN' || code === 'ENETUNREACH') return 'The address cannot be reached: check the host, the port, and any firewall between.';
+  return 'Check the other side and the endpoint; the event log has the details.';
+}
 
 /** The code of an error: a core ZmqError's, a Node system error's (EADDRINUSE…), or undefined. */
 export function errorCode(err: unknown): string | undefined {

@@ -40,6 +40,7 @@ export class ConnectionRecord {
   lastPingReceived: number | undefined;
   lastPongReceived: number | undefined;
   reconnects = 0;
+  /** Why the connection last ended or was interrupted; cleared once it is ACTIVE again (see enter). */
   lastError: string | undefined;
   /** Ends this one connection from our side; set by whatever owns it (a session, an inproc link). */
   close: (() => void) | undefined;
@@ -65,6 +66,9 @@ export class ConnectionRecord {
       throw new Error(`connection ${this.id} cannot go from ${this.#state} to ${state}`);
     }
     this.#state = state;
+    // An error that interrupted an earlier attempt is history once the handshake succeeds: left in
+    // place, it would stand next to ACTIVE as if it were a current problem.
+    if (state === 'ACTIVE') this.lastError = undefined;
     this.#changed(this);
   }
 

@@ -61,14 +61,25 @@ export function checkVersion(major: number): void {
   }
 }
 
-/** Parses a complete 64-byte greeting and checks the mechanism against ours, as libzmq does. */
-export function parseGreeting(bytes: Uint8Array, expectedMechanism = 'NULL'): Greeting {
+/**
+ * Reads a complete 64-byte greeting: signature and version checked, the mechanism read but not
+ * judged. parseGreeting adds libzmq's mechanism check; a reader that only shows what a greeting
+ * says (the debugger's handshake ladder) stops here.
+ */
+export function readGreeting(bytes: Uint8Array): Greeting {
   checkSignature(bytes);
   checkVersion(bytes[10]);
   let end = 12;
   while (end < 12 + MECHANISM_SIZE && bytes[end] !== 0) end++;
   let mechanism = '';
   for (let i = 12; i < end; i++) mechanism += String.fromCharCode(bytes[i]);
+  return { major: bytes[10], minor: bytes[11], mechanism, asServer: bytes[32] !== 0 };
+}
+
+/** Parses a complete 64-byte greeting and checks the mechanism against ours, as libzmq does. */
+export function parseGreeting(bytes: Uint8Array, expectedMechanism = 'NULL'): Greeting {
+  const { mechanism } = readGreeting(bytes);
+  const end = 12 + mechanism.length;
   // libzmq compares all 20 bytes with the local mechanism, NUL padded (zmtp_engine_t::receive_greeting).
   let matches = mechanism === expectedMechanism;
   for (let i = end; matches && i < 12 + MECHANISM_SIZE; i++) if (bytes[i] !== 0) matches = false;
