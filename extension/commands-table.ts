@@ -31,7 +31,12 @@ export type CommandVerb =
   | 'closeSocket'
   | 'clearTraffic'
   | 'exportTraffic'
-  | 'runScript';
+  | 'runScript'
+  // Security (PLAIN, CURVE): extension/security-commands.ts.
+  | 'generateCurveKeypair'
+  | 'copyCurvePublicKey'
+  | 'addSecurityProfile'
+  | 'setPlainPassword';
 
 /** The command table (rust-analyzer's pattern): package.json must list exactly these. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -44,6 +49,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
   { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
   { verb: 'runScript', title: 'Run Script', icon: '$(play)' },
+  // Security (PLAIN, CURVE).
+  { verb: 'generateCurveKeypair', title: 'Generate CURVE Keypair', icon: '$(key)' },
+  { verb: 'copyCurvePublicKey', title: 'Copy CURVE Public Key', icon: '$(copy)' },
+  { verb: 'addSecurityProfile', title: 'Add Security Profile', icon: '$(lock)' },
+  { verb: 'setPlainPassword', title: 'Set PLAIN Password', icon: '$(account)' },
 ];
 
 /** The full command id of a verb. */
