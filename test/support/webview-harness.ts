@@ -4,7 +4,7 @@
  * (webview/main.ts built with esbuild), plus one nonce'd script that defines `acquireVsCodeApi`.
  * The fake host answers `ready` with `init`, can stream traffic (and peer updates and rate samples)
  * at a set rate, and answers requests (peer/send to routing id 999 fails with EHOSTUNREACH; JSON
- * is counted minified, as the host sends it). Used by test/webview/.
+ * is counted minified, as the host sends it; socket/connectPeer gives routing id 777). Used by test/webview/.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -105,6 +105,8 @@ const HOST_SCRIPT = String.raw`
           post({ kind: 'response', id: m.id, ok: false, error: { code: 'EHOSTUNREACH', message: 'Host unreachable' } });
         else if (m.kind === 'request' && m.method === 'peer/send')
           post({ kind: 'response', id: m.id, ok: true, result: { bytes: new TextEncoder().encode(m.params.format === 'json' ? JSON.stringify(JSON.parse(m.params.payload)) : m.params.payload).length } });
+        else if (m.kind === 'request' && m.method === 'socket/connectPeer')
+          post({ kind: 'response', id: m.id, ok: true, result: { routingId: 777, socketId: m.params.profile ? 'profile-socket' : m.params.socketId } });
         else if (m.kind === 'request') post({ kind: 'response', id: m.id, ok: true, result: null });
       }, 0);
     },
