@@ -61,7 +61,7 @@ function wordProperties(properties: ReadonlyArray<readonly [string, Uint8Array]>
  * same). Under CURVE the metadata is in a box (RFC 26 §"The READY command"): its nonce is said.
  */
 export function summariseReady(body: Uint8Array, mechanism?: string | null): string {
-  if (mechanism === 'CURVE') return `metadata in a box · nonce ${shortNonce(body, CURVE_READY_NONCE_AT) ?? '?'} · ${body.length} B`;
+  if (mechanism === 'CURVE') return `metadata, boxed · nonce ${shortNonce(body, CURVE_READY_NONCE_AT) ?? '?'} · ${body.length} B`;
   return decoded('READY', () => parseProperties(parseCommand(body).data), wordProperties);
 }
 
@@ -92,20 +92,20 @@ function isCurveHello(body: Uint8Array): boolean {
  * the session masks it before anything keeps the bytes).
  */
 export function summariseHello(body: Uint8Array): string {
-  if (isCurveHello(body)) return `CURVE 1.0 · client's short-term key · nonce ${shortNonce(body, CURVE_HELLO_NONCE_AT)}`;
-  return decoded('HELLO', () => parsePlainHello(body), ({ username }) => `PLAIN · user ${printable(username, 40)} · password not shown`);
+  if (isCurveHello(body)) return `CURVE 1.0 · nonce ${shortNonce(body, CURVE_HELLO_NONCE_AT)}`;
+  return decoded('HELLO', () => parsePlainHello(body), ({ username }) => `user ${printable(username, 16)} · password hidden`);
 }
 
 /** A WELCOME: PLAIN's (the server accepted our credentials) or CURVE's (the server's short-term key and a cookie, in a box). */
 export function summariseWelcome(body: Uint8Array): string {
-  if (body.length === PLAIN_WELCOME_SIZE) return 'PLAIN · the server accepted the credentials';
-  if (body.length === CURVE_WELCOME_SIZE) return "CURVE · server's short-term key and cookie, in a box";
+  if (body.length === PLAIN_WELCOME_SIZE) return 'credentials accepted';
+  if (body.length === CURVE_WELCOME_SIZE) return 'server key and cookie, boxed';
   return `${body.length} B (a PLAIN WELCOME is ${PLAIN_WELCOME_SIZE}, a CURVE one ${CURVE_WELCOME_SIZE})`;
 }
 
 /** An INITIATE: PLAIN's metadata, worded as READY's; CURVE's cookie, then the client's key, vouch and metadata in a box. */
 export function summariseInitiate(body: Uint8Array, mechanism?: string | null): string {
-  if (mechanism === 'CURVE') return `CURVE · cookie, then our key, vouch and metadata in a box · ${body.length} B`;
+  if (mechanism === 'CURVE') return `cookie, vouch, metadata · ${body.length} B`;
   return decoded('INITIATE', () => parseProperties(parseCommand(body).data), wordProperties);
 }
 
@@ -117,24 +117,24 @@ export function summarisePing(body: Uint8Array): string {
 /**
  * ERROR's reason (RFC 23 §The ERROR Command); under PLAIN and CURVE it is the server's ZAP status
  * ("400"). libzmq's PLAIN server spells the command `5E "RROR"` (core/zmtp/plain.ts says why): read
- * the same way, and said.
+ * the same way.
  */
 export function summariseError(body: Uint8Array): string {
   const libzmqPlain = isLibzmqPlainError(body);
   // libzmq's form lacks the name's length byte: put it back, and the core's reader takes it.
   const standard = libzmqPlain ? Uint8Array.of(5, 0x45, ...body.subarray(1)) : body;
-  return decoded('ERROR', () => parseErrorData(parseCommand(standard).data), (reason) => `reason ${JSON.stringify(reason)}${zapMeaning(reason)}${libzmqPlain ? " (libzmq's PLAIN spelling)" : ''}`);
+  return decoded('ERROR', () => parseErrorData(parseCommand(standard).data), (reason) => `reason ${JSON.stringify(reason)}${zapMeaning(reason)}`);
 }
 
-/** What a ZAP status given as an ERROR's reason means (RFC 27 §"Reply"). */
+/** What a ZAP status given as an ERROR's reason means (RFC 27 §"Reply"), short: the ladder has one line for it. */
 function zapMeaning(reason: string): string {
   switch (reason) {
     case '300':
-      return ': ZAP temporary failure';
+      return ' · ZAP: try later';
     case '400':
-      return ': ZAP refused the credentials';
+      return ' · ZAP refused';
     case '500':
-      return ': ZAP internal error';
+      return ' · ZAP failed';
     default:
       return '';
   }

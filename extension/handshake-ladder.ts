@@ -58,7 +58,7 @@ function newAttempt(n: number): Attempt {
 
 /** The code at the start of a core error text (`ECONNREFUSED: …`, `ERR_ZMTP_…: …`), if any. */
 export function errorCodeOf(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : /\b(ERR_Z[A-Z_]+|E[A-Z]{3,})\b/.exec(text)?.[1];
+  return text === undefined ? undefined : /\b(ERR_[A-Z_]+|E[A-Z]{3,})\b/.exec(text)?.[1];
 }
 
 /** Every connection's ladder, keyed `socketId/connectionId`. */

@@ -42,9 +42,15 @@ export interface SecurityContext {
 const COPY = 'Copy Public Key';
 const ADD_PROFILE = 'Add Security Profile';
 
-/** Copies a public key and says so. */
+/** Copies a public key and says so; where the clipboard refuses (a browser without the permission), shows it to copy by hand. */
 async function copyKey(sec: SecurityContext, info: KeyPairInfo): Promise<void> {
-  await vscode.env.clipboard.writeText(info.publicKey);
+  try {
+    await vscode.env.clipboard.writeText(info.publicKey);
+  } catch (err) {
+    sec.log.warn(`clipboard: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showInputBox({ title: `Public key of CURVE key pair "${info.name}"`, prompt: 'The clipboard refused it: select and copy it here', value: info.publicKey });
+    return;
+  }
   sec.status(`$(copy) Copied the public key of CURVE key pair "${info.name}"`);
 }
 
@@ -120,7 +126,7 @@ function ask(title: string, prompt: string, validate: (text: string) => string |
 }
 
 async function askPassword(title: string, user: string): Promise<string | undefined> {
-  return ask(title, `The password of user "${user}" (kept in VS Code's SecretStorage)`, (text) => credentialProblem(text, 'A password'), { password: true });
+  return ask(`${title} — password of "${user}"`, `The password of user "${user}" (kept in VS Code's SecretStorage)`, (text) => credentialProblem(text, 'A password'), { password: true });
 }
 
 const KINDS: readonly (vscode.QuickPickItem & { profileKind: ProfileKind })[] = [
@@ -139,7 +145,7 @@ export async function addSecurityProfile(sec: SecurityContext, preset: { readonl
   const kind = (await vscode.window.showQuickPick(KINDS, { title, placeHolder: 'What does the debugger play?', ignoreFocusOut: true }))?.profileKind;
   if (kind === undefined) return undefined;
   const names = sec.profiles.list().map((p) => p.name);
-  const name = (await ask(title, 'A name for the profile (Connect Peer and Bind offer it by this name)', (text) => {
+  const name = (await ask(`${title} — name`, 'A name for the profile (Connect Peer and Bind offer it by this name)', (text) => {
     const bad = nameProblem(text.trim(), 'The name');
     return bad ?? (names.includes(text.trim()) ? `A profile "${text.trim()}" exists` : undefined);
   }, { value: freshName(names, kind.startsWith('CURVE') ? 'curve' : 'plain') }))?.trim();
@@ -150,7 +156,7 @@ export async function addSecurityProfile(sec: SecurityContext, preset: { readonl
     case 'CURVE client': {
       const keyPair = preset.keyPair ?? (await pickKeyPair(sec, 'client'));
       if (keyPair === undefined) return undefined;
-      const serverKey = (await ask(title, "The server's public key (40 Z85 characters, what zmq_curve_keypair gave the server)", (text) => curveKeyProblem(text.trim())))?.trim();
+      const serverKey = (await ask(`${title} — the server's public key`, "The server's public key (40 Z85 characters, what zmq_curve_keypair gave the server)", (text) => curveKeyProblem(text.trim())))?.trim();
       if (serverKey === undefined) return undefined;
       profile = { name, mechanism: 'CURVE', role: 'client', keyPair, serverKey };
       break;
@@ -158,7 +164,7 @@ export async function addSecurityProfile(sec: SecurityContext, preset: { readonl
     case 'CURVE server': {
       const keyPair = preset.keyPair ?? (await pickKeyPair(sec, 'server'));
       if (keyPair === undefined) return undefined;
-      const text = await ask(title, 'Client public keys it admits, separated by spaces: KEY or userid=KEY (the User-Id it gives them). Empty: any client that knows the server key.', (t) => {
+      const text = await ask(`${title} — allowed clients`, 'Client public keys it admits, separated by spaces: KEY or userid=KEY (the User-Id it gives them). Empty: any client that knows the server key.', (t) => {
         const parsed = parseAllowedClients(t);
         return typeof parsed === 'string' ? parsed : undefined;
       }, { placeHolder: 'alice=rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' });
@@ -168,7 +174,7 @@ export async function addSecurityProfile(sec: SecurityContext, preset: { readonl
       break;
     }
     case 'PLAIN client': {
-      const username = await ask(title, 'The user name', (text) => credentialProblem(text, 'A user name'));
+      const username = await ask(`${title} — user name`, 'The user name', (text) => credentialProblem(text, 'A user name'));
       if (username === undefined) return undefined;
       const password = await askPassword(title, username);
       if (password === undefined) return undefined;
@@ -177,7 +183,7 @@ export async function addSecurityProfile(sec: SecurityContext, preset: { readonl
       break;
     }
     default: {
-      const text = await ask(title, 'The user names it admits, separated by spaces (a password for each comes next)', (t) => {
+      const text = await ask(`${title} — users`, 'The user names it admits, separated by spaces (a password for each comes next)', (t) => {
         const parsed = parseUserList(t);
         return typeof parsed === 'string' ? parsed : undefined;
       });

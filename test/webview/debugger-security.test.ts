@@ -49,10 +49,10 @@ const CURVE_LADDER: LadderView = {
     { time: 1001, direction: 'in', kind: 'net', label: 'connected', detail: null },
     { time: 1001, direction: 'out', kind: 'greeting', label: 'greeting', detail: 'ZMTP 3.1 · CURVE · as-server 0' },
     { time: 1002, direction: 'in', kind: 'greeting', label: 'greeting', detail: 'ZMTP 3.1 · CURVE · as-server 1' },
-    { time: 1002, direction: 'out', kind: 'security', label: 'HELLO', detail: "CURVE 1.0 · client's short-term key · nonce 1" },
-    { time: 1003, direction: 'in', kind: 'security', label: 'WELCOME', detail: "CURVE · server's short-term key and cookie, in a box" },
-    { time: 1003, direction: 'out', kind: 'security', label: 'INITIATE', detail: 'CURVE · cookie, then our key, vouch and metadata in a box · 257 B' },
-    { time: 1004, direction: 'in', kind: 'command', label: 'READY', detail: 'metadata in a box · nonce 1 · 58 B' },
+    { time: 1002, direction: 'out', kind: 'security', label: 'HELLO', detail: 'CURVE 1.0 · nonce 1' },
+    { time: 1003, direction: 'in', kind: 'security', label: 'WELCOME', detail: 'server key and cookie, boxed' },
+    { time: 1003, direction: 'out', kind: 'security', label: 'INITIATE', detail: 'cookie, vouch, metadata · 257 B' },
+    { time: 1004, direction: 'in', kind: 'command', label: 'READY', detail: 'metadata, boxed · nonce 1 · 58 B' },
     { time: 1004, direction: 'local', kind: 'note', label: 'ACTIVE', detail: 'routing id #101' },
   ] },
 };
@@ -93,7 +93,7 @@ describe('security in the debugger webview', () => {
     const security = await harness.page.locator('[data-testid="ladder-step"][data-kind="security"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')} ${e.getAttribute('data-label')}`));
     assert.deepEqual(security, ['out HELLO', 'in WELCOME', 'out INITIATE']);
     for (const label of ['HELLO', 'WELCOME', 'INITIATE']) assert.ok(await harness.page.locator(`[data-testid="ladder-step"][data-label="${label}"]`).isVisible(), label);
-    assert.match((await harness.page.getByTestId('ladder').textContent()) ?? '', /CURVE 1\.0 · client's short-term key/);
+    assert.match((await harness.page.getByTestId('ladder').textContent()) ?? '', /CURVE 1\.0 · nonce 1/);
   });
 
   it('offers the profiles in the endpoint form; a profile sets the socket choice aside and goes with Connect', async () => {
