@@ -143,13 +143,14 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
 }
 
 /**
- * The one warning about a connect that keeps failing: the last error and what it means, with
+ * The one warning about a connect that keeps failing, or that failed for good: the last error and what it means, with
  * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect".
  */
 async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, log: vscode.LogOutputChannel): Promise<void> {
   const rid = failure.routingId === null ? '' : ` (routing id ${failure.routingId})`;
   const code = errorCodeOf(failure.lastError);
-  const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}Still retrying (${failure.attempts} attempts).`;
+  const outcome = failure.retrying ? `Still retrying (${failure.attempts} attempts).` : 'Not retrying: after this failure libzmq gives up too.';
+  const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}${outcome}`;
   log.warn(text);
   const SHOW = 'Show in Debugger';
   const DISCONNECT = 'Disconnect';
