@@ -84,6 +84,20 @@ describe('security in the debugger webview', () => {
     assert.equal(stroke, 'rgb(177, 128, 215)');
   });
 
+  it("keeps a long edge label (a 10-digit routing id, CURVE, rates) clear of the endpoint node it starts from", async () => {
+    const snap = securedSnapshot();
+    await harness.open({ ...snap, peers: snap.peers.map((p, i) => ({ ...p, routingId: 4294967295 - i, state: 'ACTIVE' })) });
+    const page = harness.page;
+    await page.evaluate('window.__harness.rate = 2400; window.__harness.rates(Date.now())');
+    const label = page.locator('[data-testid="topology-edge-label"][data-key="s1/1"]');
+    await eventually('the label with rates', async () => (await label.textContent()) ?? '', (t) => /^#4294967295 · tcp · CURVE · ↓\S+ ↑\S+\/s$/.test(t));
+    const endpointNode = page.locator('[data-testid="topology-node"][data-node="endpoint"] rect').first();
+    const peerNode = page.locator('[data-testid="topology-node"][data-key="s1/1"] rect');
+    const [text, endpoint, peerBox] = [await label.boundingBox(), await endpointNode.boundingBox(), await peerNode.boundingBox()];
+    assert.ok(text !== null && endpoint !== null && peerBox !== null);
+    assert.ok(text.x > endpoint.x + endpoint.width && text.x + text.width < peerBox.x, `label between the nodes: ${JSON.stringify({ text, endpoint, peerBox, label: await label.textContent() })}`);
+  });
+
   it('draws HELLO, WELCOME and INITIATE on the ladder as the security handshake', async () => {
     await harness.open(securedSnapshot());
     await postEvent(harness.page, { type: 'ladder', ladder: CURVE_LADDER });

@@ -32,7 +32,11 @@ const EP_X = 128;
 const EP_W = 172;
 /** What fits in an endpoint node (10 px in from its left edge) at the picture's 11 px monospace. */
 const ENDPOINT_LABEL_CHARS = 23;
-const PEER_X = 500;
+/**
+ * Where the peer column starts: the edge label before it ("#4294967295 · tcp · CURVE · ↓1.2k ↑1.2k/s", a libzmq-style
+ * 10-digit routing id, the mechanism and the rates, at 12 px) must end before the peer and start after the endpoint.
+ */
+const PEER_X = 590;
 const PEER_W = 96;
 const WIDTH = PEER_X + PEER_W + 4;
 
