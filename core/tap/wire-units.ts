@@ -15,7 +15,8 @@ export interface WireUnits {
   httpHead(raw: Uint8Array, end: number): void;
   /**
    * A whole frame: ZMTP flags (MORE 0x01, LONG 0x02, COMMAND 0x04), the body's size, and its
-   * first bytes — as many as {@link CaptureLimits} allowed, copied, so they stay valid.
+   * first bytes — as many as {@link CaptureLimits} allowed: a view of the pushed chunk or a copy,
+   * valid either way (see {@link WireScanner.push}); not to be changed.
    */
   frame(flags: number, size: number, head: Uint8Array): void;
   /** ZWS: a WebSocket control frame (RFC 6455 §5.5: 8 close, 9 ping, 10 pong) and its unmasked payload. */
@@ -32,6 +33,10 @@ export interface CaptureLimits {
 
 /** A scanner: pushes chunks through, calling its {@link WireUnits}. */
 export interface WireScanner {
+  /**
+   * Scans the next chunk of the stream. The chunk must not be changed or reused afterwards (a
+   * network read gives a fresh one each time): the bytes handed on may be views of it.
+   */
   push(chunk: Uint8Array): void;
   /** Stops scanning for good; later chunks are ignored (the relay goes on). */
   stop(): void;

@@ -1,13 +1,13 @@
 /**
  * A streaming scanner for ZMTP 3.x byte streams (RFC 23 §"Formal Grammar", RFC 37): the greeting,
- * then frame headers, counting body bytes and copying only the first few of each frame. Unlike the
+ * then frame headers, counting body bytes and keeping only the first few of each frame. Unlike the
  * engine's decoder (core/zmtp/decoder.ts), which assembles whole bodies for the application, it
  * keeps at most one frame's capture in memory whatever the frame's size, so a 1 GiB message
  * passes through a tap in bounded memory. Pure: no Node.
  */
 import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from '../zmtp/constants';
 import { readLongSize } from '../zmtp/frame';
-import { BodyCapture, copyOf } from './capture';
+import { BodyCapture, viewOf } from './capture';
 import type { CaptureLimits, WireScanner, WireUnits } from './wire-units';
 
 const enum State {
@@ -34,7 +34,7 @@ export class ZmtpScanner implements WireScanner {
   #sizeNeeded = 0;
   #sizeFill = 0;
   /** The body streaming past when it spans chunks. */
-  readonly #body = new BodyCapture();
+  readonly #body = new BodyCapture(true);
 
   constructor(units: WireUnits, limits: CaptureLimits) {
     this.#units = units;
@@ -50,7 +50,9 @@ export class ZmtpScanner implements WireScanner {
     this.#body.finish();
   }
 
-  push(chunk: Uint8Array): void {
+  push(pushed: Uint8Array): void {
+    // Views of a Node Buffer would be Buffers, slower to make; records hold plain Uint8Arrays.
+    const chunk = pushed.constructor === Uint8Array ? pushed : new Uint8Array(pushed.buffer, pushed.byteOffset, pushed.byteLength);
     const length = chunk.length;
     let pos = 0;
     while (pos < length) {
@@ -65,7 +67,7 @@ export class ZmtpScanner implements WireScanner {
             const end = pos + 2 + size;
             if (end > length) break;
             const flags = chunk[pos];
-            this.#units.frame(flags, size, copyOf(chunk, pos + 2, Math.min(size, this.#limits.bytesFor(flags))));
+            this.#units.frame(flags, size, viewOf(chunk, pos + 2, Math.min(size, this.#limits.bytesFor(flags))));
             pos = end;
             if (this.#state !== State.Flags) return;
           }
@@ -74,7 +76,7 @@ export class ZmtpScanner implements WireScanner {
             const size = readLongSize(chunk, pos + 1);
             if (pos + 9 + size <= length) {
               const flags = chunk[pos];
-              this.#units.frame(flags, size, copyOf(chunk, pos + 9, Math.min(size, this.#limits.bytesFor(flags))));
+              this.#units.frame(flags, size, viewOf(chunk, pos + 9, Math.min(size, this.#limits.bytesFor(flags))));
               pos += 9 + size;
               if (this.#state !== State.Flags) return;
               continue;

@@ -45,7 +45,7 @@ export class ZwsScanner implements WireScanner {
   /** A binary message's ZWS flags, once seen. */
   #zwsFlags = 0;
   /** The frame's body: a binary message's payload after its flags, a control frame's whole payload. */
-  readonly #body = new BodyCapture();
+  readonly #body = new BodyCapture(false);
 
   constructor(units: WireUnits, limits: CaptureLimits) {
     this.#units = units;
