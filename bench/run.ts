@@ -284,6 +284,24 @@ function summarizeLatency(runs: { p50: number; p99: number; p999: number }[]): L
 
 const log = (text: string): void => void process.stderr.write(`[bench] ${text}\n`);
 
+/**
+ * One untimed warm-up per pair, then RUNS timed rounds taking the pairs in turn within each
+ * round; the pairs are stopped after. The timed results by pair label.
+ */
+async function inTurns<R>(pairs: Pair[], warmUp: (pair: Pair) => Promise<unknown>, timed: (pair: Pair) => Promise<R>): Promise<Map<string, R[]>> {
+  const results = new Map<string, R[]>(pairs.map((p) => [p.label, []]));
+  try {
+    for (const pair of pairs) await warmUp(pair);
+    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await timed(pair));
+  } finally {
+    await stopPairs(pairs);
+  }
+  return results;
+}
+
+/** The warm-up is always back to back: it is there to get the code compiled. */
+const latencyWarmUp = (pair: Pair): Promise<unknown> => latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
+
 /** Throughput over one transport and size: ours↔ours and libzmq↔libzmq, and over tcp both mixed pairs. */
 async function throughputGroup(transport: Transport, size: number, otherBusy: number): Promise<Cell[]> {
   const count = THROUGHPUT_COUNT[size];
@@ -304,13 +322,7 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
     await startPair('libzmq', 'libzmq', 'libzmq', 'throughput', transport, size),
     ...(interop ? [await startPair('ours → libzmq', 'libzmq', 'ours', 'throughput', transport, size), await startPair('libzmq → ours', 'ours', 'libzmq', 'throughput', transport, size)] : []),
   ];
-  const results = new Map<string, { messagesPerSecond: number; megabytesPerSecond: number }[]>(pairs.map((p) => [p.label, []]));
-  try {
-    for (const pair of pairs) await throughputRun(pair, count);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await throughputRun(pair, count));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const results = await inTurns(pairs, (pair) => throughputRun(pair, count), (pair) => throughputRun(pair, count));
   const ours = summarizeThroughput(results.get('ours')!);
   const libzmq = summarizeThroughput(results.get('libzmq')!);
   const target = throughputTarget(transport, size);
@@ -372,14 +384,7 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
   const pause = paced ? PACE_MICROS : 0;
   const load = loadavg()[0];
   const pairs = [await startPair('ours', 'ours', 'ours', 'latency', transport, size), await startPair('libzmq', 'libzmq', 'libzmq', 'latency', transport, size)];
-  const results = new Map<string, { p50: number; p99: number; p999: number }[]>(pairs.map((p) => [p.label, []]));
-  try {
-    // The warm-up is always back to back: it is there to get the code compiled.
-    for (const pair of pairs) await latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await latencyRun(pair, count, pause));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const results = await inTurns(pairs, latencyWarmUp, (pair) => latencyRun(pair, count, pause));
   const ours = summarizeLatency(results.get('ours')!);
   const libzmq = summarizeLatency(results.get('libzmq')!);
   const ratio = { p50: ours.p50 / libzmq.p50, p99: ours.p99 / libzmq.p99, p999: ours.p999 / libzmq.p999 };
@@ -405,13 +410,7 @@ async function tapThroughputGroup(size: number, otherBusy: number): Promise<Cell
   const count = THROUGHPUT_COUNT[size];
   const load = loadavg()[0];
   const pairs = [await startPair('direct', 'libzmq', 'libzmq', 'throughput', 'tcp', size), await startTappedPair('throughput', size)];
-  const results = new Map<string, { messagesPerSecond: number; megabytesPerSecond: number }[]>(pairs.map((p) => [p.label, []]));
-  try {
-    for (const pair of pairs) await throughputRun(pair, count);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await throughputRun(pair, count));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const results = await inTurns(pairs, (pair) => throughputRun(pair, count), (pair) => throughputRun(pair, count));
   const tapped = summarizeThroughput(results.get('tap')!);
   const direct = summarizeThroughput(results.get('direct')!);
   const ratio = tapped.messagesPerSecond / direct.messagesPerSecond;
@@ -422,13 +421,7 @@ async function tapThroughputGroup(size: number, otherBusy: number): Promise<Cell
 async function tapLatencyGroup(size: number, otherBusy: number): Promise<Cell> {
   const load = loadavg()[0];
   const pairs = [await startPair('direct', 'libzmq', 'libzmq', 'latency', 'tcp', size), await startTappedPair('latency', size)];
-  const results = new Map<string, { p50: number; p99: number; p999: number }[]>(pairs.map((p) => [p.label, []]));
-  try {
-    for (const pair of pairs) await latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.label)!.push(await latencyRun(pair, PINGS_BACK_TO_BACK, 0));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const results = await inTurns(pairs, latencyWarmUp, (pair) => latencyRun(pair, PINGS_BACK_TO_BACK, 0));
   const tapped = summarizeLatency(results.get('tap')!);
   const direct = summarizeLatency(results.get('direct')!);
   const ratio = { p50: tapped.p50 / direct.p50, p99: tapped.p99 / direct.p99, p999: tapped.p999 / direct.p999 };

@@ -9,23 +9,25 @@ import type { EventRecord, TapRecord } from './records';
 
 /** The default number of records a feed holds. */
 export const FEED_CAPACITY = 10_000;
-/** The default bound on the body bytes those records keep (their captured frames). */
+/** The default bound on the memory those records keep alive with their captured bytes. */
 export const FEED_BYTES = 64 * 1024 * 1024;
 
-/** The body bytes a record keeps. */
-function bytesOf(record: TapRecord): number {
+/** How many captures a record holds: its frames, a command's body, a greeting's raw bytes. */
+function captureCount(record: TapRecord): number {
+  return record.kind === 'message' ? record.frames.length : record.kind === 'event' ? 0 : 1;
+}
+
+/** A record's capture `i` (< {@link captureCount}). */
+function captureAt(record: TapRecord, i: number): Uint8Array {
   switch (record.kind) {
-    case 'message': {
-      let sum = 0;
-      for (const frame of record.frames) sum += frame.data.length;
-      return sum;
-    }
+    case 'message':
+      return record.frames[i].data;
     case 'command':
-      return record.data.length;
+      return record.data;
     case 'greeting':
-      return record.raw.length;
+      return record.raw;
     case 'event':
-      return 0;
+      throw new RangeError('an event holds no captures');
   }
 }
 
@@ -35,14 +37,26 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
   readonly #maxBytes: number;
   #bytes = 0;
   readonly #queue: TapRecord[] = [];
+  /** What each queued record is charged against `maxBytes` (see {@link #measure} and {@link #enqueue}). */
+  readonly #charges: number[] = [];
   #head = 0;
+  /** The buffer the last charged capture lay in, and the queue index of the record holding its charge. */
+  #runBuffer: ArrayBufferLike | undefined;
+  #runIndex = -1;
+  /** Set by {@link #measure} for the record it measured: whether it takes the run's charge over, and where its run ends. */
+  #measuredTakesRun = false;
+  #measuredRunBuffer: ArrayBufferLike | undefined;
   #dropped = 0;
   #droppedTotal = 0;
   #waiter: ((record: TapRecord | undefined) => void) | undefined;
   #closed = false;
   readonly #detach: () => void;
 
-  /** Starts taking the tap's records; `capacity` bounds the queue's records, `maxBytes` the bytes they keep. */
+  /**
+   * Starts taking the tap's records; `capacity` bounds the queue's records, `maxBytes` the memory
+   * their captured bytes keep alive: a capture is often a view of the chunk it was read in, so a
+   * record is charged the whole buffer behind its bytes, once for a run of records sharing it.
+   */
   constructor(tap: Tap, capacity = FEED_CAPACITY, maxBytes = FEED_BYTES) {
     this.#capacity = capacity;
     this.#maxBytes = maxBytes;
@@ -101,16 +115,18 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
       waiter(record);
       return;
     }
-    const bytes = bytesOf(record);
-    if (this.length >= this.#capacity || (this.length > 0 && this.#bytes + bytes > this.#maxBytes)) {
+    const added = this.length < this.#capacity ? this.#measure(record) : 0;
+    if (this.length >= this.#capacity || (this.length > 0 && this.#bytes + added > this.#maxBytes)) {
       this.#dropped++;
       this.#droppedTotal++;
       return;
     }
     // The notice goes where the records went missing, before the first one kept again.
-    if (this.#dropped > 0) this.#queue.push(this.#droppedNotice());
-    this.#queue.push(record);
-    this.#bytes += bytes;
+    if (this.#dropped > 0) {
+      this.#queue.push(this.#droppedNotice());
+      this.#charges.push(0);
+    }
+    this.#enqueue(record, added);
     const waiter = this.#waiter;
     if (waiter !== undefined) {
       this.#waiter = undefined;
@@ -124,13 +140,64 @@ export class RecordFeed implements AsyncIterable<TapRecord> {
     return { kind: 'event', time: performance.timeOrigin + performance.now(), connection: 0, name: 'records-dropped', severity: 'warning', text: `${dropped} records not shown: the display fell behind (the traffic itself was relayed in full)` };
   }
 
+  /**
+   * The memory `record` adds to what the queue keeps alive: the byte length of each buffer behind
+   * its captures, except the buffer of the run before it — the buffer the previous charged record
+   * ended with, still queued — since records decoded from one chunk share it. Notes for
+   * {@link #enqueue} whether the record continues that run and which buffer its own captures end
+   * in. A buffer shared by records that are not consecutive is counted again: an overestimate,
+   * never less.
+   */
+  #measure(record: TapRecord): number {
+    let added = 0;
+    let takesRun = false;
+    let runBuffer = this.#runIndex >= this.#head ? this.#runBuffer : undefined;
+    let first = true;
+    for (let i = 0, count = captureCount(record); i < count; i++) {
+      const bytes = captureAt(record, i);
+      if (bytes.length === 0) continue;
+      const buffer = bytes.buffer;
+      if (buffer !== runBuffer) added += buffer.byteLength;
+      else if (first) takesRun = true;
+      runBuffer = buffer;
+      first = false;
+    }
+    this.#measuredTakesRun = takesRun;
+    this.#measuredRunBuffer = first ? undefined : runBuffer;
+    return added;
+  }
+
+  /**
+   * Queues the record just measured, charged what it adds and, when it continues the run before
+   * it, the run's buffer too, taken over from the record that held it: so a buffer stays counted
+   * until the last queued record holding it is taken.
+   */
+  #enqueue(record: TapRecord, added: number): void {
+    const index = this.#queue.length;
+    let charge = added;
+    if (this.#measuredTakesRun) {
+      const runBytes = this.#runBuffer!.byteLength;
+      this.#charges[this.#runIndex] -= runBytes;
+      charge += runBytes;
+    }
+    if (this.#measuredRunBuffer !== undefined) {
+      this.#runBuffer = this.#measuredRunBuffer;
+      this.#runIndex = index;
+    }
+    this.#queue.push(record);
+    this.#charges.push(charge);
+    this.#bytes += added;
+  }
+
   #take(): TapRecord | undefined {
     if (this.#head >= this.#queue.length) return this.#dropped > 0 ? this.#droppedNotice() : undefined;
-    const record = this.#queue[this.#head++];
-    this.#bytes -= bytesOf(record);
-    // Compact now and then, so that the array does not grow with everything ever queued.
+    const record = this.#queue[this.#head];
+    this.#bytes -= this.#charges[this.#head++];
+    // Compact now and then, so that the arrays do not grow with everything ever queued.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue.splice(0, this.#head);
+      this.#charges.splice(0, this.#head);
+      this.#runIndex -= this.#head;
       this.#head = 0;
     }
     return record;

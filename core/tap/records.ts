@@ -1,7 +1,8 @@
 /**
  * What a tap reports: one record per greeting, command, message or event it sees on a relayed
  * connection, as plain data that a terminal, an NDJSON file, a pcapng writer or a debugger view
- * can each render. Types only.
+ * can each render. Types only. A record's bytes may be views of the bytes the tap relayed, shared by
+ * every listener: read them, never change them.
  */
 
 /** Which end of a relayed connection sent something: the application that connected to the tap, or the upstream it relays to. */

@@ -106,6 +106,8 @@ export class TapConnection {
   #upstream: Socket | undefined;
   readonly #diagnosis: ConnectionDiagnosis;
   #directions: Direction[] = [];
+  /** The same directions by the side that sends (once attached). */
+  #bySide: Partial<Record<TapSide, Direction>> = {};
   /** Holding READY is possible until it has been done once (or ruled out). */
   #holdOpen: boolean;
   #holdTimer: NodeJS.Timeout | undefined;
@@ -123,6 +125,8 @@ export class TapConnection {
   readonly #readers: Record<TapSide, TrafficReader>;
   /** When the chunk being decoded arrived: the time of every record decoded from it (one clock read per chunk, not per record). */
   #chunkTime = 0;
+  /** The snapshot length for the chunk being decoded (asked once per chunk, not per frame). */
+  #chunkSnaplen = 0;
   readonly #closed: Promise<void>;
   #resolveClosed!: () => void;
 
@@ -174,6 +178,7 @@ export class TapConnection {
       new Direction('app', this.#app, upstream, this.#readers.app, this.#framing),
       new Direction('upstream', upstream, this.#app, this.#readers.upstream, this.#framing),
     ];
+    this.#bySide = { app: this.#directions[0], upstream: this.#directions[1] };
     upstream.on('error', (err: NodeJS.ErrnoException) => this.#noteEnd('upstream', err.code ?? err.message));
     for (const direction of this.#directions) {
       direction.source.on('data', (chunk: Buffer) => this.#relay(direction, chunk));
@@ -197,7 +202,7 @@ export class TapConnection {
       side,
       connection: this.id,
       showPasswords: host.showPasswords,
-      snaplen: () => host.snaplen(),
+      snaplen: () => this.#chunkSnaplen,
       now: () => this.#chunkTime,
       emit: (record) => this.#onRecord(side, record),
       greetingEnded: (end) => this.#greetingEnded(side, end),
@@ -208,6 +213,7 @@ export class TapConnection {
     direction.bytes += chunk.length;
     direction.holdFrom = -1;
     this.#chunkTime = this.#host.now();
+    this.#chunkSnaplen = this.#host.snaplen();
     if (!direction.scanner.stopped) {
       try {
         direction.scanner.push(chunk);
@@ -230,7 +236,7 @@ export class TapConnection {
   }
 
   #direction(side: TapSide): Direction | undefined {
-    return this.#directions.find((d) => d.from === side);
+    return this.#bySide[side];
   }
 
   /** A greeting ended: with NULL, what follows (READY) is held until the other side's READY is in. */

@@ -1,16 +1,15 @@
 /**
  * Where a tap listens and what it connects to: plain streams for tcp://, ipc:// and ws:// (a ws
- * tap relays the HTTP upgrade itself, so both of its legs are TCP streams), bound and resolved the
- * way the core's own transports bind (wildcards, interface names, ipc files), and which
+ * tap relays the HTTP upgrade itself, so both of its legs are TCP streams), bound and connected
+ * by the core's own transport functions (wildcards, interface names, ipc files), and which
  * endpoint pairs a byte-for-byte relay can serve.
  */
-import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
 import { describeAddress, formatHost, parseEndpoint, resolveBindHost, tcpLastEndpoint, type Endpoint } from '../endpoint';
 import { ZmqError } from '../errors';
-import { closeServer, listenOn, listenTcp } from '../transport/tcp';
+import { ipcTransport } from '../transport/ipc';
+import { closeServer, connectTcp, listenTcp } from '../transport/tcp';
 import type { Framing } from './tap-connection';
 
 /** A listen and an upstream endpoint the tap can relay between. */
@@ -65,48 +64,24 @@ export async function listenForApps(endpoint: Endpoint, ipv6: boolean, accept: (
       return { lastEndpoint, again: { ...endpoint, host: resolveBindHost(endpoint.host, ipv6, text), port: address.port }, close: () => closeServer(server) };
     }
     case 'ipc':
-      return listenIpc(endpoint, server);
+      return listenIpcForApps(endpoint, server);
     default:
       throw new ZmqError('EPROTONOSUPPORT', { address: endpoint.transport });
   }
 }
 
-/** ipc:// as libzmq binds it: a wildcard is a fresh private folder; whatever is at the path is unlinked first. */
-async function listenIpc(endpoint: Extract<Endpoint, { transport: 'ipc' }>, server: Server): Promise<TapListener> {
-  let path = endpoint.path;
-  let tempDir: string | undefined;
-  if (endpoint.wildcard) {
-    tempDir = mkdtempSync(join(tmpdir(), 'tmp'));
-    path = join(tempDir, 'socket');
-  }
-  const text = endpoint.abstract ? `ipc://@${path}` : `ipc://${path}`;
-  if (!endpoint.abstract) {
-    if (!isDirectory(dirname(path))) throw new ZmqError('ENOENT', { address: text, detail: `folder ${dirname(path)} does not exist` });
-    try {
-      unlinkSync(path);
-    } catch {
-      // nothing there
-    }
-  }
-  await listenOn(server, { path: endpoint.abstract ? `\0${path}` : path, exclusive: true }, text);
+/** ipc:// as the transport binds it; a closed tap removes its socket file too. */
+async function listenIpcForApps(endpoint: Extract<Endpoint, { transport: 'ipc' }>, server: Server): Promise<TapListener> {
+  const listener = await ipcTransport.listenServer(endpoint, server);
   return {
-    lastEndpoint: text,
-    again: { ...endpoint, path, wildcard: false },
+    lastEndpoint: listener.lastEndpoint,
+    again: { ...endpoint, path: listener.path, wildcard: false },
     close: async () => {
-      await closeServer(server);
+      await listener.close();
       // A closed ipc listener leaves no file, as libzmq's: an app connecting now gets ENOENT, as it would directly.
-      if (!endpoint.abstract) rmSync(path, { force: true });
-      if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+      if (!endpoint.abstract) rmSync(listener.path, { force: true });
     },
   };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 /** Opens a stream to the upstream (a ws upstream gets the app's own HTTP upgrade, relayed). */
@@ -114,9 +89,9 @@ export function connectUpstream(endpoint: Endpoint, ipv6: boolean): Socket {
   switch (endpoint.transport) {
     case 'tcp':
     case 'ws':
-      return netConnect({ host: endpoint.host, port: endpoint.port === '*' ? 0 : endpoint.port, family: ipv6 ? 0 : 4, noDelay: true });
+      return connectTcp(endpoint, ipv6);
     case 'ipc':
-      return netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path });
+      return ipcTransport.connectStream(endpoint);
     default:
       throw new ZmqError('EPROTONOSUPPORT', { address: endpoint.transport });
   }

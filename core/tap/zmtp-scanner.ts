@@ -1,12 +1,14 @@
 /**
  * A streaming scanner for ZMTP 3.x byte streams (RFC 23 §"Formal Grammar", RFC 37): the greeting,
- * then frame headers, counting body bytes and copying only the first few of each frame. Unlike the
+ * then frame headers, counting body bytes and keeping only the first few of each frame. Unlike the
  * engine's decoder (core/zmtp/decoder.ts), which assembles whole bodies for the application, it
  * keeps at most one frame's capture in memory whatever the frame's size, so a 1 GiB message
  * passes through a tap in bounded memory. Pure: no Node.
  */
 import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from '../zmtp/constants';
-import { allocate, copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
+import { readLongSize } from '../zmtp/frame';
+import { BodyCapture, viewOf } from './capture';
+import type { CaptureLimits, WireScanner, WireUnits } from './wire-units';
 
 const enum State {
   Greeting,
@@ -31,10 +33,8 @@ export class ZmtpScanner implements WireScanner {
   readonly #sizeBytes = new Uint8Array(8);
   #sizeNeeded = 0;
   #sizeFill = 0;
-  /** The body being skipped: its size, bytes seen, and the capture being filled. */
-  #bodySize = 0;
-  #bodySeen = 0;
-  #capture: Uint8Array = EMPTY;
+  /** The body streaming past when it spans chunks. */
+  readonly #body = new BodyCapture(true);
 
   constructor(units: WireUnits, limits: CaptureLimits) {
     this.#units = units;
@@ -47,10 +47,12 @@ export class ZmtpScanner implements WireScanner {
 
   stop(): void {
     this.#state = State.Stopped;
-    this.#capture = EMPTY;
+    this.#body.finish();
   }
 
-  push(chunk: Uint8Array): void {
+  push(pushed: Uint8Array): void {
+    // Views of a Node Buffer would be Buffers, slower to make; records hold plain Uint8Arrays.
+    const chunk = pushed.constructor === Uint8Array ? pushed : new Uint8Array(pushed.buffer, pushed.byteOffset, pushed.byteLength);
     const length = chunk.length;
     let pos = 0;
     while (pos < length) {
@@ -65,16 +67,16 @@ export class ZmtpScanner implements WireScanner {
             const end = pos + 2 + size;
             if (end > length) break;
             const flags = chunk[pos];
-            this.#units.frame(flags, size, copyOf(chunk, pos + 2, Math.min(size, this.#limits.bytesFor(flags))));
+            this.#units.frame(flags, size, viewOf(chunk, pos + 2, Math.min(size, this.#limits.bytesFor(flags))));
             pos = end;
             if (this.#state !== State.Flags) return;
           }
           // Next common case: a whole long frame (a body over 255 bytes) within this chunk.
           if (pos + 9 <= length && (chunk[pos] & FLAG_LONG) !== 0) {
-            const size = longSize(chunk, pos + 1);
+            const size = readLongSize(chunk, pos + 1);
             if (pos + 9 + size <= length) {
               const flags = chunk[pos];
-              this.#units.frame(flags, size, copyOf(chunk, pos + 9, Math.min(size, this.#limits.bytesFor(flags))));
+              this.#units.frame(flags, size, viewOf(chunk, pos + 9, Math.min(size, this.#limits.bytesFor(flags))));
               pos += 9 + size;
               if (this.#state !== State.Flags) return;
               continue;
@@ -89,10 +91,11 @@ export class ZmtpScanner implements WireScanner {
         }
         case State.Size:
           while (this.#sizeFill < this.#sizeNeeded && pos < length) this.#sizeBytes[this.#sizeFill++] = chunk[pos++];
-          if (this.#sizeFill === this.#sizeNeeded) this.#startBody(this.#sizeNeeded === 1 ? this.#sizeBytes[0] : longSize(this.#sizeBytes));
+          if (this.#sizeFill === this.#sizeNeeded) this.#startBody(this.#sizeNeeded === 1 ? this.#sizeBytes[0] : readLongSize(this.#sizeBytes, 0));
           break;
         case State.Body:
-          pos = this.#readBody(chunk, pos);
+          pos = this.#body.pass(chunk, pos);
+          if (this.#body.complete) this.#endBody();
           break;
         case State.Stopped:
           return;
@@ -118,35 +121,17 @@ export class ZmtpScanner implements WireScanner {
   }
 
   #startBody(size: number): void {
-    this.#bodySize = size;
-    this.#bodySeen = 0;
-    this.#capture = allocate(Math.min(size, this.#limits.bytesFor(this.#flags)));
+    this.#body.start(size, this.#limits.bytesFor(this.#flags));
     this.#state = State.Body;
     if (size === 0) this.#endBody();
   }
 
-  #readBody(chunk: Uint8Array, pos: number): number {
-    const take = Math.min(this.#bodySize - this.#bodySeen, chunk.length - pos);
-    const room = this.#capture.length - this.#bodySeen;
-    if (room > 0) this.#capture.set(chunk.subarray(pos, pos + Math.min(room, take)), this.#bodySeen);
-    this.#bodySeen += take;
-    if (this.#bodySeen === this.#bodySize) this.#endBody();
-    return pos + take;
-  }
-
   #endBody(): void {
-    const capture = this.#capture;
-    this.#capture = EMPTY;
+    const size = this.#body.size;
+    const capture = this.#body.finish();
     this.#state = State.Flags;
-    this.#units.frame(this.#flags, this.#bodySize, capture);
+    this.#units.frame(this.#flags, size, capture);
   }
-}
-
-/** An 8-byte big-endian size; anything beyond 2^53 is no real frame and stays above every size. */
-function longSize(bytes: Uint8Array, at = 0): number {
-  const high = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
-  const low = ((bytes[at + 4] << 24) | (bytes[at + 5] << 16) | (bytes[at + 6] << 8) | bytes[at + 7]) >>> 0;
-  return high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
 }
 
 /**

@@ -7,8 +7,10 @@
  * message size, as the ZMTP scanner. Pure: no Node.
  */
 import { FLAG_COMMAND, FLAG_LONG, FLAG_MORE, SHORT_FRAME_MAX } from '../zmtp/constants';
+import { readLongSize } from '../zmtp/frame';
 import { headEnd, HTTP_HEAD_MAX } from './http-head';
-import { allocate, copyOf, EMPTY, type CaptureLimits, type WireScanner, type WireUnits } from './wire-units';
+import { BodyCapture, copyOf, EMPTY } from './capture';
+import type { CaptureLimits, WireScanner, WireUnits } from './wire-units';
 
 const OPCODE_BINARY = 0x2;
 const OPCODE_CLOSE = 0x8;
@@ -38,10 +40,12 @@ export class ZwsScanner implements WireScanner {
   readonly #mask = new Uint8Array(4);
   #masked = false;
   #payloadSize = 0;
-  #payloadSeen = 0;
-  /** A binary message's ZWS flags (its first payload byte), once seen. */
+  /** Whether the payload is a binary message whose first byte, its ZWS flags, is still to come. */
+  #awaitingFlags = false;
+  /** A binary message's ZWS flags, once seen. */
   #zwsFlags = 0;
-  #capture: Uint8Array = EMPTY;
+  /** The frame's body: a binary message's payload after its flags, a control frame's whole payload. */
+  readonly #body = new BodyCapture(false);
 
   constructor(units: WireUnits, limits: CaptureLimits) {
     this.#units = units;
@@ -55,7 +59,7 @@ export class ZwsScanner implements WireScanner {
   stop(): void {
     this.#state = State.Stopped;
     this.#head = EMPTY;
-    this.#capture = EMPTY;
+    this.#body.finish();
   }
 
   push(chunk: Uint8Array): void {
@@ -136,13 +140,11 @@ export class ZwsScanner implements WireScanner {
       this.#payloadSize = (header[2] << 8) | header[3];
       offset = 4;
     } else if (length7 === 127) {
-      const high = ((header[2] << 24) | (header[3] << 16) | (header[4] << 8) | header[5]) >>> 0;
-      const low = ((header[6] << 24) | (header[7] << 16) | (header[8] << 8) | header[9]) >>> 0;
-      this.#payloadSize = high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
+      // RFC 6455's 64-bit length has the form of ZMTP's long size.
+      this.#payloadSize = readLongSize(header, 2);
       offset = 10;
     } else this.#payloadSize = length7;
     if (this.#masked) this.#mask.set(header.subarray(offset, offset + 4));
-    this.#payloadSeen = 0;
     this.#headerFill = 0;
     this.#state = State.Payload;
     if (this.#opcode === OPCODE_BINARY) {
@@ -150,47 +152,36 @@ export class ZwsScanner implements WireScanner {
         this.#fail('an empty WebSocket message (ZWS 2.0 needs at least the flags byte)', header.slice(0, 2));
         return;
       }
-      // The capture is sized once the flags byte says whether this is a command.
-      this.#capture = EMPTY;
+      // The body's capture is sized once the flags byte says whether this is a command.
+      this.#awaitingFlags = true;
     } else {
       // Control frames carry at most 125 bytes (RFC 6455 §5.5); keep them whole.
-      this.#capture = allocate(Math.min(this.#payloadSize, 125));
+      this.#body.start(this.#payloadSize, 125);
       if (this.#payloadSize === 0) this.#endPayload();
     }
   }
 
   #readPayload(chunk: Uint8Array, pos: number): number {
-    const take = Math.min(this.#payloadSize - this.#payloadSeen, chunk.length - pos);
-    // Payload byte i (of the whole payload) sits at this.#payloadSeen + k; for binary messages,
-    // byte 0 is the flags and body byte j is payload byte j + 1.
-    const skip = this.#opcode === OPCODE_BINARY ? 1 : 0;
-    let k = 0;
-    if (this.#payloadSeen === 0 && skip === 1 && take > 0) {
-      this.#zwsFlags = chunk[pos] ^ (this.#masked ? this.#mask[0] : 0);
+    if (this.#awaitingFlags) {
+      this.#awaitingFlags = false;
+      this.#zwsFlags = chunk[pos++] ^ (this.#masked ? this.#mask[0] : 0);
       const size = this.#payloadSize - 1;
-      this.#capture = allocate(Math.min(size, this.#limits.bytesFor(zmtpFlagsOf(this.#zwsFlags, size))));
-      k = 1;
+      this.#body.start(size, this.#limits.bytesFor(zmtpFlagsOf(this.#zwsFlags, size)));
     }
-    const capture = this.#capture;
-    for (; k < take; k++) {
-      const index = this.#payloadSeen + k - skip;
-      if (index >= capture.length) break;
-      const byte = chunk[pos + k];
-      capture[index] = this.#masked ? byte ^ this.#mask[(this.#payloadSeen + k) & 3] : byte;
-    }
-    this.#payloadSeen += take;
-    if (this.#payloadSeen === this.#payloadSize) this.#endPayload();
-    return pos + take;
+    const from = this.#body.seen;
+    pos = this.#body.pass(chunk, pos);
+    // Body byte j is payload byte j + 1 of a binary message (after the flags), j of a control frame.
+    if (this.#masked) unmask(this.#body.keptSince(from), this.#mask, from + (this.#opcode === OPCODE_BINARY ? 1 : 0));
+    if (this.#body.complete) this.#endPayload();
+    return pos;
   }
 
   #endPayload(): void {
-    const capture = this.#capture;
-    this.#capture = EMPTY;
+    const size = this.#body.size;
+    const capture = this.#body.finish();
     this.#state = State.FrameHeader;
-    if (this.#opcode === OPCODE_BINARY) {
-      const size = this.#payloadSize - 1;
-      this.#units.frame(zmtpFlagsOf(this.#zwsFlags, size), size, capture);
-    } else this.#units.control(this.#opcode, capture);
+    if (this.#opcode === OPCODE_BINARY) this.#units.frame(zmtpFlagsOf(this.#zwsFlags, size), size, capture);
+    else this.#units.control(this.#opcode, capture);
   }
 
   #fail(reason: string, raw: Uint8Array): number {
@@ -198,4 +189,9 @@ export class ZwsScanner implements WireScanner {
     this.#units.undecodable(reason, copyOf(raw, 0, raw.length));
     return Number.MAX_SAFE_INTEGER;
   }
+}
+
+/** Unmasks `bytes` in place (RFC 6455 §5.3): byte i takes key byte (phase + i) mod 4. */
+function unmask(bytes: Uint8Array, key: Uint8Array, phase: number): void {
+  for (let i = 0; i < bytes.length; i++) bytes[i] ^= key[(phase + i) & 3];
 }

@@ -1013,6 +1013,35 @@ static void cmd_getsockopt (char *name)
     }
 }
 
+/* A message holding the bytes HEX spells; false, with the bad-command reply sent, when it spells none. */
+static bool msg_from_hex (const char *hex, zmq_msg_t *msg)
+{
+    unsigned char *data;
+    size_t n;
+    if (!parse_hex (hex, &data, &n)) {
+        reply_badcmd ("bad hex payload");
+        return false;
+    }
+    zmq_msg_init_size (msg, n);
+    if (n)
+        memcpy (zmq_msg_data (msg), data, n);
+    free (data);
+    return true;
+}
+
+/* Sends MSG and replies "ok BYTES", or the error (closing the message libzmq did not take). */
+static void send_and_reply (zmq_msg_t *msg, int flags)
+{
+    int rc = zmq_msg_send (msg, g_sock, flags);
+    if (rc < 0) {
+        int e = errno;
+        zmq_msg_close (msg);
+        reply_err (e);
+        return;
+    }
+    reply_line ("ok %d", rc);
+}
+
 static void cmd_send (char *args)
 {
     char *save = NULL;
@@ -1038,17 +1067,9 @@ static void cmd_send (char *args)
         reply_badcmd ("bad routing id");
         return;
     }
-    unsigned char *data;
-    size_t n;
-    if (!parse_hex (hex, &data, &n)) {
-        reply_badcmd ("bad hex payload");
-        return;
-    }
     zmq_msg_t msg;
-    zmq_msg_init_size (&msg, n);
-    if (n)
-        memcpy (zmq_msg_data (&msg), data, n);
-    free (data);
+    if (!msg_from_hex (hex, &msg))
+        return;
     if (uses_routing_id (g_sock_type) && rid != 0
         && zmq_msg_set_routing_id (&msg, (uint32_t) rid) != 0) {
         int e = errno;
@@ -1056,14 +1077,7 @@ static void cmd_send (char *args)
         reply_err (e);
         return;
     }
-    int rc = zmq_msg_send (&msg, g_sock, flags);
-    if (rc < 0) {
-        int e = errno;
-        zmq_msg_close (&msg);
-        reply_err (e);
-        return;
-    }
-    reply_line ("ok %d", rc);
+    send_and_reply (&msg, flags);
 }
 
 static void cmd_join (char *rest)
@@ -1091,31 +1105,16 @@ static void cmd_send_group (char *args)
         reply_badcmd ("usage: send_group GROUP HEX");
         return;
     }
-    unsigned char *data;
-    size_t n;
-    if (!parse_hex (hex, &data, &n)) {
-        reply_badcmd ("bad hex payload");
-        return;
-    }
     zmq_msg_t msg;
-    zmq_msg_init_size (&msg, n);
-    if (n)
-        memcpy (zmq_msg_data (&msg), data, n);
-    free (data);
+    if (!msg_from_hex (hex, &msg))
+        return;
     if (zmq_msg_set_group (&msg, group) != 0) {
         int e = errno;
         zmq_msg_close (&msg);
         reply_err (e);
         return;
     }
-    int rc = zmq_msg_send (&msg, g_sock, 0);
-    if (rc < 0) {
-        int e = errno;
-        zmq_msg_close (&msg);
-        reply_err (e);
-        return;
-    }
-    reply_line ("ok %d", rc);
+    send_and_reply (&msg, 0);
 }
 
 static void cmd_recv (char *arg)

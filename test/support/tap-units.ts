@@ -31,6 +31,13 @@ export function recordingScanner(kind: 'zmtp' | 'zws', limit = Infinity, command
   return { scanner: kind === 'zmtp' ? new ZmtpScanner(sink, limits) : new ZwsScanner(sink, limits), units };
 }
 
+/** The units a scanner of `kind` finds in `chunks` pushed in turn (limits as {@link recordingScanner}). */
+export function scan(kind: 'zmtp' | 'zws', chunks: Iterable<Uint8Array>, limit = Infinity, commandLimit = Infinity): Unit[] {
+  const { scanner, units } = recordingScanner(kind, limit, commandLimit);
+  for (const chunk of chunks) scanner.push(chunk);
+  return units;
+}
+
 /** Units with the chunk-relative `end` offsets left out (they differ by chunking by design). */
 export function withoutOffsets(units: readonly Unit[]): unknown[] {
   return units.map((u) => ('end' in u ? { ...u, end: undefined } : u));

@@ -72,7 +72,7 @@ const RULES: readonly ImportRule[] = [
   },
   {
     arrow: 'core/tap/{scanners,readers,pcapng}.ts ↛ node:',
-    from: /^core\/tap\/(wire-units|zmtp-scanner|zws-scanner|http-head|traffic-reader|diagnosis|socket-types|records|pcapng|pcapng-capture)\.ts$/,
+    from: /^core\/tap\/(wire-units|capture|zmtp-scanner|zws-scanner|http-head|traffic-reader|diagnosis|socket-types|records|pcapng|pcapng-capture)\.ts$/,
     to: /^node:/,
     why: 'decoding a stream and writing pcapng are pure, so that a debugger view can do both from stored records',
   },

@@ -46,6 +46,30 @@ describe('tap: record feed', () => {
     assert.deepEqual((await feed.nextBatch()).map(name), [5]);
   });
 
+  it('charges records the memory their captures keep alive: a chunk shared by consecutive records once, a chunk behind a few bytes whole', async () => {
+    const tap = idleTap();
+    const feed = new RecordFeed(tap, 100, 3000);
+    const message = (n: number, data: Uint8Array): TapRecord => ({ kind: 'message', time: n, connection: 1, from: 'app', frames: [{ size: data.length, more: false, data, flags: 0 }], framesOmitted: 0, size: data.length });
+    const name = (r: TapRecord): string | number => (r.kind === 'event' ? r.name : r.time);
+    // Ten 100-byte views of one 2000-byte chunk keep 2000 bytes alive, not 10 × 100 and not 10 × 2000.
+    const chunk = new Uint8Array(2000);
+    for (let n = 1; n <= 10; n++) tap.emit('record', message(n, chunk.subarray(n * 100, n * 100 + 100)));
+    // A 10-byte view of another 2000-byte chunk would keep 4000 bytes alive: past the bound.
+    tap.emit('record', message(11, new Uint8Array(2000).subarray(0, 10)));
+    const firstFive: Array<string | number> = [];
+    for (let i = 0; i < 5; i++) firstFive.push(name((await feed.next())!));
+    assert.deepEqual(firstFive, [1, 2, 3, 4, 5]);
+    // Records 6 to 10 still hold the first chunk.
+    tap.emit('record', message(12, new Uint8Array(2000).subarray(0, 10)));
+    const rest = await feed.nextBatch();
+    assert.deepEqual(rest.map(name), [6, 7, 8, 9, 10, 'records-dropped']);
+    assert.match((rest[5] as EventRecord).text, /^2 records not shown/);
+    // All taken, the first chunk is no longer kept by the feed: another fits beside 900 bytes more.
+    tap.emit('record', message(13, new Uint8Array(2000).subarray(0, 10)));
+    tap.emit('record', message(14, new Uint8Array(900)));
+    assert.deepEqual((await feed.nextBatch()).map(name), [13, 14]);
+  });
+
   it('ends iteration once closed and drained, and stops listening to the tap', async () => {
     const tap = idleTap();
     const feed = new RecordFeed(tap);

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ascii, chunksOf, concat, describeChunking, everyChunking, hex, toHex } from '../support/hex';
 import { rawCommandBody, rawReadyBody, switchingProtocols, upgradeRequest, wsFrame, WS_OPCODE, zwsPayload } from '../support/raw-ws';
-import { recordingScanner, withoutOffsets, type Unit } from '../support/tap-units';
+import { recordingScanner, scan, withoutOffsets, type Unit } from '../support/tap-units';
 
 // Bytes as libzmq 4.3.4 sends them (protocol.md Appendix A).
 const GREETING = hex(`FF 00 00 00 00 00 00 00 01 7F 03 01 4E 55 4C 4C ${'00 '.repeat(48)}`);
@@ -33,23 +33,17 @@ describe('tap: ZMTP scanner', () => {
   ];
 
   it('finds the greeting and every frame, with the offset just past the greeting', () => {
-    const { scanner, units } = recordingScanner('zmtp');
-    scanner.push(stream);
-    assert.deepEqual(units, expected);
+    assert.deepEqual(scan('zmtp', [stream]), expected);
   });
 
   it('finds the same units however the stream is cut', () => {
     for (const chunking of everyChunking(stream.length)) {
-      const { scanner, units } = recordingScanner('zmtp');
-      for (const chunk of chunksOf(stream, chunking)) scanner.push(chunk);
-      assert.deepEqual(withoutOffsets(units), withoutOffsets(expected), describeChunking(chunking));
+      assert.deepEqual(withoutOffsets(scan('zmtp', chunksOf(stream, chunking))), withoutOffsets(expected), describeChunking(chunking));
     }
   });
 
   it('keeps only the first bytes of a data frame and all of a command, up to the limits', () => {
-    const { scanner, units } = recordingScanner('zmtp', 4, 10);
-    scanner.push(concat(GREETING, longFrame(300), READY_DEALER));
-    assert.deepEqual(units.slice(1), [
+    assert.deepEqual(scan('zmtp', [concat(GREETING, longFrame(300), READY_DEALER)], 4, 10).slice(1), [
       { unit: 'frame', flags: 0x02, size: 300, head: toHex(hex('00 01 02 03')) },
       { unit: 'frame', flags: 0x04, size: 28, head: toHex(READY_DEALER.subarray(2, 12)) },
     ]);
@@ -119,23 +113,18 @@ describe('tap: ZWS scanner', () => {
   ];
 
   it('finds the upgrade head, unmasked ZWS frames with the ZMTP flags they stand for, and control frames', () => {
-    const { scanner, units } = recordingScanner('zws');
-    scanner.push(clientStream);
-    assert.deepEqual(units, expected);
+    assert.deepEqual(scan('zws', [clientStream]), expected);
   });
 
   it('finds the same units however the stream is cut', () => {
     for (const chunking of everyChunking(clientStream.length)) {
-      const { scanner, units } = recordingScanner('zws');
-      for (const chunk of chunksOf(clientStream, chunking)) scanner.push(chunk);
-      assert.deepEqual(withoutOffsets(units), withoutOffsets(expected), describeChunking(chunking));
+      assert.deepEqual(withoutOffsets(scan('zws', chunksOf(clientStream, chunking))), withoutOffsets(expected), describeChunking(chunking));
     }
   });
 
   it("reads a server's unmasked frames after its 101 response, and gives a long body the LONG flag ZMTP would", () => {
     const response = switchingProtocols('dGhlIHNhbXBsZSBub25jZQ==');
-    const { scanner, units } = recordingScanner('zws', 3);
-    scanner.push(concat(ascii(response), wsFrame({ payload: zwsPayload(rawCommandBody('PONG')), mask: false }), wsFrame({ payload: zwsPayload('y'.repeat(70000)), mask: false })));
+    const units = scan('zws', [concat(ascii(response), wsFrame({ payload: zwsPayload(rawCommandBody('PONG')), mask: false }), wsFrame({ payload: zwsPayload('y'.repeat(70000)), mask: false }))], 3);
     assert.deepEqual(units, [
       { unit: 'httpHead', raw: response, end: response.length },
       { unit: 'frame', flags: 0x00, size: 5, head: toHex(ascii('\x04PO')) },
@@ -156,8 +145,7 @@ describe('tap: ZWS scanner', () => {
   });
 
   it('gives up on an HTTP head longer than 16 KiB', () => {
-    const { scanner, units } = recordingScanner('zws');
-    scanner.push(ascii(`GET / HTTP/1.1\r\nX-Long: ${'a'.repeat(17000)}`));
+    const units = scan('zws', [ascii(`GET / HTTP/1.1\r\nX-Long: ${'a'.repeat(17000)}`)]);
     assert.equal(units.length, 1);
     assert.equal(units[0].unit, 'undecodable');
   });
