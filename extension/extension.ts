@@ -144,7 +144,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
 
 /**
  * The one warning about a connect that keeps failing, or that failed for good: the last error and what it means, with
- * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect".
+ * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect" ("Dismiss" once it ended).
  */
 async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, log: vscode.LogOutputChannel): Promise<void> {
   const rid = failure.routingId === null ? '' : ` (routing id ${failure.routingId})`;
@@ -153,7 +153,8 @@ async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, 
   const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}${outcome}`;
   log.warn(text);
   const SHOW = 'Show in Debugger';
-  const DISCONNECT = 'Disconnect';
+  // An ended connection is only kept to show why: its button says Dismiss, as its row does (the same call forgets it).
+  const DISCONNECT = failure.retrying ? 'Disconnect' : 'Dismiss';
   const choice = await vscode.window.showWarningMessage(text, SHOW, DISCONNECT);
   if (choice === SHOW) {
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId: failure.socketId, ...(failure.routingId === null ? {} : { routingId: failure.routingId }) });

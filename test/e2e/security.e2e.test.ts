@@ -207,6 +207,9 @@ test('security as a client: generate keys, profiles, a CURVE-secured libzmq PEER
     assert.match((await view.getByTestId('ladder').textContent()) ?? '', /user "guest" · password hidden/);
     assert.match(refusal, /check the user name and password.*Not retrying: after this failure libzmq gives up too\.$/);
     assert.equal(await peerRow(view, plainId).getAttribute('data-phase'), 'failed');
+    // The warning's buttons: the connection has ended, so it is dismissed rather than disconnected.
+    const refusalToast = page.locator('.notifications-toasts .notification-toast').filter({ hasText: '(ZAP 400: ' });
+    assert.deepEqual((await refusalToast.getByRole('button').allTextContents()).filter((b) => b !== ''), ['Show in Debugger', 'Dismiss']);
     t.diagnostic(`notifications: ${(await notifications(page)).join(' || ')}`);
 
     // No secret in the settings, the workspace or the logs: the profiles name the key pair and public keys only.
