@@ -137,10 +137,10 @@ export class Tap extends EventEmitter<TapEvents> {
     }
     this.#route = tapRoute(merged.listen, merged.upstream);
     if (curve !== undefined) {
-      const server = curveKeyBytes(curve.serverSecretKey, 'the CURVE server secret key');
+      const server = secretKeyBytes(curve.serverSecretKey, 'the CURVE server secret key');
       let client: Uint8Array;
       try {
-        client = curveKeyBytes(curve.clientSecretKey, 'the CURVE client secret key');
+        client = secretKeyBytes(curve.clientSecretKey, 'the CURVE client secret key');
       } catch (err) {
         server.fill(0);
         throw err;
@@ -347,6 +347,19 @@ export class Tap extends EventEmitter<TapEvents> {
 
   #emit(record: TapRecord): void {
     if (this.listenerCount('record') > 0) this.emit('record', record);
+  }
+}
+
+/**
+ * A secret key as 32 bytes; EINVAL for anything else, in words that quote none of it (Z85's own
+ * errors quote the offending characters, which here would be part of a secret).
+ */
+function secretKeyBytes(key: string | Uint8Array, what: string): Uint8Array {
+  try {
+    return curveKeyBytes(key, what);
+  } catch (err) {
+    if (!(err instanceof ZmqError) || typeof key !== 'string' || key.length !== 40) throw err;
+    throw new ZmqError('EINVAL', { detail: `${what} is not valid Z85 (40 characters of the Z85 alphabet, as zmq_curve_keypair writes them)` });
   }
 }
 
