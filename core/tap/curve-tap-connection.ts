@@ -91,6 +91,8 @@ export class CurveTapConnection {
   /** The upstream's READY metadata, passed to the app in the tap's READY. */
   #upstreamMetadata: Properties = [];
   #upstreamStarted = false;
+  /** The app's long-term public key, from its INITIATE (a public key: shown in an event). */
+  #appClientKey: Uint8Array | undefined;
   #failed = false;
   #endedByTap: string | undefined;
   #firstEnd: { side: TapSide; error?: string } | undefined;
@@ -267,6 +269,7 @@ export class CurveTapConnection {
     // The app's INITIATE is in (and ZAP asked, which here means the upstream): start the upstream's handshake.
     if (side === 'app' && leg.reader.opened && !this.#upstreamStarted) {
       this.#upstreamStarted = true;
+      this.#sayClientKeys();
       this.#client.start();
     }
   }
@@ -334,9 +337,7 @@ export class CurveTapConnection {
       },
       // The app leg's "ZAP handler" is the upstream: its READY (or refusal) answers.
       requestZap: (_mechanism, credentials) => {
-        if (side === 'app' && credentials[0] !== undefined) {
-          this.#say('app-client-key', 'info', `app's CURVE client key is ${z85Encode(credentials[0])}; the upstream sees the tap's client key ${z85Encode(this.#host.keys.client.publicKey)}`, 'app');
-        }
+        if (side === 'app') this.#appClientKey = credentials[0]?.slice();
         return side === 'app';
       },
       zapAccepted: () => undefined,
@@ -347,6 +348,14 @@ export class CurveTapConnection {
         if (side === 'upstream') this.#server.zapReplied({ status: 200, statusText: '', userId: new Uint8Array(0), metadata: [] });
       },
     };
+  }
+
+  /** Which client key the app used and which one the upstream will see (the upstream's ZAP judges the latter). */
+  #sayClientKeys(): void {
+    if (this.#appClientKey === undefined) return;
+    const app = z85Encode(this.#appClientKey);
+    const tap = z85Encode(this.#host.keys.client.publicKey);
+    this.#say('client-keys', 'info', `app's CURVE client key is ${app}; the upstream sees ${app === tap ? 'the same key (the tap was given the app\'s own)' : `the tap's client key ${tap}`}`, 'app');
   }
 
   // --- Failures and closes ----------------------------------------------------------------------

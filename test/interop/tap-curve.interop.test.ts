@@ -100,7 +100,7 @@ describe('tap interop: terminating CURVE', () => {
       const [reply] = messages(records, 'upstream');
       assert.equal(reply.socketType, 'ROUTER');
       assert.deepEqual(reply.frames.map((f) => [Buffer.from(f.data).toString('hex'), f.more]), [[Buffer.from('reply').toString('hex'), true], ['000102ff', false]]);
-      assert.match(eventsNamed(records, 'app-client-key')[0].text, new RegExp(`app's CURVE client key is ${escape(CLIENT.public)}`));
+      assert.match(eventsNamed(records, 'client-keys')[0].text, new RegExp(`^app's CURVE client key is ${escape(CLIENT.public)}; the upstream sees the same key`));
 
       // No secret key anywhere in what the tap reported, and the capture writes the plaintext as NULL ZMTP.
       for (const secret of [SERVER.secret, CLIENT.secret]) assert.ok(records.every((r) => !asText(r).includes(secret)));
@@ -132,6 +132,7 @@ describe('tap interop: terminating CURVE', () => {
       await eventually(() => eventsNamed(records, 'terminating-failed').length > 0, 'the refusal explained');
       assert.match(eventsNamed(records, 'terminating-failed')[0].text, new RegExp(`^upstream refused the tap's CURVE client key ${escape(STRANGER.public)} \\(ZAP 400\\): .* the app was sent the same ERROR 400$`));
       assert.ok(upstream.zapRequests.length >= 1);
+      assert.equal(eventsNamed(records, 'client-keys')[0].text, `app's CURVE client key is ${CLIENT.public}; the upstream sees the tap's client key ${STRANGER.public}`);
       await eventually(() => dealer.events.some((e) => e.name === 'HANDSHAKE_FAILED_AUTH' && e.value === 400), "the app's HANDSHAKE_FAILED_AUTH 400");
     });
   }
