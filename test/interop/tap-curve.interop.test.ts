@@ -10,10 +10,14 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import nacl from 'tweetnacl';
 import { PcapngCapture, Tap, z85Encode, type CommandRecord, type EventRecord, type GreetingRecord, type MessageRecord, type TapRecord } from '../../core/index';
 import type { LibzmqSocket } from '../support/libzmq';
 import { eventually, interopTest, type Harness } from '../support/interop';
+import { tshark44 } from '../support/tshark';
 
 const interop = interopTest();
 
@@ -113,6 +117,22 @@ describe('tap interop: terminating CURVE', () => {
       for (const secret of [serverKeys.secretKey, clientKeys.secretKey]) assert.ok(!pcap.includes(Buffer.from(secret)));
     });
 
+    interop(`${transport}: heartbeats pass end to end through both legs, both ways`, async (h) => {
+      const upstream = await h.lib('PEER', { options: { ...LIB_CURVE_SERVER, HEARTBEAT_IVL: 50, HEARTBEAT_TIMEOUT: 500 } });
+      const tap = new Tap({ listen: h.bindEndpoint(transport), upstream: await upstream.bind(h.bindEndpoint(transport)), curve: { serverSecretKey: SERVER.secret, clientSecretKey: CLIENT.secret } });
+      const records: TapRecord[] = [];
+      tap.on('record', (r) => records.push(r));
+      h.defer(() => tap.close());
+      const app = await h.lib('PEER', { options: { ...libCurveClient(SERVER.public), HEARTBEAT_IVL: 50, HEARTBEAT_TIMEOUT: 500 } });
+      await app.connectPeer(await tap.start());
+      const [ping, pong] = transport === 'ws' ? ['WS-PING', 'WS-PONG'] : ['PING', 'PONG'];
+      const seen = (name: string, side: string): boolean => commands(records).some((r) => r.name === name && r.from === side);
+      await eventually(() => ['app', 'upstream'].every((side) => seen(ping, side) && seen(pong, side)), 'pings and pongs from both sides', 5000);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      assert.equal(eventsNamed(records, 'closed').length, 0, 'no heartbeat timeout: the pongs got through both legs');
+      assert.equal(tap.connections().length, 1);
+    });
+
     interop(`${transport}: an app that trusts another server key is explained, and nothing reaches the upstream`, async (h) => {
       const { endpoint, records, upstream } = await terminatingTap(h, transport);
       const dealer = await h.lib('DEALER', { options: libCurveClient(STRANGER.public) });
@@ -136,6 +156,34 @@ describe('tap interop: terminating CURVE', () => {
       await eventually(() => dealer.events.some((e) => e.name === 'HANDSHAKE_FAILED_AUTH' && e.value === 400), "the app's HANDSHAKE_FAILED_AUTH 400");
     });
   }
+});
+
+describe('tap interop: a terminated CURVE connection in a real Wireshark', () => {
+  interop('tshark 4.4 decodes the capture as NULL-mechanism ZMTP: both socket types and the plaintext frames', async (h) => {
+    const { endpoint, records, upstream } = await terminatingTap(h, 'tcp');
+    const dealer = await h.lib('DEALER', { options: { ...libCurveClient(SERVER.public), ROUTING_ID: 'worker-1' } });
+    await dealer.connect(endpoint);
+    await sendParts(dealer, [Buffer.from('HELLO'), Buffer.from('WORLD')]);
+    const [id] = await receiveParts(upstream);
+    await sendParts(upstream, [id, Buffer.from('BACK')]);
+    await receiveParts(dealer);
+    await dealer.close();
+    await eventually(() => records.some((r) => r.kind === 'event' && r.name === 'closed'), 'the close recorded');
+    const blocks: Uint8Array[] = [];
+    const capture = new PcapngCapture('zmtp', (b) => blocks.push(b));
+    for (const r of records) capture.add(r);
+    const dir = mkdtempSync(join(tmpdir(), 'zmq-tap-curve-'));
+    h.defer(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'terminated.pcapng');
+    writeFileSync(file, Buffer.concat(blocks));
+    const summary = await tshark44(file, []);
+    assert.doesNotMatch(summary, /Dissector bug|Malformed/);
+    assert.equal((summary.match(/zmtp \d+ Greeting \(version=3\.1 mechanism=NULL Client\)/g) ?? []).length, 2, summary);
+    assert.match(summary, /zmtp \d+ Command \(READY\)\s+Socket-Type=DEALER\s+Identity=worker-1/);
+    assert.match(summary, /zmtp \d+ Command \(READY\)\s+Socket-Type=ROUTER/);
+    const fields = await tshark44(file, ['-Y', 'zmtp.data', '-T', 'fields', '-e', 'zmtp.data']);
+    assert.deepEqual(fields.trim().split('\n'), ['48454c4c4f', '574f524c44', '4241434b'], 'HELLO, WORLD, then BACK');
+  });
 });
 
 function escape(text: string): string {
