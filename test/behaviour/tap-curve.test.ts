@@ -133,6 +133,24 @@ describe('tap: terminating CURVE', () => {
     }
   });
 
+  it('stops reading from the app while the upstream does not read, and delivers everything once it does', async () => {
+    // The core's PEER stops reading its connection once receiveHighWaterMark messages wait unread.
+    const upstream = new Peer({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey, receiveHighWaterMark: 2 });
+    closeAfter.push(upstream);
+    const { tap, endpoint } = await startTap('tcp://127.0.0.1:*', await upstream.bind('tcp://127.0.0.1:*'));
+    const app = await RawCurveClient.connect(endpoint, serverKeys.publicKey, clientKeys);
+    closeAfter.push({ close: async () => app.connection.destroy() });
+    // 48 MiB: more than the kernel's buffers on both legs hold.
+    const payloads = Array.from({ length: 48 }, (_, i) => Buffer.alloc(1 << 20, i));
+    for (const payload of payloads) app.connection.write(app.message(payload));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(app.connection.socket.writableLength > 0, 'the app cannot get rid of its bytes while the upstream reads nothing');
+    const taken = tap.connections()[0].app.bytes;
+    assert.ok(taken < 32 * (1 << 20), `the tap took ${taken} bytes from the app while the upstream read nothing`);
+    for (const payload of payloads) assert.ok((await upstream.receive()).data.equals(payload));
+    await waitUntil(() => app.connection.socket.writableLength === 0, 5000, "the app's bytes all taken");
+  });
+
   it('refuses keys that are not keys, quoting none of them, keeps no secret in its options and leaves the caller\'s keys alone', async () => {
     const secret = z85Encode(serverKeys.secretKey);
     const bad = `${secret.slice(0, 39)}"`;
