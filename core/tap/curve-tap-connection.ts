@@ -68,7 +68,6 @@ interface Leg {
   readonly side: TapSide;
   wire: TerminatedWire | undefined;
   readonly reader: TrafficReader;
-  greeting: Greeting | undefined;
   ready: boolean;
   bytes: number;
   messages: number;
@@ -187,10 +186,10 @@ export class CurveTapConnection {
       showPasswords: host.showPasswords,
       snaplen: () => this.#snaplen,
       now: () => this.#now,
-      emit: (record) => this.#onRecord(side, record),
+      emit: (record) => this.#onRecord(record),
       greetingEnded: () => undefined,
     });
-    return { side, wire: undefined, reader, greeting: undefined, ready: false, bytes: 0, messages: 0, closed: false };
+    return { side, wire: undefined, reader, ready: false, bytes: 0, messages: 0, closed: false };
   }
 
   // --- The opening: greetings or upgrades ------------------------------------------------------
@@ -206,9 +205,7 @@ export class CurveTapConnection {
   }
 
   #greeting(side: TapSide, raw: Uint8Array, greeting: Greeting): void {
-    const leg = this.#legs[side];
-    leg.greeting = greeting;
-    leg.reader.greeting(raw, 0);
+    this.#legs[side].reader.greeting(raw, 0);
     if (greeting.mechanism !== 'CURVE') {
       this.#fail(side, this.#notCurve(side, greeting.mechanism));
       return;
@@ -491,11 +488,11 @@ export class CurveTapConnection {
     this.#resolveClosed();
   }
 
-  #onRecord(side: TapSide, record: TapRecord): void {
+  /** Every record of either reader: greetings marked as terminated (a capture writes them as NULL), then shown and judged. */
+  #onRecord(record: TapRecord): void {
     const marked = record.kind === 'greeting' ? ({ ...record, terminated: true } satisfies GreetingRecord) : record;
     this.#host.emit(marked);
     this.#diagnosis.observe(marked);
-    void side;
   }
 
   #say(name: string, severity: Severity, text: string, from?: TapSide): void {
