@@ -72,6 +72,8 @@ interface Leg {
   bytes: number;
   messages: number;
   closed: boolean;
+  /** Reading paused until the other leg's socket drains. */
+  waitingForDrain: boolean;
 }
 
 /** A connection the tap terminates; made by the tap when an app connects (see tap.ts). */
@@ -115,11 +117,14 @@ export class CurveTapConnection {
     this.#opened = host.now();
     this.#diagnosis = new ConnectionDiagnosis(id, (event) => host.emit(event), () => host.now());
     this.#legs = { app: this.#leg('app'), upstream: this.#leg('upstream') };
-    this.#server = new CurveServer(this.#mechanismHost('app'), host.crypto, { secretKey: host.keys.server.secretKey, zapDomain: '', zapEnforceDomain: false });
+    // Sealed bodies are written at once and every byte of them is set: no need to zero them first.
+    const allocate = (size: number): Uint8Array => Buffer.allocUnsafe(size);
+    this.#server = new CurveServer(this.#mechanismHost('app'), host.crypto, { secretKey: host.keys.server.secretKey, zapDomain: '', zapEnforceDomain: false, allocate });
     this.#client = new CurveClient(this.#mechanismHost('upstream'), host.crypto, {
       publicKey: host.keys.client.publicKey,
       secretKey: host.keys.client.secretKey,
       serverKey: host.keys.upstreamServerKey,
+      allocate,
     });
     this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     app.pause();
@@ -189,7 +194,7 @@ export class CurveTapConnection {
       emit: (record) => this.#onRecord(record),
       greetingEnded: () => undefined,
     });
-    return { side, wire: undefined, reader, ready: false, bytes: 0, messages: 0, closed: false };
+    return { side, wire: undefined, reader, ready: false, bytes: 0, messages: 0, closed: false, waitingForDrain: false };
   }
 
   // --- The opening: greetings or upgrades ------------------------------------------------------
@@ -304,10 +309,14 @@ export class CurveTapConnection {
 
   /** Backpressure: a full target pauses the source until it drains. */
   #forward(source: Leg, target: Leg, written: boolean): void {
-    if (written) return;
+    if (written || source.waitingForDrain) return;
+    source.waitingForDrain = true;
     const from = source.wire!.socket;
     from.pause();
-    target.wire!.socket.once('drain', () => from.resume());
+    target.wire!.socket.once('drain', () => {
+      source.waitingForDrain = false;
+      from.resume();
+    });
   }
 
   #mechanismHost(side: TapSide): MechanismHost {

@@ -151,6 +151,25 @@ describe('tap: terminating CURVE', () => {
     await waitUntil(() => app.connection.socket.writableLength === 0, 5000, "the app's bytes all taken");
   });
 
+  it('waits once for a full leg to drain, however many small messages one read held', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    closeAfter.push({ close: async () => void process.off('warning', onWarning) });
+    const upstream = new Peer({ linger: 0, curveServer: true, curveSecretKey: serverKeys.secretKey, receiveHighWaterMark: 2 });
+    closeAfter.push(upstream);
+    const { endpoint } = await startTap('tcp://127.0.0.1:*', await upstream.bind('tcp://127.0.0.1:*'));
+    const app = await RawCurveClient.connect(endpoint, serverKeys.publicKey, clientKeys);
+    closeAfter.push({ close: async () => app.connection.destroy() });
+    // 20 000 messages of 1 KiB: dozens in each read of the app's leg, more than the kernel's buffers hold.
+    const count = 20_000;
+    const payload = Buffer.alloc(1024, 0x5a);
+    for (let i = 0; i < count; i++) app.connection.write(app.message(payload));
+    for (let i = 0; i < count; i++) assert.ok((await upstream.receive()).data.equals(payload));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(warnings, [], "no MaxListenersExceededWarning: one 'drain' listener per paused leg");
+  });
+
   it('refuses keys that are not keys, quoting none of them, keeps no secret in its options and leaves the caller\'s keys alone', async () => {
     const secret = z85Encode(serverKeys.secretKey);
     const bad = `${secret.slice(0, 39)}"`;
