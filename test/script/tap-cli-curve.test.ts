@@ -72,7 +72,7 @@ describe('zmq-peer tap: terminating CURVE', () => {
     const escaped = (key: string): string => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     for (const expected of [
       new RegExp(`terminating CURVE: apps must trust server key ${escaped(server.publicKey)}, the upstream sees client key ${escaped(client.publicKey)}`),
-      /^T #1 app > upstream: greeting ZMTP 3\.1 CURVE$/,
+      /^T #1 app > upstream: greeting ZMTP 3\.1 CURVE \(terminated by the tap\)$/,
       /^T #1 app PEER > upstream: INITIATE Socket-Type=PEER/,
       /^T #1 upstream PEER > app: READY Socket-Type=PEER/,
       /^T #1: PEER → PEER: compatible$/,
@@ -83,8 +83,9 @@ describe('zmq-peer tap: terminating CURVE', () => {
     }
     const written = [lines.join('\n'), stderr, readFileSync(ndjson, 'latin1'), readFileSync(pcapng, 'latin1')];
     for (const secret of [server.secretKey, client.secretKey]) assert.ok(written.every((output) => !output.includes(secret)), 'no secret key in any output');
-    const records = readFileSync(ndjson, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; from?: string });
+    const records = readFileSync(ndjson, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; from?: string; terminated?: boolean });
     assert.equal(records.filter((r) => r.kind === 'message').length, 2);
+    assert.deepEqual(records.filter((r) => r.kind === 'greeting').map((r) => [r.from, r.terminated]).sort(), [['app', true], ['upstream', true]]);
   });
 
   it('exits 2 when a key is missing, not in the environment, or given literally', async () => {
