@@ -24,8 +24,7 @@ import type { Endpoint } from '../endpoint';
 import type { EventRecord, Severity, TapPolicy, TapRecord } from './records';
 import { TapConnection, type TapConnectionInfo } from './tap-connection';
 import { CurveTapConnection, type TerminatingKeys } from './curve-tap-connection';
-import { loadCurveCrypto } from '../crypto/sodium';
-import { curveKeyBytes, z85Encode } from '../zmtp/z85';
+import { TapKeyring, type TapCurveKeys, type TapCurvePublicKeys } from './tap-curve-keys';
 import type { CurveCrypto } from '../zmtp/curve-crypto';
 import { formatHost } from '../endpoint';
 import { connectUpstream, listenForApps, localAddress, remoteAddress, tapRoute, type TapListener, type TapRoute } from './tap-endpoints';
@@ -54,30 +53,6 @@ export interface TapOptions {
   readonly ipv6?: boolean;
   /** Terminating mode: the tap ends CURVE on both legs with these keys (see {@link TapCurveKeys}). */
   readonly curve?: TapCurveKeys;
-}
-
-/**
- * The secret keys a terminating CURVE tap needs, as 32 bytes or 40 Z85 characters (the public
- * keys follow from them, as zmq_curve_public). The tap keeps its own copies and zeroes them when
- * it closes; the caller's are left alone.
- */
-export interface TapCurveKeys {
-  /**
-   * The secret key of the upstream CURVE server (ZMQ_CURVE_SECRETKEY of the socket the apps
-   * would reach): the apps, configured with its public key, complete their handshake with the tap.
-   */
-  readonly serverSecretKey: string | Uint8Array;
-  /**
-   * A client secret key the upstream accepts (its ZAP handler, if it has one): the app's own, or
-   * one added to the upstream's allow-list. The tap is a CURVE client upstream with it.
-   */
-  readonly clientSecretKey: string | Uint8Array;
-}
-
-/** The public keys of a terminating tap, Z85: what the apps must trust, what the upstream sees. */
-export interface TapCurvePublicKeys {
-  readonly server: string;
-  readonly client: string;
 }
 
 /** The defaults of {@link TapOptions}. */
@@ -119,8 +94,8 @@ export class Tap extends EventEmitter<TapEvents> {
   #endpoint = '';
   #nextId = 1;
   readonly #connections = new Map<number, TapConnection | CurveTapConnection>();
-  /** Terminating mode: our copies of the secret keys until start() derives the key pairs. */
-  #curveSecrets: { server: Uint8Array; client: Uint8Array } | undefined;
+  /** Terminating mode: the keys, and once started the crypto and key pairs the connections use. */
+  readonly #keyring: TapKeyring | undefined;
   #curve: { crypto: CurveCrypto; keys: TerminatingKeys } | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #probeWait: number;
@@ -136,17 +111,7 @@ export class Tap extends EventEmitter<TapEvents> {
       if (!Number.isInteger(merged[name]) || merged[name] < 0) throw new ZmqError('EINVAL', { detail: `${name} must be a whole number ≥ 0, not ${merged[name]}` });
     }
     this.#route = tapRoute(merged.listen, merged.upstream);
-    if (curve !== undefined) {
-      const server = secretKeyBytes(curve.serverSecretKey, 'the CURVE server secret key');
-      let client: Uint8Array;
-      try {
-        client = secretKeyBytes(curve.clientSecretKey, 'the CURVE client secret key');
-      } catch (err) {
-        server.fill(0);
-        throw err;
-      }
-      this.#curveSecrets = { server, client };
-    }
+    this.#keyring = curve === undefined ? undefined : new TapKeyring(curve);
     this.options = Object.freeze(merged);
     this.#probeWait = merged.probeInterval;
   }
@@ -162,13 +127,12 @@ export class Tap extends EventEmitter<TapEvents> {
 
   /** Whether the tap terminates CURVE (it was given keys). */
   get terminating(): boolean {
-    return this.#curveSecrets !== undefined || this.#curve !== undefined;
+    return this.#keyring !== undefined;
   }
 
   /** Terminating mode, once started: the server key apps must trust and the client key the upstream sees. */
   get curvePublicKeys(): TapCurvePublicKeys | undefined {
-    const keys = this.#curve?.keys;
-    return keys && { server: z85Encode(keys.server.publicKey), client: z85Encode(keys.client.publicKey) };
+    return this.#keyring?.publicKeys;
   }
 
   /** The relayed connections, open ones and those closed since (by id). */
@@ -183,7 +147,7 @@ export class Tap extends EventEmitter<TapEvents> {
    */
   async start(): Promise<string> {
     if (this.#state !== 'new') throw new ZmqError('EINVAL', { detail: `the tap is ${this.#state}` });
-    if (this.#curveSecrets !== undefined) await this.#loadCurve(this.#curveSecrets);
+    if (this.#keyring !== undefined) this.#curve = await this.#keyring.load();
     await this.#open(this.#route.listen);
     const keys = this.curvePublicKeys;
     const mode = keys ? `terminating CURVE: apps must trust server key ${keys.server}, the upstream sees client key ${keys.client}` : `policy ${this.options.policy}`;
@@ -203,24 +167,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const open = [...this.#connections.values()];
     for (const connection of open) connection.destroy('the tap stopped');
     await Promise.all([listener?.close(), ...open.map((c) => c.closed)]);
-    this.#wipeKeys();
-  }
-
-  /** Loads libsodium (lazily, as a CURVE socket does) and derives the public keys. */
-  async #loadCurve(secrets: { server: Uint8Array; client: Uint8Array }): Promise<void> {
-    const crypto = await loadCurveCrypto();
-    const server = { publicKey: crypto.publicKeyOf(secrets.server), secretKey: secrets.server };
-    const client = { publicKey: crypto.publicKeyOf(secrets.client), secretKey: secrets.client };
-    this.#curve = { crypto, keys: { server, client, upstreamServerKey: server.publicKey } };
-    this.#curveSecrets = undefined;
-  }
-
-  /** Zeroes the tap's copies of the secret keys (each connection's mechanisms zero their own). */
-  #wipeKeys(): void {
-    this.#curveSecrets?.server.fill(0);
-    this.#curveSecrets?.client.fill(0);
-    this.#curve?.keys.server.secretKey.fill(0);
-    this.#curve?.keys.client.secretKey.fill(0);
+    this.#keyring?.wipe();
   }
 
   async #open(endpoint: Endpoint): Promise<void> {
@@ -347,19 +294,6 @@ export class Tap extends EventEmitter<TapEvents> {
 
   #emit(record: TapRecord): void {
     if (this.listenerCount('record') > 0) this.emit('record', record);
-  }
-}
-
-/**
- * A secret key as 32 bytes; EINVAL for anything else, in words that quote none of it (Z85's own
- * errors quote the offending characters, which here would be part of a secret).
- */
-function secretKeyBytes(key: string | Uint8Array, what: string): Uint8Array {
-  try {
-    return curveKeyBytes(key, what);
-  } catch (err) {
-    if (!(err instanceof ZmqError) || typeof key !== 'string' || key.length !== 40) throw err;
-    throw new ZmqError('EINVAL', { detail: `${what} is not valid Z85 (40 characters of the Z85 alphabet, as zmq_curve_keypair writes them)` });
   }
 }
 
