@@ -52,6 +52,7 @@ export { readGreeting, type Greeting } from './zmtp/greeting';
 export { parseCommand, parseErrorData, parsePingData, parseProperties, type Command, type Ping } from './zmtp/command';
 export { MONITOR_EVENT_VALUES, type MonitorEvent, type MonitorEventType, type ConnectionInfo, type ConnectionState, type FrameRecord, type FrameKind } from './events';
 export { Tap, TAP_DEFAULTS, type TapOptions, type TapState, type TapEvents } from './tap/tap';
+export type { TapCurveKeys, TapCurvePublicKeys } from './tap/tap-curve-keys';
 export { RecordFeed, FEED_CAPACITY, FEED_BYTES } from './tap/record-feed';
 export { PcapngCapture, type CaptureFormat } from './tap/pcapng-capture';
 export { pairVerdict, COMPATIBLE_SOCKET_TYPES, type PairVerdict } from './tap/socket-types';

@@ -16,9 +16,15 @@
  * so in a comment), each WebSocket message becomes the ZMTP frame it stands for, and the HTTP
  * upgrade and WebSocket control frames are shown as text. ipc and IPv6 connections get made-up
  * IPv4 addresses (named in the seed's comment).
+ *
+ * A connection the tap terminated (CURVE, its terminating mode; the greeting record says so) is
+ * written decrypted, as NULL-mechanism ZMTP, since that is what Wireshark can show: a NULL
+ * greeting per side (the wire's said CURVE; a comment says so), the peers' CURVE HELLO and WELCOME
+ * as text, their INITIATE and READY metadata as READY commands, then the plaintext frames the
+ * MESSAGE boxes carried. Neither the boxes nor any key are written.
  */
 import { encodeGreeting } from '../zmtp/greeting';
-import { FLAG_LONG } from '../zmtp/constants';
+import { FLAG_COMMAND, FLAG_LONG } from '../zmtp/constants';
 import { writeFrameHeader } from '../zmtp/frame';
 import * as pcap from './pcapng';
 import type { CommandRecord, GreetingRecord, TapRecord, TapSide } from './records';
@@ -49,6 +55,8 @@ interface Connection {
   comments: string[];
   /** ZWS: the upgrade request, until the response says which mechanism to put in the greetings. */
   upgrade: GreetingRecord | undefined;
+  /** The tap terminated its CURVE: written as NULL ZMTP. */
+  terminated: boolean;
   closed: boolean;
 }
 
@@ -83,6 +91,7 @@ export class PcapngCapture {
         break;
       case 'command':
         if (record.name.startsWith('WS-')) this.#note(connection, from, record.time, 'ZWS', `WebSocket ${record.name.slice(3).toLowerCase()}${record.reason ? ` ${record.reason}` : ''}`, record.data);
+        else if (connection.terminated && TERMINATED_HANDSHAKE.has(record.name)) this.#terminatedHandshake(connection, from, record);
         else this.#frame(connection, from, record.time, record.flags, record.size, record.data, commandComment(record));
         break;
       case 'message':
@@ -106,6 +115,7 @@ export class PcapngCapture {
         seq: { app: (id * 0x10000) >>> 0, upstream: (id * 0x10000 + 0x8000) >>> 0 },
         comments: [],
         upgrade: undefined,
+        terminated: false,
         closed: false,
       };
       this.#connections.set(id, connection);
@@ -156,9 +166,14 @@ export class PcapngCapture {
 
   #greeting(connection: Connection, from: TapSide, record: GreetingRecord): void {
     this.#start(connection, record.time);
+    if (record.terminated) connection.terminated = true;
     switch (record.name) {
       case 'ZMTP':
-        this.#pdu(connection, from, record.time, record.raw, record.raw.length);
+        if (record.terminated) {
+          const greeting = encodeGreeting({ mechanism: 'NULL' });
+          greeting[11] = record.raw[11];
+          this.#pdu(connection, from, record.time, greeting, 64, `synthesized: the tap terminated this connection's ${record.mechanism ?? 'CURVE'}, so its decrypted stream is written as NULL-mechanism ZMTP`);
+        } else this.#pdu(connection, from, record.time, record.raw, record.raw.length);
         break;
       case 'ZMTP-LEGACY':
         this.#note(connection, from, record.time, 'ZMTP', `ZMTP ${record.version ?? '?'} greeting: relayed, not decoded`, record.raw);
@@ -170,13 +185,28 @@ export class PcapngCapture {
       case 'HTTP-RESPONSE': {
         this.#note(connection, from, record.time, 'ZWS', `WebSocket upgrade answered: ${record.path ?? record.status}${record.protocols?.length ? `, ${record.protocols[0]}` : ''}`, record.raw);
         if (record.status !== 101) break;
-        const mechanism = record.mechanism ?? 'NULL';
-        const comment = `synthesized: ZWS has no greeting; mechanism ${mechanism} from Sec-WebSocket-Protocol ${record.protocols?.[0] ?? '(none)'}`;
+        const mechanism = connection.terminated ? 'NULL' : (record.mechanism ?? 'NULL');
+        const comment = connection.terminated
+          ? `synthesized: ZWS has no greeting; the tap terminated this connection's ${record.mechanism ?? 'CURVE'}, so its decrypted stream is written as NULL-mechanism ZMTP`
+          : `synthesized: ZWS has no greeting; mechanism ${mechanism} from Sec-WebSocket-Protocol ${record.protocols?.[0] ?? '(none)'}`;
         this.#pdu(connection, 'app', record.time, encodeGreeting({ mechanism }), 64, comment);
         this.#pdu(connection, 'upstream', record.time, encodeGreeting({ mechanism, asServer: mechanism !== 'NULL' }), 64, comment);
         break;
       }
     }
+  }
+
+  /** A terminated CURVE handshake command: HELLO and WELCOME as text, INITIATE and READY metadata as a NULL READY. */
+  #terminatedHandshake(connection: Connection, from: TapSide, record: CommandRecord): void {
+    if (record.properties === undefined) {
+      this.#note(connection, from, record.time, 'ZMTP', `CURVE ${record.name} (${record.size} bytes), terminated by the tap`, EMPTY);
+      return;
+    }
+    const properties = record.data.subarray(1 + record.data[0]);
+    const ready = new Uint8Array(6 + properties.length);
+    ready.set([5, 0x52, 0x45, 0x41, 0x44, 0x59]); // "\x05READY"
+    ready.set(properties, 6);
+    this.#frame(connection, from, record.time, FLAG_COMMAND, ready.length, ready, `the metadata of the CURVE ${record.name}, opened by the tap, written as NULL's READY`);
   }
 
   /** One ZMTP frame: its header as the wire had it (ZWS: as ZMTP would have it), then the captured body. */
@@ -244,6 +274,9 @@ export class PcapngCapture {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The CURVE handshake commands a terminated connection's capture does not write as ZMTP. */
+const TERMINATED_HANDSHAKE: ReadonlySet<string> = new Set(['HELLO', 'WELCOME', 'INITIATE', 'READY']);
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(a.length + b.length);

@@ -42,6 +42,11 @@ export interface GreetingRecord extends RecordBase {
   readonly status?: number;
   /** The greeting's bytes as sent (64 for ZMTP; the HTTP head for ZWS, up to its blank line). */
   readonly raw: Uint8Array;
+  /**
+   * The tap terminates this connection's CURVE (its terminating mode): the records that follow
+   * show what the boxes carried, and a capture writes them as NULL-mechanism ZMTP.
+   */
+  readonly terminated?: boolean;
 }
 
 /** A command frame (RFC 23 §"Commands", RFC 37, RFC 24 PLAIN, RFC 26 CURVE), or a WebSocket control frame on ZWS. */

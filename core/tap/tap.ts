@@ -11,6 +11,11 @@
  * - `hold`: the tap accepts and keeps the app's greeting waiting while it retries the upstream,
  *   for at most `holdTimeout` (below libzmq's 30 s ZMQ_HANDSHAKE_IVL, after which the app would
  *   give up on its own), then closes the app's connection.
+ *
+ * With `curve` keys the tap terminates CURVE instead of relaying bytes (curve-tap-connection.ts):
+ * a man in the middle the user sets up on purpose, so that CURVE traffic can be read at all.
+ * The secret keys stay in this object only, are wiped when the tap closes, and never reach a
+ * record, the options it exposes, or a log.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
@@ -18,6 +23,10 @@ import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { EventRecord, Severity, TapPolicy, TapRecord } from './records';
 import { TapConnection, type TapConnectionInfo } from './tap-connection';
+import { CurveTapConnection, type TerminatingKeys } from './curve-tap-connection';
+import { TapKeyring, type TapCurveKeys, type TapCurvePublicKeys } from './tap-curve-keys';
+import type { CurveCrypto } from '../zmtp/curve-crypto';
+import { formatHost } from '../endpoint';
 import { connectUpstream, listenForApps, localAddress, remoteAddress, tapRoute, type TapListener, type TapRoute } from './tap-endpoints';
 
 /** What a tap is asked to do. */
@@ -42,6 +51,8 @@ export interface TapOptions {
   readonly showPasswords?: boolean;
   /** ZMQ_IPV6 for both legs: IPv6 addresses and names resolving to them (default false). */
   readonly ipv6?: boolean;
+  /** Terminating mode: the tap ends CURVE on both legs with these keys (see {@link TapCurveKeys}). */
+  readonly curve?: TapCurveKeys;
 }
 
 /** The defaults of {@link TapOptions}. */
@@ -54,7 +65,7 @@ export const TAP_DEFAULTS = {
   snaplen: 16_384,
   showPasswords: false,
   ipv6: false,
-} as const satisfies Required<Omit<TapOptions, 'listen' | 'upstream'>>;
+} as const satisfies Required<Omit<TapOptions, 'listen' | 'upstream' | 'curve'>>;
 
 /**
  * new: not started; listening: apps can connect; upstream-down: the mirror policy closed the
@@ -74,14 +85,18 @@ const now = (): number => TIME_ORIGIN + performance.now();
 
 /** A tap between apps and one upstream endpoint. */
 export class Tap extends EventEmitter<TapEvents> {
-  readonly options: Readonly<Required<TapOptions>>;
+  /** The options, without the CURVE secrets (see {@link curvePublicKeys}). */
+  readonly options: Readonly<Required<Omit<TapOptions, 'curve'>>>;
   readonly #route: TapRoute;
   #state: TapState = 'new';
   #listener: TapListener | undefined;
   #listenAgain: Endpoint | undefined;
   #endpoint = '';
   #nextId = 1;
-  readonly #connections = new Map<number, TapConnection>();
+  readonly #connections = new Map<number, TapConnection | CurveTapConnection>();
+  /** Terminating mode: the keys, and once started the crypto and key pairs the connections use. */
+  readonly #keyring: TapKeyring | undefined;
+  #curve: { crypto: CurveCrypto; keys: TerminatingKeys } | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #probeWait: number;
   #probe: Socket | undefined;
@@ -89,12 +104,14 @@ export class Tap extends EventEmitter<TapEvents> {
   /** @throws {ZmqError} for an endpoint the tap cannot use (see tapRoute), or a bad option */
   constructor(options: TapOptions) {
     super();
-    const merged = { ...TAP_DEFAULTS, ...definedOnly(options) } as Required<TapOptions>;
+    const { curve, ...plain } = options;
+    const merged = { ...TAP_DEFAULTS, ...definedOnly(plain) } as Required<Omit<TapOptions, 'curve'>>;
     if (merged.policy !== 'mirror' && merged.policy !== 'hold') throw new ZmqError('EINVAL', { detail: `policy ${JSON.stringify(merged.policy)}: mirror or hold` });
     for (const name of ['readyHold', 'holdTimeout', 'probeInterval', 'probeIntervalMax', 'snaplen'] as const) {
       if (!Number.isInteger(merged[name]) || merged[name] < 0) throw new ZmqError('EINVAL', { detail: `${name} must be a whole number ≥ 0, not ${merged[name]}` });
     }
     this.#route = tapRoute(merged.listen, merged.upstream);
+    this.#keyring = curve === undefined ? undefined : new TapKeyring(curve);
     this.options = Object.freeze(merged);
     this.#probeWait = merged.probeInterval;
   }
@@ -106,6 +123,16 @@ export class Tap extends EventEmitter<TapEvents> {
   /** The endpoint apps connect to, wildcards resolved (known once started). */
   get endpoint(): string {
     return this.#endpoint;
+  }
+
+  /** Whether the tap terminates CURVE (it was given keys). */
+  get terminating(): boolean {
+    return this.#keyring !== undefined;
+  }
+
+  /** Terminating mode, once started: the server key apps must trust and the client key the upstream sees. */
+  get curvePublicKeys(): TapCurvePublicKeys | undefined {
+    return this.#keyring?.publicKeys;
   }
 
   /** The relayed connections, open ones and those closed since (by id). */
@@ -120,8 +147,11 @@ export class Tap extends EventEmitter<TapEvents> {
    */
   async start(): Promise<string> {
     if (this.#state !== 'new') throw new ZmqError('EINVAL', { detail: `the tap is ${this.#state}` });
+    if (this.#keyring !== undefined) this.#curve = await this.#keyring.load();
     await this.#open(this.#route.listen);
-    this.#event('listening', 'info', `listening on ${this.#endpoint}, relaying to ${this.options.upstream} (policy ${this.options.policy})`);
+    const keys = this.curvePublicKeys;
+    const mode = keys ? `terminating CURVE: apps must trust server key ${keys.server}, the upstream sees client key ${keys.client}` : `policy ${this.options.policy}`;
+    this.#event('listening', 'info', `listening on ${this.#endpoint}, relaying to ${this.options.upstream} (${mode}${keys ? `, policy ${this.options.policy}` : ''})`);
     if (this.options.policy === 'mirror' && !(await this.#upstreamAnswers())) await this.#upstreamDown('does not answer');
     return this.#endpoint;
   }
@@ -137,6 +167,7 @@ export class Tap extends EventEmitter<TapEvents> {
     const open = [...this.#connections.values()];
     for (const connection of open) connection.destroy('the tap stopped');
     await Promise.all([listener?.close(), ...open.map((c) => c.closed)]);
+    this.#keyring?.wipe();
   }
 
   async #open(endpoint: Endpoint): Promise<void> {
@@ -154,20 +185,25 @@ export class Tap extends EventEmitter<TapEvents> {
   #accept(socket: Socket): void {
     const id = this.#nextId++;
     const appAddress = remoteAddress(socket);
-    const connection = new TapConnection(id, socket, appAddress, this.#route.framing, {
+    const host = {
       readyHold: this.options.readyHold,
       showPasswords: this.options.showPasswords,
       snaplen: () => (this.listenerCount('record') > 0 ? this.options.snaplen : 0),
       now,
-      emit: (record) => this.#emit(record),
-    });
+      emit: (record: TapRecord) => this.#emit(record),
+    };
+    const upstream = this.#route.upstream;
+    const zwsTarget = upstream.transport === 'ws' ? { host: `${formatHost(upstream.host)}:${upstream.port}`, path: upstream.path } : undefined;
+    const connection = this.#curve
+      ? new CurveTapConnection(id, socket, appAddress, this.#route.framing, { ...host, ...this.#curve, zwsTarget })
+      : new TapConnection(id, socket, appAddress, this.#route.framing, host);
     this.#connections.set(id, connection);
     this.#emit({ kind: 'event', time: now(), connection: id, name: 'accepted', severity: 'info', text: `app connected${appAddress ? ` from ${appAddress}` : ''}; connecting to upstream ${this.options.upstream}`, ...(appAddress ? { address: appAddress } : {}) });
     this.#connectFor(connection, now());
   }
 
   /** Opens the upstream leg for one app connection; on refusal, the policy decides. */
-  #connectFor(connection: TapConnection, since: number, attempt = 0): void {
+  #connectFor(connection: TapConnection | CurveTapConnection, since: number, attempt = 0): void {
     const upstream = connectUpstream(this.#route.upstream, this.options.ipv6);
     const onError = (err: NodeJS.ErrnoException): void => {
       if (this.#state === 'closed') return;

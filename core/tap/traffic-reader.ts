@@ -51,6 +51,11 @@ export class TrafficReader implements WireUnits {
   version: string | undefined;
   /** Whether bare `ZWS2.0` was chosen: no handshake, a routing-id message first (RFC 45). */
   bareZws = false;
+  /**
+   * Whether a terminating tap opens this side's CURVE boxes: INITIATE and READY then arrive as
+   * their metadata, and frames as the plaintext the MESSAGE boxes carried.
+   */
+  opened = false;
   #socketType: string | undefined;
   #routingId: string | undefined;
   #messages = 0;
@@ -115,7 +120,7 @@ export class TrafficReader implements WireUnits {
 
   frame(flags: number, size: number, head: Uint8Array): void {
     // libzmq 4.3.4 sends CURVE's MESSAGE boxes as data frames (RFC 26 makes them commands).
-    if (flags & FLAG_COMMAND || (this.mechanism === 'CURVE' && isMessageBox(head))) this.#command(flags, size, head);
+    if (flags & FLAG_COMMAND || (this.mechanism === 'CURVE' && !this.opened && isMessageBox(head))) this.#command(flags, size, head);
     else this.#dataFrame(flags, size, head);
   }
 
@@ -150,6 +155,7 @@ export class TrafficReader implements WireUnits {
     switch (name) {
       case 'READY':
       case 'INITIATE':
+        if (curve && this.opened) return { properties: this.#properties(data), note: `metadata of the CURVE ${name} box, opened by the terminating tap` };
         if (curve) return { note: name === 'READY' ? 'metadata in a CURVE box (encrypted)' : 'vouch and metadata in a CURVE box (encrypted)' };
         return { properties: this.#properties(data) };
       case 'HELLO':

@@ -3,6 +3,10 @@
  * command, message and event, and optionally writing every record as NDJSON and as a pcapng
  * capture. The terminal may fall behind (its lines are then dropped and counted); the files never
  * do (they are written synchronously, in batches).
+ *
+ * With `--curve-server-secret-env` and `--curve-client-secret-env` the tap terminates CURVE (see
+ * core/tap/curve-tap-connection.ts). The secret keys come from environment variables only, named
+ * on the command line: a literal secret there would land in shell histories and process lists.
  */
 import { EventEmitter, once } from 'node:events';
 import { parseArgs } from 'node:util';
@@ -29,6 +33,14 @@ Options:
   --hold-timeout DURATION   hold: how long an app's connection waits (default ${TAP_DEFAULTS.holdTimeout / 1000}s)
   --snaplen BYTES           bytes of each frame kept for display and capture (default ${TAP_DEFAULTS.snaplen})
   --show-passwords          show PLAIN passwords (hidden by default)
+  --curve-server-secret-env NAME
+                            terminate CURVE (a deliberate man in the middle, to read CURVE traffic):
+                            the environment variable NAME holds the upstream CURVE server's secret
+                            key (Z85), so apps configured with its public key accept the tap
+  --curve-client-secret-env NAME
+                            with the above: the environment variable NAME holds a CURVE client
+                            secret key (Z85) the upstream accepts (the app's own, or one its ZAP
+                            handler allows); the tap prints both public keys when it starts
   --quiet                   print nothing but errors (with --ndjson or --pcapng)
   --no-color                no colours (also when NO_COLOR is set or stdout is not a terminal)
 `;
@@ -41,6 +53,8 @@ const OPTIONS = {
   'hold-timeout': { type: 'string' },
   snaplen: { type: 'string' },
   'show-passwords': { type: 'boolean' },
+  'curve-server-secret-env': { type: 'string' },
+  'curve-client-secret-env': { type: 'string' },
   quiet: { type: 'boolean' },
   'no-color': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -71,6 +85,8 @@ interface TapArgs {
   readonly holdTimeout?: number;
   readonly snaplen?: number;
   readonly showPasswords: boolean;
+  /** Terminating CURVE: the secret keys, read from the environment. */
+  readonly curve?: { readonly serverSecretKey: string; readonly clientSecretKey: string };
   readonly quiet: boolean;
   readonly color: boolean;
 }
@@ -93,6 +109,7 @@ function parse(argv: readonly string[], io: TapIO): TapArgs | 'help' {
   const snaplen = values.snaplen === undefined ? undefined : Number(values.snaplen);
   if (snaplen !== undefined && !(Number.isInteger(snaplen) && snaplen >= 0)) throw new TapUsageError(`--snaplen ${values.snaplen}: a whole number of bytes`);
   if (values.quiet && values.ndjson === undefined && values.pcapng === undefined) throw new TapUsageError('--quiet without --ndjson or --pcapng would record nothing');
+  const curve = curveKeys(values['curve-server-secret-env'], values['curve-client-secret-env'], io.env);
   const noColor = values['no-color'] === true || (io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== '') || io.stdout.isTTY !== true;
   return {
     listen: positionals[0],
@@ -104,9 +121,25 @@ function parse(argv: readonly string[], io: TapIO): TapArgs | 'help' {
     ...(holdTimeout !== undefined ? { holdTimeout } : {}),
     ...(snaplen !== undefined ? { snaplen } : {}),
     showPasswords: values['show-passwords'] === true,
+    ...(curve !== undefined ? { curve } : {}),
     quiet: values.quiet === true,
     color: !noColor,
   };
+}
+
+/** The two secret keys of terminating mode, from the variables named; both or neither. */
+function curveKeys(serverVariable: string | undefined, clientVariable: string | undefined, env: NodeJS.ProcessEnv): TapArgs['curve'] {
+  if (serverVariable === undefined && clientVariable === undefined) return undefined;
+  if (serverVariable === undefined || clientVariable === undefined) {
+    throw new TapUsageError('terminating CURVE needs both --curve-server-secret-env (the upstream server\'s secret key) and --curve-client-secret-env (a client key the upstream accepts)');
+  }
+  const read = (option: string, name: string): string => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TapUsageError(`--${option} takes the name of an environment variable, not ${name.length === 40 ? 'a key: secrets are read from the environment only' : JSON.stringify(name)}`);
+    const value = env[name];
+    if (value === undefined || value === '') throw new TapUsageError(`--${option} ${name}: the environment variable ${name} is not set`);
+    return value.trim();
+  };
+  return { serverSecretKey: read('curve-server-secret-env', serverVariable), clientSecretKey: read('curve-client-secret-env', clientVariable) };
 }
 
 function duration(text: string): number {
@@ -131,7 +164,7 @@ export async function tapMain(argv: readonly string[], io: TapIO): Promise<numbe
   }
   let tap: Tap;
   try {
-    tap = new Tap({ listen: args.listen, upstream: args.upstream, policy: args.policy, holdTimeout: args.holdTimeout, snaplen: args.snaplen, showPasswords: args.showPasswords });
+    tap = new Tap({ listen: args.listen, upstream: args.upstream, policy: args.policy, holdTimeout: args.holdTimeout, snaplen: args.snaplen, showPasswords: args.showPasswords, curve: args.curve });
   } catch (err) {
     if (!isZmqError(err)) throw err;
     io.stderr.write(`zmq-peer tap: ${err.message}\n`);

@@ -34,7 +34,7 @@ function sender(record: TapRecord): string {
 function greetingText(r: GreetingRecord): string {
   switch (r.name) {
     case 'ZMTP':
-      return `greeting ZMTP ${r.version} ${r.mechanism}${r.asServer ? ' as-server' : ''}`;
+      return `greeting ZMTP ${r.version} ${r.mechanism}${r.asServer ? ' as-server' : ''}${r.terminated ? ' (terminated by the tap)' : ''}`;
     case 'ZMTP-LEGACY':
       return `greeting ZMTP ${r.version} (relayed, not decoded)`;
     case 'HTTP-UPGRADE':
@@ -109,8 +109,8 @@ export function toJson(record: TapRecord): Record<string, unknown> {
   };
   switch (record.kind) {
     case 'greeting': {
-      const { version, mechanism, asServer, protocols, path, status } = record;
-      return { ...common, ...definedOnly({ version, mechanism, asServer, protocols, path, status }), data: base64(record.raw) };
+      const { version, mechanism, asServer, protocols, path, status, terminated } = record;
+      return { ...common, ...definedOnly({ version, mechanism, asServer, protocols, path, status, terminated }), data: base64(record.raw) };
     }
     case 'command': {
       const { properties, ttl, reason, group, username, password, note } = record;
