@@ -30,6 +30,8 @@ interface SideState {
   announcedTtl?: number;
   /** REQ: a request sent and no reply yet. */
   awaitingReply: boolean;
+  /** PLAIN/CURVE: this side sent HELLO, so it acts as the client (RFC 24, RFC 26). */
+  sentHello?: boolean;
 }
 
 /** Watches one connection's records and emits the events that explain them. */
@@ -106,6 +108,10 @@ export class ConnectionDiagnosis {
 
   #handshakeHint(closer: TapSide): string {
     const mechanism = this.#sides[closer].greeting?.mechanism ?? this.#sides[OTHER[closer]].greeting?.mechanism;
+    const bothGreeted = this.#sides.app.greeting !== undefined && this.#sides.upstream.greeting !== undefined;
+    if ((mechanism === 'PLAIN' || mechanism === 'CURVE') && bothGreeted && !this.#sides.app.sentHello && !this.#sides.upstream.sentHello) {
+      return `: neither side sent ${mechanism} HELLO after the greetings, so both act as ${mechanism} servers and wait for the other (ZMQ_${mechanism}_SERVER belongs on exactly one side) until the handshake interval ends it`;
+    }
     if (mechanism === 'PLAIN' || mechanism === 'CURVE') return `: with ${mechanism}, a server that refuses the credentials (ZAP) sends ERROR first; libzmq 4.3.4 with no ZAP handler for ${mechanism} closes silently`;
     return '';
   }
@@ -115,6 +121,13 @@ export class ConnectionDiagnosis {
     switch (record.name) {
       case 'ERROR':
         this.#say('error-command', 'error', `${from} sent ERROR ${JSON.stringify(record.reason ?? '')}: the handshake ends here and libzmq closes the connection (the other side reports HANDSHAKE_FAILED_${this.#greetingMechanism() === 'NULL' ? 'PROTOCOL' : 'AUTH'})`, from);
+        break;
+      case 'HELLO':
+        side.sentHello = true;
+        if (this.#sides[OTHER[from]].sentHello) {
+          const mechanism = this.#greetingMechanism() ?? 'PLAIN';
+          this.#say('mechanism-roles', 'error', `both sides are ${mechanism} clients (each sent HELLO): libzmq 4.3.4 closes on the other's HELLO (HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND); ZMQ_${mechanism}_SERVER belongs on exactly one side`, from);
+        }
         break;
       case 'PING':
         side.pendingPing = { time: record.time, ttl: record.ttl, name: 'PING' };
@@ -156,10 +169,9 @@ export class ConnectionDiagnosis {
       const old = app.version === '3.0' ? 'app' : 'upstream';
       this.#say('version-downgrade', 'info', `${old} speaks ZMTP 3.0, the other 3.1: they talk 3.0 (subscriptions as messages, PING/PONG unused)`, old);
     }
-    if ((app.mechanism === 'PLAIN' || app.mechanism === 'CURVE') && app.asServer === upstream.asServer) {
-      const role = app.asServer ? 'server' : 'client';
-      this.#say('mechanism-roles', 'error', `both sides are ${app.mechanism} ${role}s (as-server=${app.asServer ? 1 : 0}): neither will answer the other's ${app.asServer ? 'WELCOME' : 'HELLO'}, and the handshake fails (ZMQ_${app.mechanism}_SERVER belongs on exactly one side)`);
-    }
+    // No role check here: libzmq 4.3.4 never sets the greeting's as-server byte (protocol.md,
+    // greeting), so two greetings saying as-server=0 are the normal case. The roles show in the
+    // commands instead: the client sends HELLO (see #command and #handshakeHint).
   }
 
   #judgePair(): void {

@@ -69,12 +69,32 @@ describe('tap: connection diagnosis', () => {
     assert.deepEqual(named(said), [['mechanism-mismatch', 'mechanism mismatch: app offers PLAIN, upstream NULL; libzmq 4.3.4 closes right after the greeting (HANDSHAKE_FAILED_PROTOCOL, ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)']]);
   });
 
-  it('notes two PLAIN clients', () => {
+  it('says nothing of the roles from two greetings with as-server=0, which libzmq 4.3.4 always sends', () => {
+    const { d, said } = diagnose();
+    d.observe(greeting('app', 'CURVE'));
+    d.observe(greeting('upstream', 'CURVE'));
+    d.observe(command('app', 'HELLO', 1));
+    d.observe(command('upstream', 'WELCOME', 2));
+    assert.deepEqual(said, []);
+  });
+
+  it('names two PLAIN clients when both sides send HELLO', () => {
     const { d, said } = diagnose();
     d.observe(greeting('app', 'PLAIN'));
     d.observe(greeting('upstream', 'PLAIN'));
+    d.observe(command('app', 'HELLO', 1));
+    d.observe(command('upstream', 'HELLO', 2));
     assert.deepEqual(said.map((e) => e.name), ['mechanism-roles']);
-    assert.match(said[0].text, /both sides are PLAIN clients \(as-server=0\)/);
+    assert.match(said[0].text, /^both sides are PLAIN clients \(each sent HELLO\)/);
+  });
+
+  it('names two CURVE servers when neither sends HELLO before the close', () => {
+    const { d, said } = diagnose();
+    d.observe(greeting('app', 'CURVE'));
+    d.observe(greeting('upstream', 'CURVE'));
+    d.ended({ first: 'upstream' });
+    assert.deepEqual(said.map((e) => e.name), ['handshake-incomplete']);
+    assert.match(said[0].text, /neither side sent CURVE HELLO after the greetings, so both act as CURVE servers/);
   });
 
   it('notes a downgrade to ZMTP 3.0 and to ZMTP 2.0', () => {
