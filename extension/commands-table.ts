@@ -31,7 +31,9 @@ export type CommandVerb =
   | 'closeSocket'
   | 'clearTraffic'
   | 'exportTraffic'
-  | 'runScript';
+  | 'runScript'
+  | 'startTap'
+  | 'stopTap';
 
 /** The command table (rust-analyzer's pattern): package.json must list exactly these. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -44,6 +46,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
   { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
   { verb: 'runScript', title: 'Run Script', icon: '$(play)' },
+  { verb: 'startTap', title: 'Start Tap', icon: '$(eye)' },
+  { verb: 'stopTap', title: 'Stop Tap', icon: '$(debug-stop)' },
 ];
 
 /** The full command id of a verb. */

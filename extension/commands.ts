@@ -11,6 +11,7 @@ import { COMMANDS, commandId, type CommandVerb } from './commands-table';
 import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput, type EndpointPickItem } from './endpoint-input';
 import { describeError } from './error-explanations';
 import type { ZmqSession } from './session';
+import { TAP_HANDLERS } from './tap-commands';
 import { exportFileName } from './traffic-export';
 
 /** What the handlers need from the extension: the session, stored state, the log and the settings. */
@@ -144,6 +145,8 @@ async function pickPeer(ctx: CommandContext, target: Target, filter: (peer: Peer
 
 /** The handlers of every command but the {@link OutsideVerb}s. */
 const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
+  ...TAP_HANDLERS,
+
   async connectPeer(ctx, arg) {
     const target = targetOf(arg);
     const socketId = await pickSocket(ctx, target, true);

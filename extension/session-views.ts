@@ -8,7 +8,7 @@ import type { ConnectionInfo, MonitorEvent } from '../core/index';
 import type { EventView, PeerView, TrafficRecord, TrafficView, Wire } from '../webview/protocol';
 
 /** PeerView's own fields; every other one is a ConnectionInfo field as it crosses the wire. */
-type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended';
+type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended' | 'pair';
 
 /**
  * The ConnectionInfo fields a PeerView carries. PeerView is written out in webview/protocol.ts
