@@ -96,7 +96,8 @@ export class SessionTaps {
   readonly #records: RingBuffer<TapRecord>;
   /** Which tap each kept record came from (records number their connections per tap). */
   readonly #recordTaps: RingBuffer<string>;
-  readonly #changedPairs = new Map<string, PeerView>();
+  /** Pairs changed since the last {@link takeChanges}: their views are built then, once per batch, not per record. */
+  readonly #changedPairs = new Map<string, { entry: TapEntry; pair: Pair }>();
   readonly #gonePairs: { socketId: string; connectionId: number }[] = [];
   #next = 1;
 
@@ -205,7 +206,7 @@ export class SessionTaps {
 
   /** Pairs changed and gone since the last call, and ladders changed. */
   takeChanges(): { updated: PeerView[]; gone: { socketId: string; connectionId: number }[]; ladders: LadderView[] } {
-    const updated = [...this.#changedPairs.values()];
+    const updated = [...this.#changedPairs.values()].filter(({ entry, pair }) => entry.pairs.get(pair.id) === pair).map(({ entry, pair }) => this.#view(entry, pair));
     this.#changedPairs.clear();
     const gone = this.#gonePairs.splice(0);
     return { updated, gone, ladders: this.#ladders.takeChanged() };
@@ -309,7 +310,8 @@ export class SessionTaps {
       zmtpVersion: null, mechanism: null, properties: [], messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, lastHeartbeat: null, diagnosis: null, severity: null,
     };
     entry.pairs.set(id, pair);
-    this.#ladders.onMonitor(entry.tapId, { type: 'ACCEPTED', value: 0, endpoint: entry.tap.endpoint || entry.listen, connectionId: id, time: Math.round(time) });
+    // Drawn app → upstream: the app connects (to the tap), then the tap connects onward.
+    this.#ladders.onMonitor(entry.tapId, { type: 'CONNECT_DELAYED', value: 0, endpoint: entry.tap.endpoint || entry.listen, connectionId: id, time: Math.round(time) });
     return pair;
   }
 
@@ -321,7 +323,7 @@ export class SessionTaps {
       case 'upstream-connected':
         pair.upstreamAddress = record.address ?? null;
         pair.upstreamConnected = true;
-        this.#ladders.addStep(entry.tapId, pair.id, { time: Math.round(record.time), direction: 'in', kind: 'net', label: 'upstream connected', detail: record.address ?? entry.tap.options.upstream });
+        this.#ladders.addStep(entry.tapId, pair.id, { time: Math.round(record.time), direction: 'out', kind: 'net', label: 'upstream connected', detail: record.address ?? entry.tap.options.upstream });
         return;
       case 'socket-types':
         this.#activate(entry, pair, record.time, record.text);
@@ -391,7 +393,7 @@ export class SessionTaps {
 
   #touch(entry: TapEntry, pair: Pair): void {
     if (!entry.pairs.has(pair.id)) return;
-    this.#changedPairs.set(`${entry.tapId}/${pair.id}`, this.#view(entry, pair));
+    this.#changedPairs.set(`${entry.tapId}/${pair.id}`, { entry, pair });
     this.#host.changed(false);
   }
 

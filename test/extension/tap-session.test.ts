@@ -76,7 +76,7 @@ describe('ZmqSession taps', () => {
     const ladder = session.snapshot().ladders.find((l) => l.socketId === tapId && l.connectionId === pair.connectionId);
     assert.ok(ladder, 'the pair has a ladder');
     const steps = ladder.current.steps.map((s) => `${s.direction} ${s.label}`);
-    for (const expected of ['in tcp accepted', 'in upstream connected', 'out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE', 'out data 21 B']) {
+    for (const expected of ['out tcp connect', 'out upstream connected', 'out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE', 'out data 21 B']) {
       assert.ok(steps.includes(expected), `${expected} in ${steps.join(', ')}`);
     }
     assert.match(ladder.current.steps.find((s) => s.label === 'READY' && s.direction === 'out')?.detail ?? '', /Socket-Type="PEER"/);

@@ -3,7 +3,7 @@
  * what the user sees of a tap started with "ZMQ: Start Tap" — the tap among the sockets, each
  * relayed connection as a pair naming the app's and the upstream's socket types, a mismatched pair
  * with the tap's diagnosis, the pair's handshake ladder between app and upstream, and its traffic in
- * the one timeline (app → up, up → app) with the same filters and inspector as a socket's.
+ * the one timeline (app→up, up→app) with the same filters and inspector as a socket's.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -41,8 +41,8 @@ function frame(seq: number, direction: 'in' | 'out', kind: string, text: string,
 const LADDER: LadderView = {
   socketId: 'tap-1', connectionId: 1, lastFailed: null,
   current: { attempt: 1, outcome: 'active', error: null, steps: [
-    { time: 1000, direction: 'in', kind: 'net', label: 'tcp accepted', detail: 'on tcp://127.0.0.1:7000' },
-    { time: 1001, direction: 'in', kind: 'net', label: 'upstream connected', detail: '127.0.0.1:5555' },
+    { time: 1000, direction: 'out', kind: 'net', label: 'tcp connect', detail: 'tcp://127.0.0.1:7000' },
+    { time: 1001, direction: 'out', kind: 'net', label: 'upstream connected', detail: '127.0.0.1:5555' },
     { time: 1002, direction: 'out', kind: 'greeting', label: 'greeting', detail: 'ZMTP 3.1 · NULL · as-server 0' },
     { time: 1003, direction: 'in', kind: 'greeting', label: 'greeting', detail: 'ZMTP 3.1 · NULL · as-server 0' },
     { time: 1004, direction: 'out', kind: 'command', label: 'READY', detail: 'Socket-Type="PEER"' },
@@ -114,15 +114,15 @@ describe('a tap in the debugger webview', () => {
     const names = await harness.page.locator('[data-testid="ladder"] .lifeline-name').allTextContents();
     assert.deepEqual(names, ['app', 'upstream 127.0.0.1:5555']);
     const labels = await harness.page.getByTestId('ladder-step').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')} ${e.getAttribute('data-label')}`));
-    assert.deepEqual(labels, ['in tcp accepted', 'in upstream connected', 'out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE']);
+    assert.deepEqual(labels, ['out tcp connect', 'out upstream connected', 'out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE']);
   });
 
-  it('shows the tap\'s messages in the timeline as app → up and up → app, with the peer filter, text filter and inspector', async () => {
+  it('shows the tap\'s messages in the timeline as app→up and up→app, with the peer filter, text filter and inspector', async () => {
     await harness.open(tapSnapshot());
     const page = harness.page;
     await eventually('all data rows', () => visibleRowPreviews(page), (rows) => rows.join('|') === 'hello upstream|hello app|from the socket');
     const dirs = await page.locator('[data-testid="traffic-row"]:visible [data-testid="traffic-direction"]').allTextContents();
-    assert.deepEqual(dirs, ['app → up', 'up → app', '← in']);
+    assert.deepEqual(dirs, ['app→up', 'up→app', '← in']);
 
     await pickOption(page, 'filter-routing-id', 'socket:tap-1');
     await eventually('only the tap', () => visibleRowPreviews(page), (rows) => rows.join('|') === 'hello upstream|hello app');

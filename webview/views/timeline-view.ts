@@ -338,7 +338,7 @@ function fillRow(els: RowEls, f: TrafficView, selected: boolean, rowIndex: numbe
     els.row.className = `row${f.kind === 'data' ? '' : ' cmd'}`;
     setText(els.time, formatTime(f.time));
     // A tap's frames go between the app and the upstream; a socket's come in or go out.
-    setText(els.dir, isTapId(f.socketId) ? (f.direction === 'in' ? 'up → app' : 'app → up') : f.direction === 'in' ? '← in' : '→ out');
+    setText(els.dir, isTapId(f.socketId) ? (f.direction === 'in' ? 'up→app' : 'app→up') : f.direction === 'in' ? '← in' : '→ out');
     els.dir.className = `dir-${f.direction}`;
     setText(els.rid, f.routingId === null ? '—' : `#${f.routingId}`);
     setText(els.kind, f.kind);
