@@ -16,7 +16,10 @@ import { TAP_ID_PREFIX } from '../webview/state-keys';
 import { HandshakeLadders } from './handshake-ladder';
 import { RingBuffer } from './ring-buffer';
 
-/** Relayed connections kept after they closed with an error, per tap, so their diagnosis stays on screen. */
+/**
+ * Relayed connections kept after they failed (closed after an error, or before their handshake completed), per tap,
+ * so their diagnosis stays on screen.
+ */
 export const FAILED_PAIRS_KEPT = 10;
 
 /** What "ZMQ: Start Tap" asks for. */
@@ -56,6 +59,7 @@ const FAILURE_ADVICE: Readonly<Record<string, string>> = {
   'mechanism-roles': 'With PLAIN or CURVE exactly one side is the server (ZMQ_PLAIN_SERVER / ZMQ_CURVE_SERVER): set it on one side only.',
   'error-command': 'The sender of ERROR refused the handshake; its reason says why.',
   'heartbeat-timeout': 'A heartbeat went unanswered for longer than ZMQ_HEARTBEAT_TIMEOUT: the other side is stalled or the network dropped it.',
+  'closed-in-handshake': 'The connection closed before its handshake completed: check the other side\'s logs, its socket type and its security options (with PLAIN, libzmq 4.3.4 closes silently when it has no ZAP handler).',
 };
 
 interface Pair {
@@ -77,6 +81,8 @@ interface Pair {
   bytesOut: number;
   lastHeartbeat: number | null;
   diagnosis: string | null;
+  /** The event that said it (`incompatible-socket-types`…): the ladder's failure code. */
+  diagnosisName: string | null;
   severity: 'warning' | 'error' | null;
 }
 
@@ -149,8 +155,10 @@ export class SessionTaps {
     } finally {
       entry.detach();
       this.#taps.delete(tapId);
-      for (const id of entry.pairs.keys()) this.#gonePairs.push({ socketId: tapId, connectionId: id });
-      this.#changedPairs.clear();
+      for (const id of entry.pairs.keys()) {
+        this.#gonePairs.push({ socketId: tapId, connectionId: id });
+        this.#changedPairs.delete(`${tapId}/${id}`);
+      }
       this.#ladders.removeSocket(tapId);
       this.#host.changed(true);
     }
@@ -307,7 +315,7 @@ export class SessionTaps {
   #open(entry: TapEntry, id: number, time: number): Pair {
     const pair: Pair = {
       id, opened: time, appSocketType: null, upstreamSocketType: null, appAddress: null, upstreamAddress: null, upstreamConnected: false, active: false, closed: false,
-      zmtpVersion: null, mechanism: null, properties: [], messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, lastHeartbeat: null, diagnosis: null, severity: null,
+      zmtpVersion: null, mechanism: null, properties: [], messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, lastHeartbeat: null, diagnosis: null, diagnosisName: null, severity: null,
     };
     entry.pairs.set(id, pair);
     // Drawn app → upstream: the app connects (to the tap), then the tap connects onward.
@@ -330,7 +338,7 @@ export class SessionTaps {
         return;
       case 'closed':
         pair.closed = true;
-        if (pair.severity !== 'error') {
+        if (pair.severity !== 'error' && pair.active) {
           // A pair that ended well leaves the list; its traffic stays in the buffer.
           entry.pairs.delete(pair.id);
           this.#changedPairs.delete(`${entry.tapId}/${pair.id}`);
@@ -338,6 +346,13 @@ export class SessionTaps {
           this.#gonePairs.push({ socketId: entry.tapId, connectionId: pair.id });
           this.#host.changed(true);
         } else {
+          if (pair.severity !== 'error') {
+            // Closed before its handshake completed: that is the failure, in the tap's words (a warning it gave, or the close).
+            pair.diagnosis ??= record.text;
+            pair.diagnosisName ??= 'closed-in-handshake';
+            pair.severity = 'error';
+            this.#ladders.failAttempt(entry.tapId, pair.id, Math.round(record.time), pair.diagnosisName, pair.diagnosis, FAILURE_ADVICE[pair.diagnosisName] ?? FAILURE_ADVICE['closed-in-handshake']);
+          }
           this.#ladders.addStep(entry.tapId, pair.id, { time: Math.round(record.time), direction: 'local', kind: 'note', label: 'closed', detail: record.text });
           this.#trimFailed(entry);
         }
@@ -345,6 +360,7 @@ export class SessionTaps {
       default:
         if (record.severity === 'info') return;
         pair.diagnosis = record.text;
+        pair.diagnosisName = record.name;
         pair.severity = record.severity;
         if (record.severity === 'error') {
           const advice = FAILURE_ADVICE[record.name] ?? 'See the tap\'s diagnosis above.';
@@ -399,7 +415,8 @@ export class SessionTaps {
 
   #view(entry: TapEntry, pair: Pair): PeerView {
     const listen = entry.tap.endpoint || entry.listen;
-    const failed = pair.closed && pair.severity === 'error';
+    // Closed pairs still listed are the failed ones (see 'closed' in #onEvent).
+    const failed = pair.closed;
     return {
       socketId: entry.tapId,
       connectionId: pair.id,

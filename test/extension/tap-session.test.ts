@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { Client, Context, Peer } from '../../core/index';
 import { ZmqSession } from '../../extension/session';
 import { validateTapListen, validateTapUpstream, tapPolicyOf } from '../../extension/tap-input';
@@ -127,6 +128,28 @@ describe('ZmqSession taps', () => {
 
     session.disconnectPeer(tapId, failed.connectionId);
     assert.ok(!pairs(session).some((p) => p.connectionId === failed.connectionId), 'dismissed');
+  });
+
+  it('keeps a pair that closed before its handshake completed, with the close as its diagnosis', async () => {
+    const { session } = setup();
+    const upstreamId = session.defaultSocketId();
+    const upstream = await session.bind(upstreamId, 'tcp://127.0.0.1:*');
+    const { tapId, endpoint } = await session.startTap({ listen: 'tcp://127.0.0.1:*', upstream });
+    // Something that connects and hangs up without a greeting (a health check, a wrong client).
+    const port = Number(/:(\d+)$/.exec(endpoint)![1]);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    await waitFor(() => pairs(session).some((p) => p.ended), 'the failed pair');
+    const [failed] = pairs(session);
+    assert.equal(failed.pair?.appSocketType, null);
+    assert.match(failed.pair?.diagnosis ?? '', /^app closed/);
+    const ladder = session.snapshot().ladders.find((l) => l.socketId === tapId && l.connectionId === failed.connectionId)!;
+    assert.equal(ladder.current.error?.code, 'closed-in-handshake');
   });
 
   it('checks what Start Tap is given as it is typed', () => {
