@@ -10,7 +10,7 @@
  *
  * No vscode import: the session routes these views to its listeners, tests run it in plain Node.
  */
-import { PcapngCapture, Tap, type CaptureFormat, type FrameKind, type TapPolicy, type TapRecord, type TapState } from '../core/index';
+import { PcapngCapture, Tap, type CaptureFormat, type FrameKind, type FrameRecord, type TapPolicy, type TapRecord, type TapState } from '../core/index';
 import type { LadderView, PeerView, SocketView, TrafficRecord } from '../webview/protocol';
 import { TAP_ID_PREFIX } from '../webview/state-keys';
 import { HandshakeLadders } from './handshake-ladder';
@@ -40,12 +40,25 @@ export interface TapSummary {
   readonly connections: number;
 }
 
+/** The message rates (the sparklines) the taps feed: the session's SessionPictures. */
+export interface TapRates {
+  socketAdded(socketId: string): void;
+  socketRemoved(socketId: string): void;
+  peerAdded(socketId: string, connectionId: number): void;
+  /** A pair gone, or kept only to show why it failed: it has no traffic to rate any more. */
+  peerRemoved(socketId: string, connectionId: number): void;
+  onFrame(socketId: string, frame: FrameRecord): void;
+}
+
 /** What the taps need from the session they belong to. */
 export interface TapSessionHost {
   /** Adds one frame to the session's traffic buffer (the session numbers it). */
   pushTraffic(record: Omit<TrafficRecord, 'seq'>): void;
+  /** A tap's event for the event log: its name, the tap's endpoint, the sentence when it is a warning or worse. */
+  event(tapId: string, name: string, endpoint: string, time: number, text: string | null): void;
   /** Something the debugger shows changed: the session sends it with its next batch. */
   changed(socketsToo: boolean): void;
+  readonly rates: TapRates;
   /** Body bytes kept per frame. */
   readonly captureLimit: number;
   /** Tap records kept for the pcapng export. */
@@ -134,6 +147,7 @@ export class SessionTaps {
       tap.off('state', onState);
     } };
     this.#taps.set(tapId, entry);
+    this.#host.rates.socketAdded(tapId);
     try {
       const endpoint = await tap.start();
       this.#host.changed(true);
@@ -141,6 +155,7 @@ export class SessionTaps {
     } catch (err) {
       entry.detach();
       this.#taps.delete(tapId);
+      this.#host.rates.socketRemoved(tapId);
       await tap.close();
       throw err;
     }
@@ -160,6 +175,7 @@ export class SessionTaps {
         this.#changedPairs.delete(`${tapId}/${id}`);
       }
       this.#ladders.removeSocket(tapId);
+      this.#host.rates.socketRemoved(tapId);
       this.#host.changed(true);
     }
   }
@@ -175,6 +191,7 @@ export class SessionTaps {
     if (entry === undefined || !entry.pairs.has(connectionId)) return;
     entry.pairs.delete(connectionId);
     this.#ladders.remove(tapId, connectionId);
+    this.#host.rates.peerRemoved(tapId, connectionId);
     this.#gonePairs.push({ socketId: tapId, connectionId });
     this.#host.changed(false);
   }
@@ -263,6 +280,10 @@ export class SessionTaps {
     if (entry === undefined) return;
     this.#records.push(keptCopy(record, this.#host.captureLimit));
     this.#recordTaps.push(tapId);
+    // The event log gets the tap's own events and every warning or error about a connection.
+    if (record.kind === 'event' && (record.connection === 0 || record.severity !== 'info')) {
+      this.#host.event(tapId, record.name, entry.tap.endpoint || entry.listen, Math.round(record.time), record.severity === 'info' ? null : record.text);
+    }
     if (record.connection === 0) return;
     const pair = record.kind === 'event' && record.name === 'accepted' ? this.#open(entry, record.connection, record.time) : entry.pairs.get(record.connection);
     if (pair === undefined) return;
@@ -302,6 +323,8 @@ export class SessionTaps {
         }
         // Traffic flowing means the handshake is over, whatever the mechanism hid of it.
         if (!pair.active) this.#activate(entry, pair, record.time);
+        // One count per message, as a socket's rate counts its (single-frame) messages.
+        this.#host.rates.onFrame(entry.tapId, { time: record.time, direction: fromApp ? 'out' : 'in', connectionId: pair.id, routingId: undefined, kind: 'data', more: false, size: record.size, body: EMPTY });
         for (const frame of record.frames) {
           this.#ladderFrame(entry, pair, record.from, record.time, 'data', frame.data, frame.size);
           this.#traffic(entry, record, 'data', frame.size, frame.data);
@@ -318,6 +341,7 @@ export class SessionTaps {
       zmtpVersion: null, mechanism: null, properties: [], messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, lastHeartbeat: null, diagnosis: null, diagnosisName: null, severity: null,
     };
     entry.pairs.set(id, pair);
+    this.#host.rates.peerAdded(entry.tapId, id);
     // Drawn app → upstream: the app connects (to the tap), then the tap connects onward.
     this.#ladders.onMonitor(entry.tapId, { type: 'CONNECT_DELAYED', value: 0, endpoint: entry.tap.endpoint || entry.listen, connectionId: id, time: Math.round(time) });
     return pair;
@@ -338,6 +362,7 @@ export class SessionTaps {
         return;
       case 'closed':
         pair.closed = true;
+        this.#host.rates.peerRemoved(entry.tapId, pair.id);
         if (pair.severity !== 'error' && pair.active) {
           // A pair that ended well leaves the list; its traffic stays in the buffer.
           entry.pairs.delete(pair.id);
@@ -452,6 +477,8 @@ export class SessionTaps {
     };
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 /** The traffic kind of a command: the names a socket's frames use where they exist, the command's own otherwise. */
 function commandKind(name: string): string {

@@ -97,7 +97,12 @@ export class ZmqSession implements SessionApi {
         this.#traffic.push({ seq: ++this.#seq, ...record });
         this.#schedule();
       },
+      event: (tapId, name, endpoint, time, text) => {
+        this.#events.addOther(tapId, name, endpoint, time, text);
+        this.#schedule();
+      },
       changed: (socketsToo) => (socketsToo ? this.#markSockets() : this.#schedule()),
+      rates: this.#pictures,
       captureLimit: this.#captureLimit,
       bufferSize: () => this.#settings.bufferSize,
     });
@@ -371,7 +376,7 @@ export class ZmqSession implements SessionApi {
    * Called by the session's own timer once a second; tests call it directly.
    */
   tickRates(now = Date.now()): void {
-    if (this.#disposed || this.#sockets.size === 0) return;
+    if (this.#disposed || (this.#sockets.size === 0 && this.#taps.list().length === 0)) return;
     this.#emit({ type: 'rates', tick: this.#pictures.tickRates(now) });
   }
 

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { answerInputBox, inputBoxMessage, runCommand, waitInputBox, waitInputBoxMessage, waitWebview } from '../support/code-server';
-import { eventually, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
+import { eventTypes, eventually, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
 import { LibzmqEchoServer, LibzmqSocket } from '../support/libzmq';
 import { tshark44 } from '../support/tshark';
 
@@ -79,6 +79,13 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     await eventually('the pair\'s ladder', () => view.getByTestId('ladder-title').textContent({ timeout: 1000 }), (s) => (s ?? '').startsWith('app PEER ↔ upstream PEER'));
     const steps = await view.getByTestId('ladder-step').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')} ${e.getAttribute('data-label')}`));
     for (const step of ['out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE', 'out data 21 B', 'in data 21 B']) assert.ok(steps.includes(step), `${step} in ${steps.join(', ')}`);
+    // The pair's sparkline counts what passes in each second: a few more messages, then a rate above zero.
+    for (let i = 0; i < 3; i++) {
+      await app.send(rid, `again ${i}`);
+      await app.receive(10000);
+    }
+    await eventually('the last message both ways on screen', () => visibleRows(view), (rows) => rows.filter((r) => r === 'again 2').length === 2);
+    await eventually('the pair\'s message rate', async () => (await peerPair.getByTestId('rate-caption').textContent({ timeout: 1000 }))?.trim() ?? '', (s) => /↓[1-9]|↑[1-9]/.test(s));
     await wb.shot('peer-pair-active');
 
     // A libzmq DEALER pointed at the same tap: libzmq's PEER closes it without a word; the tap names both types.
@@ -89,6 +96,7 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     const problem = await eventually('the diagnosis on screen', async () => (await dealerPair.getByTestId('peer-problem').textContent({ timeout: 1000 }))?.trim() ?? '', (s) => s !== '');
     assert.match(problem, /^✕ DEALER → PEER: incompatible; libzmq 4\.3\.4 closes as soon as it reads the other READY, without ERROR/);
     assert.ok(await dealerPair.getByTestId('peer-problem').isVisible());
+    await eventually('the diagnosis in the event log', () => eventTypes(view), (types) => types.includes('incompatible-socket-types'));
     await dealer.close();
     await dealerPair.click();
     await view.getByTestId('ladder-pane').scrollIntoViewIfNeeded();

@@ -69,6 +69,12 @@ describe('ZmqSession taps', () => {
     assert.equal(pair.peerProperties['app Socket-Type'], 'PEER');
     assert.equal(session.taps()[0].connections, 1);
 
+    // The pair's and the tap's message rates (the sparklines): one message out, none in yet.
+    session.tickRates(Date.now());
+    const rates = session.snapshot().rates;
+    assert.deepEqual(rates.peers.find((r) => r.socketId === tapId && r.connectionId === pair.connectionId)?.samples.at(-1), [0, 1, 0, 21]);
+    assert.deepEqual(rates.sockets.find((r) => r.socketId === tapId)?.samples.at(-1), [0, 1, 0, 21]);
+
     const data = session.trafficRecords().filter((r) => r.socketId === tapId && r.kind === 'data');
     assert.deepEqual(data.map((r) => [r.direction, Buffer.from(r.data).toString(), r.size]), [['out', 'hello through the tap', 21]]);
     const kinds = session.trafficRecords().filter((r) => r.socketId === tapId).map((r) => `${r.direction} ${r.kind}`);
@@ -125,6 +131,9 @@ describe('ZmqSession taps', () => {
     assert.equal(ladder.current.outcome, 'failed');
     assert.equal(ladder.current.error?.code, 'incompatible-socket-types');
     assert.match(ladder.current.error?.advice ?? '', /change the socket type/);
+    const logged = session.snapshot().events.find((e) => e.socketId === tapId && e.type === 'incompatible-socket-types');
+    assert.match(logged?.error ?? '', /^CLIENT → PEER: incompatible/, 'the diagnosis is in the event log too');
+    assert.ok(session.snapshot().events.some((e) => e.socketId === tapId && e.type === 'listening'), 'the tap\'s own events are logged');
 
     session.disconnectPeer(tapId, failed.connectionId);
     assert.ok(!pairs(session).some((p) => p.connectionId === failed.connectionId), 'dismissed');
