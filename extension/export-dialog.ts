@@ -22,8 +22,9 @@ const EXTENSIONS: Readonly<Record<ExportFormat, string>> = { zmtp: 'pcapng', tcp
 /** Asks for the format (when there is tap traffic) and the file, writes it; resolves with its path, or null when cancelled. */
 export async function saveTrafficExport(ndjson: string, capture: CaptureExport | undefined): Promise<string | null> {
   let format: ExportFormat = 'ndjson';
-  let bytes: Uint8Array | null = null;
-  if (capture !== undefined && capture('zmtp') !== null) {
+  // The default capture, made once: it also says whether there is tap traffic at all.
+  const zmtp = capture?.('zmtp') ?? null;
+  if (zmtp !== null) {
     const picked = await vscode.window.showQuickPick(FORMAT_ITEMS, { title: 'Export ZMQ traffic as', ignoreFocusOut: true });
     if (picked === undefined) return null;
     format = picked.format;
@@ -37,7 +38,7 @@ export async function saveTrafficExport(ndjson: string, capture: CaptureExport |
     ...(folder !== undefined ? { defaultUri: vscode.Uri.joinPath(folder, `zmq-traffic-${stamp}${suffix}.${EXTENSIONS[format]}`) } : {}),
   });
   if (target === undefined) return null;
-  if (format !== 'ndjson') bytes = capture?.(format) ?? null;
+  const bytes = format === 'zmtp' ? zmtp : format === 'tcp' ? (capture?.('tcp') ?? null) : null;
   await vscode.workspace.fs.writeFile(target, bytes ?? new TextEncoder().encode(ndjson));
   return target.fsPath;
 }

@@ -13,7 +13,7 @@ import type { FrameLocator } from 'playwright-core';
 import { answerInputBox, inputBoxMessage, runCommand, waitInputBox, waitInputBoxMessage, waitWebview } from '../support/code-server';
 import { eventTypes, eventually, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
 import { LibzmqEchoServer, LibzmqSocket } from '../support/libzmq';
-import { tshark44 } from '../support/tshark';
+import { followedBytes, tshark44, tsharkHost } from '../support/tshark';
 
 let echo: LibzmqEchoServer;
 const apps: LibzmqSocket[] = [];
@@ -132,6 +132,19 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     assert.equal(data.split('\n').filter((line) => line.trim() === hello).length, 2, `the message both ways, decoded as ZMTP:\n${data}`);
     const types = await tshark44(file, ['-Y', 'zmtp.command-name == "READY"', '-T', 'fields', '-e', 'zmtp.metadata.value']);
     for (const type of ['PEER', 'DEALER']) assert.ok(types.split('\n').some((line) => line.includes(type)), `READY Socket-Type ${type} in:\n${types}`);
+
+    // The second format, synthesized TCP, for older Wireshark: the machine's tshark 4.0 follows the stream back to the bytes.
+    const tcpFile = join(wb.server.workspace, 'tap-e2e-tcp.pcapng');
+    await view.getByTestId('export-traffic').click();
+    await waitInputBox(page, 'Export ZMQ traffic as');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await waitInputBox(page, /Export the tap traffic for Wireshark|pcapng/);
+    await answerInputBox(page, tcpFile);
+    await eventually('the TCP pcapng written', async () => (existsSync(tcpFile) ? statSync(tcpFile).size : 0), (n) => n > 0);
+    const followed = followedBytes(await tsharkHost(tcpFile, ['-q', '-z', 'follow,tcp,raw,0']));
+    assert.ok(followed.client.includes(Buffer.from('hello through the tap')), 'tshark 4.0 follows the PEER pair\'s stream: the app\'s message');
+    assert.ok(followed.server.includes(Buffer.from('hello through the tap')), 'and the echo the upstream sent back');
 
     // Stop from the tree's inline button: the tap leaves the tree and the debugger.
     await treeRow.hover();
