@@ -16,7 +16,8 @@
  * options, each failing with the same `ZmqError` a socket call would throw.
  *
  * And it hands out the ZMTP codec's readers of handshake bodies (`readGreeting`, `parseCommand`,
- * `parseProperties`, `parsePingData`, `parseErrorData`), so that a client showing what a `frame`
+ * `parseProperties`, `parsePingData`, `parseErrorData`, and PLAIN's `parsePlainHello` and
+ * `isLibzmqPlainError`), so that a client showing what a `frame`
  * event carried (the extension's handshake ladder) decodes those bytes with the parsers the
  * sockets use, not with a second copy. They are pure and strict: malformed bytes throw `ZmtpError`.
  */
@@ -40,6 +41,7 @@ export {
 } from './errors';
 export { curveKeypair, curvePublic, type CurveKeyPairText } from './crypto/keys';
 export { z85Encode, z85Decode } from './zmtp/z85';
+export { isLibzmqPlainError, parsePlainHello } from './zmtp/plain';
 export type { MechanismName } from './zmtp/mechanism';
 export { ZAP_ENDPOINT, type ZapHandler, type ZapHandlerRequest, type ZapReplyFields, type ZapRequest } from './zmtp/zap';
 export { ZapResponder, type ZapResponderOptions } from './socket/zap-responder';

@@ -64,10 +64,24 @@ export interface ZmqPeerInfo {
   readonly role: 'connect' | 'bind';
   readonly transport: string;
   readonly endpoint: string;
-  /** CONNECTING, GREETING_*, READY_EXCHANGE, ACTIVE, WAIT_RECONNECT, DISCONNECTED, TERMINATED… */
+  /**
+   * CONNECTING, GREETING_*, READY_EXCHANGE (NULL), SECURITY_HANDSHAKE (PLAIN and CURVE: HELLO,
+   * WELCOME, INITIATE, READY, and ZAP on the server's side), ACTIVE, WAIT_RECONNECT, DISCONNECTED,
+   * TERMINATED…
+   */
   readonly state: string;
   readonly routingId: number | null;
   readonly remoteAddress: string | null;
+  /** The security mechanism once the greeting named it: NULL, PLAIN or CURVE ("none" under bare ZWS 2.0). */
+  readonly mechanism: string | null;
+  /** Under PLAIN and CURVE, the side of the handshake this socket plays, whoever connected; null otherwise. */
+  readonly securityRole: 'client' | 'server' | null;
+  /**
+   * The peer's properties from its READY (or INITIATE), values as text (`Socket-Type`…), with what a
+   * ZAP handler of ours added when it admitted the peer: `User-Id` and its metadata, which win over
+   * the peer's own (libzmq's rule).
+   */
+  readonly peerProperties: Readonly<Record<string, string>>;
   readonly messagesIn: number;
   readonly messagesOut: number;
   readonly lastError: string | null;
@@ -87,7 +101,12 @@ export interface ZmqTrafficFrame {
   readonly connectionId: number;
   readonly routingId: number | null;
   readonly direction: 'in' | 'out';
-  /** 'data', or a command: greeting, READY, PING, PONG, ERROR, command, ws-ping, ws-pong. */
+  /**
+   * 'data', or a command: greeting, READY, PING, PONG, ERROR, command, ws-ping, ws-pong; and the
+   * PLAIN and CURVE handshake's HELLO, WELCOME and INITIATE. A PLAIN HELLO's password bytes are
+   * replaced by `*` (the size stays the wire's); under CURVE, data and PING/PONG are shown as they
+   * are inside their MESSAGE boxes, handshake commands as they went on the wire.
+   */
   readonly kind: string;
   /** The body's full size in bytes. */
   readonly size: number;
@@ -129,8 +148,19 @@ export interface ZmqPeerApi {
   readonly apiVersion: 1;
   /** Creates a PEER socket that the debugger shows. */
   createPeer(options?: ZmqPeerOptions): ZmqApiPeer;
-  /** Every socket the debugger shows (from commands and from this API). */
-  sockets(): { readonly socketId: string; readonly label: string; readonly bound: readonly string[]; readonly connected: readonly string[] }[];
+  /**
+   * Every socket the debugger shows (from commands and from this API), with its security: the
+   * mechanism and role its options select, the security profile it was made from (Connect Peer and
+   * Bind with a profile of `zmqPeer.security.profiles`), and its CURVE public key. Secrets are never
+   * handed out.
+   */
+  sockets(): {
+    readonly socketId: string;
+    readonly label: string;
+    readonly bound: readonly string[];
+    readonly connected: readonly string[];
+    readonly security: { readonly profile: string | null; readonly mechanism: string; readonly role: 'client' | 'server' | null; readonly publicKey: string | null };
+  }[];
   /** Opens the debugger, optionally on one peer. */
   openDebugger(target?: { readonly socketId: string; readonly routingId?: number }): Promise<void>;
   /** Peer changes of every socket. */

@@ -32,6 +32,12 @@ export type CommandVerb =
   | 'clearTraffic'
   | 'exportTraffic'
   | 'runScript'
+  // Security (PLAIN, CURVE): extension/security-commands.ts.
+  | 'generateCurveKeypair'
+  | 'copyCurvePublicKey'
+  | 'addSecurityProfile'
+  | 'setPlainPassword'
+  // The tap: extension/tap-commands.ts.
   | 'startTap'
   | 'stopTap';
 
@@ -46,6 +52,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'clearTraffic', title: 'Clear Traffic', icon: '$(clear-all)' },
   { verb: 'exportTraffic', title: 'Export Traffic…', icon: '$(save)' },
   { verb: 'runScript', title: 'Run Script', icon: '$(play)' },
+  // Security (PLAIN, CURVE).
+  { verb: 'generateCurveKeypair', title: 'Generate CURVE Keypair', icon: '$(key)' },
+  { verb: 'copyCurvePublicKey', title: 'Copy CURVE Public Key', icon: '$(copy)' },
+  { verb: 'addSecurityProfile', title: 'Add Security Profile', icon: '$(lock)' },
+  { verb: 'setPlainPassword', title: 'Set PLAIN Password', icon: '$(account)' },
+  // The tap.
   { verb: 'startTap', title: 'Start Tap', icon: '$(eye)' },
   { verb: 'stopTap', title: 'Stop Tap', icon: '$(debug-stop)' },
 ];

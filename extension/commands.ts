@@ -10,6 +10,7 @@ import { decodePayload, PAYLOAD_FORMATS } from '../zmq-script/index';
 import { COMMANDS, commandId, type CommandVerb } from './commands-table';
 import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput, type EndpointPickItem } from './endpoint-input';
 import { describeError } from './error-explanations';
+import { addSecurityProfile, askProfile, copyCurvePublicKey, generateCurveKeypair, setPlainPassword, type SecurityContext } from './security-commands';
 import type { ZmqSession } from './session';
 import { TAP_HANDLERS } from './tap-commands';
 import { exportFileName } from './traffic-export';
@@ -23,6 +24,8 @@ export interface CommandContext {
   defaultEndpoint(): string;
   /** Shows a passing message in the status bar (what a command did, when the debugger shows the rest). */
   status(text: string): void;
+  /** Keys, secrets and profiles, for the security commands and the profile question. */
+  readonly security: SecurityContext;
 }
 
 /** A command's optional argument, normalised. */
@@ -109,10 +112,13 @@ async function remember(ctx: CommandContext, endpoint: string): Promise<void> {
   await ctx.globalState.update(RECENT_ENDPOINTS_KEY, rememberEndpoint(recent, endpoint));
 }
 
-/** The socket a command acts on: the argument's, the only one, or one the user picks. */
-async function pickSocket(ctx: CommandContext, target: Target, createDefault: boolean): Promise<string | undefined> {
+/**
+ * The socket a command acts on: the argument's, the only one, or one the user picks. `unsecured`:
+ * only sockets not made from a security profile (a connect or bind the user asked to make without one).
+ */
+async function pickSocket(ctx: CommandContext, target: Target, createDefault: boolean, unsecured = false): Promise<string | undefined> {
   if (target.socketId !== undefined) return target.socketId;
-  const sockets = ctx.session.sockets();
+  const sockets = ctx.session.sockets().filter((s) => !unsecured || s.security.profile === null);
   if (sockets.length === 0) return createDefault ? ctx.session.defaultSocketId() : undefined;
   if (sockets.length === 1) return sockets[0].socketId;
   const picked = await vscode.window.showQuickPick(
@@ -143,33 +149,49 @@ async function pickPeer(ctx: CommandContext, target: Target, filter: (peer: Peer
   return picked?.peer;
 }
 
+/**
+ * The socket a connect or bind goes from: the argument's; else, when the settings list security
+ * profiles, the socket of the one the user picks, or for none a socket without a profile (the
+ * session's own, made when needed). Undefined when the user cancelled.
+ */
+async function socketFor(ctx: CommandContext, target: Target, role: 'connect' | 'bind'): Promise<{ socketId: string; profile: string | null } | undefined> {
+  if (target.socketId !== undefined) return { socketId: target.socketId, profile: null };
+  const profile = await askProfile(ctx.security, role);
+  if (profile === undefined) return undefined;
+  if (profile !== null) return { socketId: await ctx.session.socketForProfile(profile), profile };
+  const socketId = await pickSocket(ctx, target, true, true);
+  return socketId === undefined ? undefined : { socketId, profile: null };
+}
+
 /** The handlers of every command but the {@link OutsideVerb}s. */
 const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
   ...TAP_HANDLERS,
 
   async connectPeer(ctx, arg) {
     const target = targetOf(arg);
-    const socketId = await pickSocket(ctx, target, true);
-    if (socketId === undefined) return;
+    const from = await socketFor(ctx, target, 'connect');
+    if (from === undefined) return;
+    const { socketId } = from;
     const endpoint = target.endpoint ?? (await askEndpoint(ctx, 'connect', ctx.defaultEndpoint()));
     if (!endpoint) return;
     const routingId = ctx.session.connectPeer(socketId, endpoint);
     await remember(ctx, endpoint);
     // The debugger opens on the new peer and says all this; a notification would only cover it
     // (its saved messages sit where toasts appear). A failing connect gets its own warning.
-    ctx.status(`$(plug) Connecting to ${endpoint}: routing id ${routingId}`);
+    ctx.status(`$(plug) Connecting to ${endpoint}: routing id ${routingId}${from.profile === null ? '' : ` (profile "${from.profile}")`}`);
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId, routingId });
   },
 
   async bind(ctx, arg) {
     const target = targetOf(arg);
-    const socketId = await pickSocket(ctx, target, true);
-    if (socketId === undefined) return;
+    const from = await socketFor(ctx, target, 'bind');
+    if (from === undefined) return;
+    const { socketId } = from;
     const endpoint = target.endpoint ?? (await askEndpoint(ctx, 'bind', 'tcp://127.0.0.1:*'));
     if (!endpoint) return;
     const bound = await ctx.session.bind(socketId, endpoint);
     await remember(ctx, endpoint);
-    ctx.status(`$(radio-tower) Listening for peers on ${bound}`);
+    ctx.status(`$(radio-tower) Listening for peers on ${bound}${from.profile === null ? '' : ` (profile "${from.profile}")`}`);
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId });
   },
 
@@ -227,6 +249,12 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
     const lines = ndjson === '' ? 0 : ndjson.split('\n').length - 1;
     void vscode.window.showInformationMessage(`Exported ${lines} frame${lines === 1 ? '' : 's'} to ${uri.fsPath}`);
   },
+
+  // Security: the handlers are in security-commands.ts.
+  generateCurveKeypair: async (ctx) => void (await generateCurveKeypair(ctx.security)),
+  copyCurvePublicKey: (ctx) => copyCurvePublicKey(ctx.security),
+  addSecurityProfile: async (ctx) => void (await addSecurityProfile(ctx.security)),
+  setPlainPassword: (ctx, arg) => setPlainPassword(ctx.security, arg),
 };
 
 function handlerOf(verb: CommandVerb, ctx: CommandContext, outside: OutsideHandlers): (arg: unknown) => unknown {

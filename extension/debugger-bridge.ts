@@ -163,10 +163,15 @@ export class DebuggerBridge {
       case 'peer/disconnect':
         s.disconnectPeer(msg.params.socketId, msg.params.connectionId);
         return null;
-      case 'socket/connectPeer':
-        return { routingId: s.connectPeer(msg.params.socketId, msg.params.endpoint) };
-      case 'socket/bind':
-        return { endpoint: await s.bind(msg.params.socketId, msg.params.endpoint) };
+      case 'socket/connectPeer': {
+        // With a security profile, its own socket (the form's socket choice is for no profile).
+        const socketId = msg.params.profile === undefined ? msg.params.socketId : await s.socketForProfile(msg.params.profile);
+        return { routingId: s.connectPeer(socketId, msg.params.endpoint), socketId };
+      }
+      case 'socket/bind': {
+        const socketId = msg.params.profile === undefined ? msg.params.socketId : await s.socketForProfile(msg.params.profile);
+        return { endpoint: await s.bind(socketId, msg.params.endpoint), socketId };
+      }
       case 'traffic/clear':
         s.clearTraffic();
         return null;

@@ -11,9 +11,13 @@ import { commandId } from './commands-table';
 import { ConnectFailureNotices, type ConnectFailure } from './connect-failure-notices';
 import { adviceFor } from './error-explanations';
 import { errorCodeOf } from './handshake-ladder';
+import { CurveKeyStore } from './curve-key-store';
 import { openDebugger, registerDebuggerSerializer, type DebuggerPanelOptions } from './debugger-panel';
+import { SettingsProfiles } from './profile-resolver';
 import { createPublicApi } from './public-api';
 import { ScriptTests } from './script-tests';
+import type { SecurityContext } from './security-commands';
+import { PROFILES_SETTING } from './security-profiles';
 import { ZmqSession } from './session';
 import type { SessionLogger } from './session-settings';
 import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
@@ -59,9 +63,12 @@ export function activate(context: vscode.ExtensionContext): ZmqPeerApi {
 function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): ZmqPeerApi {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const savedMessagesUri = folder ? vscode.Uri.joinPath(folder.uri, SAVED_MESSAGES_PATH) : undefined;
+  // Security profiles name keys and users; their secrets are in SecretStorage, read when a profile is used.
+  const profiles = new SettingsProfiles(() => configGetter()(PROFILES_SETTING), context.secrets);
   const session = new ZmqSession({
     settings: readSessionSettings(configGetter()),
     logger: loggerFor(log),
+    profiles,
     ...(savedMessagesUri?.scheme === 'file' ? { savedMessagesFile: savedMessagesUri.fsPath } : {}),
   });
   activeSession = session;
@@ -75,13 +82,27 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   const scripts = new ScriptTests(session, log);
   context.subscriptions.push(scripts);
 
+  const status = (text: string): void => void context.subscriptions.push(vscode.window.setStatusBarMessage(text, 8000));
+  const security: SecurityContext = {
+    keys: new CurveKeyStore(context.globalState, context.secrets),
+    secrets: context.secrets,
+    profiles,
+    // The user settings' own list: the workspace's (if any) is not copied into them.
+    readProfilesSetting: () => vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect(PROFILES_SETTING)?.globalValue,
+    writeProfilesSetting: (value) => vscode.workspace.getConfiguration(SETTINGS_SECTION).update(PROFILES_SETTING, value, vscode.ConfigurationTarget.Global),
+    log,
+    status,
+  };
   const commandContext: CommandContext = {
     session,
     globalState: context.globalState,
     log,
     defaultEndpoint: () => readDefaultEndpoint(configGetter()),
-    status: (text) => context.subscriptions.push(vscode.window.setStatusBarMessage(text, 8000)),
+    status,
+    security,
   };
+  const profileWarnings = new ProfileWarnings(log);
+  profileWarnings.show(profiles.problems());
   context.subscriptions.push(new ConnectFailureNotices(session, (failure) => void warnConnectFailing(session, failure, log)));
   context.subscriptions.push(
     ...registerCommands(commandContext, {
@@ -102,6 +123,10 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration(SETTINGS_SECTION)) session.updateSettings(readSessionSettings(configGetter()));
+      if (event.affectsConfiguration(`${SETTINGS_SECTION}.${PROFILES_SETTING}`)) {
+        profileWarnings.show(profiles.reload().problems);
+        session.profilesChanged();
+      }
     }),
   );
 
@@ -118,16 +143,18 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
 }
 
 /**
- * The one warning about a connect that keeps failing: the last error and what it means, with
- * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect".
+ * The one warning about a connect that keeps failing, or that failed for good: the last error and what it means, with
+ * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect" ("Dismiss" once it ended).
  */
 async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, log: vscode.LogOutputChannel): Promise<void> {
   const rid = failure.routingId === null ? '' : ` (routing id ${failure.routingId})`;
   const code = errorCodeOf(failure.lastError);
-  const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}Still retrying (${failure.attempts} attempts).`;
+  const outcome = failure.retrying ? `Still retrying (${failure.attempts} attempts).` : 'Not retrying: after this failure libzmq gives up too.';
+  const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}${outcome}`;
   log.warn(text);
   const SHOW = 'Show in Debugger';
-  const DISCONNECT = 'Disconnect';
+  // An ended connection is only kept to show why: its button says Dismiss, as its row does (the same call forgets it).
+  const DISCONNECT = failure.retrying ? 'Disconnect' : 'Dismiss';
   const choice = await vscode.window.showWarningMessage(text, SHOW, DISCONNECT);
   if (choice === SHOW) {
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId: failure.socketId, ...(failure.routingId === null ? {} : { routingId: failure.routingId }) });
@@ -137,6 +164,32 @@ async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, 
     } catch (err) {
       log.warn(`Disconnect ${failure.endpoint}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+}
+
+/**
+ * Says why entries of `zmqPeer.security.profiles` are left out: each in the log, and the first in
+ * one warning, shown again only when the problems change (each settings save would repeat it).
+ */
+class ProfileWarnings {
+  readonly #log: vscode.LogOutputChannel;
+  #shown = '';
+
+  constructor(log: vscode.LogOutputChannel) {
+    this.#log = log;
+  }
+
+  show(problems: readonly string[]): void {
+    const text = problems.join('\n');
+    if (text === this.#shown) return;
+    this.#shown = text;
+    for (const problem of problems) this.#log.warn(`zmqPeer.${PROFILES_SETTING}: ${problem}`);
+    if (problems.length === 0) return;
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more in the ZMQ log)` : '';
+    const OPEN = 'Open Settings';
+    void vscode.window.showWarningMessage(`zmqPeer.${PROFILES_SETTING}: ${problems[0]}${more}`, OPEN).then((choice) => {
+      if (choice === OPEN) void vscode.commands.executeCommand('workbench.action.openSettings', `zmqPeer.${PROFILES_SETTING}`);
+    });
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * The handshake ladder of every connection: a sequence diagram of one connection attempt, built
  * from what the core already reports (`monitor`, `connection` and `frame` events): the TCP (or
- * ipc, ws…) connect or accept, both greetings, both READYs with their properties, then the first
- * heartbeats and the first data frames each way; or the exact step where it failed, with the
- * named error and what to do about it.
+ * ipc, ws…) connect or accept, both greetings, the security handshake of PLAIN and CURVE (HELLO,
+ * WELCOME, INITIATE), both READYs with their properties, then the first heartbeats and the first
+ * data frames each way; or the exact step where it failed, with the named error and what to do
+ * about it.
  *
  * Bounded: a ladder records at most {@link MAX_STEPS} steps per attempt and stops recording data
  * and heartbeats after the first few, so at 50,000 msgs/s a frame costs one map look-up. A retry
@@ -11,7 +12,7 @@
  */
 import type { ConnectionInfo, FrameRecord, MonitorEvent } from '../core/index';
 import type { LadderAttempt, LadderStep, LadderView } from '../webview/protocol';
-import { commandName, summariseData, summariseError, summariseGreeting, summarisePing, summariseReady } from './frame-summary';
+import { commandName, greetingMechanism, summariseData, summariseError, summariseGreeting, summariseHello, summariseInitiate, summarisePing, summariseReady, summariseWelcome } from './frame-summary';
 
 /** Steps one attempt keeps at most. */
 export const MAX_STEPS = 32;
@@ -39,6 +40,8 @@ interface Attempt {
   retryNote: LadderStep | null;
   /** HANDSHAKE_FAILED_NO_DETAIL came without a named error: the peer closed during the handshake. */
   closedInHandshake: boolean;
+  /** The security mechanism, from our greeting or the connection: how READY and INITIATE read. */
+  mechanism: string | null;
 }
 
 interface Ladder {
@@ -50,12 +53,12 @@ interface Ladder {
 }
 
 function newAttempt(n: number): Attempt {
-  return { attempt: n, steps: [], outcome: 'pending', error: null, dataIn: 0, dataOut: 0, beatsIn: 0, beatsOut: 0, closedBeforeConnected: false, connected: false, retryNote: null, closedInHandshake: false };
+  return { attempt: n, steps: [], outcome: 'pending', error: null, dataIn: 0, dataOut: 0, beatsIn: 0, beatsOut: 0, closedBeforeConnected: false, connected: false, retryNote: null, closedInHandshake: false, mechanism: null };
 }
 
 /** The code at the start of a core error text (`ECONNREFUSED: …`, `ERR_ZMTP_…: …`), if any. */
 export function errorCodeOf(text: string | undefined): string | undefined {
-  return text === undefined ? undefined : /\b(ERR_Z[A-Z_]+|E[A-Z]{3,})\b/.exec(text)?.[1];
+  return text === undefined ? undefined : /\b(ERR_[A-Z_]+|E[A-Z]{3,})\b/.exec(text)?.[1];
 }
 
 /** Every connection's ladder, keyed `socketId/connectionId`. */
@@ -142,6 +145,7 @@ export class HandshakeLadders {
       this.#dirty.add(key);
     }
     const current = ladder.current;
+    if (info.mechanism !== undefined) current.mechanism = info.mechanism;
     if (info.state === 'TLS_HANDSHAKE' || info.state === 'HTTP_UPGRADE') {
       this.#step(ladder, { time: Date.now(), direction: 'out', kind: 'net', label: info.state === 'TLS_HANDSHAKE' ? 'TLS handshake' : 'HTTP upgrade (ZWS 2.0)', detail: null });
     } else if ((info.state === 'WAIT_RECONNECT' || info.state === 'DISCONNECTED') && current.outcome === 'pending' && current.error === null) {
@@ -187,10 +191,20 @@ export class HandshakeLadders {
         break;
       }
       case 'greeting':
+        if (dir === 'out') a.mechanism = greetingMechanism(frame.body) ?? a.mechanism;
         step = { time: frame.time, direction: dir, kind: 'greeting', label: 'greeting', detail: summariseGreeting(frame.body) };
         break;
+      case 'HELLO':
+        step = { time: frame.time, direction: dir, kind: 'security', label: 'HELLO', detail: summariseHello(frame.body) };
+        break;
+      case 'WELCOME':
+        step = { time: frame.time, direction: dir, kind: 'security', label: 'WELCOME', detail: summariseWelcome(frame.body) };
+        break;
+      case 'INITIATE':
+        step = { time: frame.time, direction: dir, kind: 'security', label: 'INITIATE', detail: summariseInitiate(frame.body, a.mechanism) };
+        break;
       case 'READY':
-        step = { time: frame.time, direction: dir, kind: 'command', label: 'READY', detail: summariseReady(frame.body) };
+        step = { time: frame.time, direction: dir, kind: 'command', label: 'READY', detail: summariseReady(frame.body, a.mechanism) };
         break;
       case 'ERROR':
         step = { time: frame.time, direction: dir, kind: 'command', label: 'ERROR', detail: summariseError(frame.body) };
@@ -323,7 +337,7 @@ function hangUp(steps: readonly LadderStep[]): [where: string, advice: string] {
   const seen = (direction: 'in' | 'out', label: string): boolean => steps.some((s) => s.direction === direction && s.label === label);
   if (seen('out', 'greeting') && !seen('in', 'greeting')) {
     return ['the peer closed the connection after our greeting, before sending all of its own',
-      'A peer that hangs up on the greeting usually wants another security mechanism (PLAIN or CURVE; this debugger speaks NULL) or ZMTP version, or is not a ZeroMQ socket: check its security options and its socket.'];
+      'A peer that hangs up on the greeting usually wants another security mechanism (PLAIN or CURVE: connect with a security profile that matches it) or ZMTP version, or is not a ZeroMQ socket: check its security options and its socket.'];
   }
   if (seen('in', 'greeting') && !seen('in', 'READY')) {
     return ['the peer closed the connection after the greetings, before its READY',

@@ -19,6 +19,9 @@ function toPeerInfo(peer: PeerView): ZmqPeerInfo {
     state: peer.state,
     routingId: peer.routingId,
     remoteAddress: peer.remoteAddress,
+    mechanism: peer.mechanism,
+    securityRole: peer.securityRole,
+    peerProperties: { ...peer.peerProperties },
     messagesIn: peer.messagesIn,
     messagesOut: peer.messagesOut,
     lastError: peer.lastError,
@@ -106,7 +109,7 @@ export function createPublicApi(session: ZmqSession, openDebugger: (target?: { s
         close: () => session.closeSocket(socketId),
       });
     },
-    sockets: () => session.sockets().map((s) => ({ socketId: s.socketId, label: s.label, bound: s.bound, connected: s.connected })),
+    sockets: () => session.sockets().map((s) => ({ socketId: s.socketId, label: s.label, bound: s.bound, connected: s.connected, security: { ...s.security } })),
     openDebugger: (target?: { socketId: string; routingId?: number }) => openDebugger(target),
     onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, undefined, listener),
     onTraffic: (listener: (frames: readonly ZmqTrafficFrame[]) => void) => subscribeTraffic(session, undefined, listener),

@@ -24,6 +24,11 @@ export interface SessionApi {
   /** connectPeer on a socket; throws the core's ZmqError. */
   connectPeer(socketId: string, endpoint: string): number;
   bind(socketId: string, endpoint: string): Promise<string>;
+  /**
+   * The socket made from a security profile (made on first use, with its secrets from SecretStorage);
+   * rejects with a SecurityProfileError (EPROFILE) for an unknown profile or a missing secret.
+   */
+  socketForProfile(name: string): Promise<string>;
   /** Ends one connection (connect side: disconnect its endpoint; bind side: close that connection). */
   disconnectPeer(socketId: string, connectionId: number): void;
   clearTraffic(): void;

@@ -5,6 +5,8 @@
  * the session.
  */
 import type { Context, PeerOptions } from '../core/index';
+import type { ProfileSummary } from '../webview/protocol';
+import type { ResolvedProfile } from './security-profiles';
 
 /** The settings the session uses (`zmqPeer.*` in VS Code). */
 export interface SessionSettings {
@@ -58,6 +60,19 @@ export interface SessionOptions {
   readonly captureLimit?: number;
   /** How often message rates are sampled and sent, ms. Default 1000; 0: only by `ZmqSession.tickRates`. */
   readonly rateInterval?: number;
+  /** The security profiles sockets can be made from; none: the session offers none. */
+  readonly profiles?: ProfileResolver;
+}
+
+/**
+ * The security profiles of the settings, with their secrets (extension/security-profiles.ts; the
+ * extension reads the secrets from SecretStorage, tests from a map).
+ */
+export interface ProfileResolver {
+  /** The usable profiles now, as the debugger lists them. */
+  summaries(): readonly ProfileSummary[];
+  /** A profile made into socket options, its secrets read now; rejects with a SecurityProfileError (EPROFILE). */
+  resolve(name: string): Promise<ResolvedProfile>;
 }
 
 /** How a socket is added to the session. */
@@ -76,6 +91,8 @@ export interface CreateSocketOptions {
    * drives from commands and the debugger; API and script sockets report failures to their owners).
    */
   readonly watchConnects?: boolean;
+  /** The security profile `options` were resolved from (its name, and the fingerprint of what it resolved to). */
+  readonly profile?: { readonly name: string; readonly fingerprint: string };
 }
 
 /** The core options a socket of the session gets from the settings: heartbeat and reconnect. */

@@ -216,6 +216,8 @@ export class SessionTaps {
       type: 'TAP',
       bound: t.state === 'listening' ? [t.listen] : [],
       connected: [t.upstream],
+      // A tap has no security of its own: it relays each side's handshake unchanged.
+      security: { profile: null, mechanism: 'relayed as is', role: null, publicKey: null },
     }));
   }
 
@@ -454,6 +456,7 @@ export class SessionTaps {
       remoteAddress: pair.upstreamAddress,
       zmtpVersion: pair.zmtpVersion,
       mechanism: pair.mechanism,
+      securityRole: null,
       peerProperties: Object.fromEntries(pair.properties),
       messagesIn: pair.messagesIn,
       messagesOut: pair.messagesOut,

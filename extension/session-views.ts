@@ -4,8 +4,8 @@
  * connections are gone for good. Pure functions, no vscode import; the shapes are declared in
  * webview/protocol.ts.
  */
-import type { ConnectionInfo, MonitorEvent } from '../core/index';
-import type { EventView, PeerView, TrafficRecord, TrafficView, Wire } from '../webview/protocol';
+import { securityOf, z85Encode, type ConnectionInfo, type MonitorEvent, type SocketOptions } from '../core/index';
+import type { EventView, PeerView, SocketSecurity, TrafficRecord, TrafficView, Wire } from '../webview/protocol';
 
 /** PeerView's own fields; every other one is a ConnectionInfo field as it crosses the wire. */
 type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended' | 'pair';
@@ -34,6 +34,7 @@ export function toPeerView(socketId: string, info: ConnectionInfo, ended = false
     remoteAddress: info.remoteAddress ?? null,
     zmtpVersion: info.zmtpVersion ?? null,
     mechanism: info.mechanism ?? null,
+    securityRole: info.securityRole ?? null,
     peerProperties: { ...info.peerProperties },
     messagesIn: info.messagesIn,
     messagesOut: info.messagesOut,
@@ -46,6 +47,21 @@ export function toPeerView(socketId: string, info: ConnectionInfo, ended = false
     lastError: info.lastError ?? null,
   };
   return { socketId, connectionId: info.id, ...core, lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null, ended };
+}
+
+/**
+ * A socket's security as the debugger shows it: the mechanism and role its options select, the
+ * profile it was made from, and its CURVE public key. Reads only public fields of the options; the
+ * secret ones (curveSecretKey, plainPassword) never leave the socket.
+ */
+export function securityView(options: Readonly<SocketOptions>, profile: string | null): SocketSecurity {
+  const { mechanism, role } = securityOf(options);
+  return {
+    profile,
+    mechanism,
+    role: mechanism === 'NULL' ? null : role,
+    publicKey: mechanism === 'CURVE' && options.curvePublicKey !== undefined ? z85Encode(options.curvePublicKey) : null,
+  };
 }
 
 /** A connection that will never come back: its view is dropped. */

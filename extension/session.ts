@@ -15,8 +15,9 @@
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
 import { Peer, ZmqError, type CaptureFormat, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
-import type { HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
+import type { HostEvent, PayloadFormat, PeerView, ProfileSummary, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { decodePayload, hexPreview } from '../zmq-script/index';
+import { maskPlainHello } from './credential-mask';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
@@ -24,8 +25,9 @@ import { SessionEventLog } from './session-event-log';
 import { SessionPeers } from './session-peers';
 import { SessionPictures } from './session-pictures';
 import { SessionTaps, type StartTapOptions, type TapSummary } from './session-taps';
-import { DEFAULT_CAPTURE_LIMIT, DEFAULT_SETTINGS, socketDefaults, type CreateSocketOptions, type SessionLogger, type SessionOptions, type SessionSettings } from './session-settings';
-import { toTrafficView } from './session-views';
+import { SecurityProfileError } from './security-profiles';
+import { DEFAULT_CAPTURE_LIMIT, DEFAULT_SETTINGS, socketDefaults, type CreateSocketOptions, type ProfileResolver, type SessionLogger, type SessionOptions, type SessionSettings } from './session-settings';
+import { securityView, toTrafficView } from './session-views';
 import { toNdjson } from './traffic-export';
 
 /** Frames in one `traffic` event at most. */
@@ -39,6 +41,8 @@ interface SocketEntry {
   readonly socket: Peer;
   readonly detach: () => void;
   readonly watchConnects: boolean;
+  /** The security profile the socket was made from, and the fingerprint of what it resolved to. */
+  readonly profile: { readonly name: string; readonly fingerprint: string } | null;
 }
 
 /** One listener's error must not stop the others nor the core's event. */
@@ -57,6 +61,9 @@ function callSafely(listener: (event: HostEvent) => void, event: HostEvent, logg
 export class ZmqSession implements SessionApi {
   readonly #logger: SessionLogger | undefined;
   readonly #context: Context | undefined;
+  readonly #profiles: ProfileResolver | undefined;
+  /** Profile sockets being made (resolving a profile reads SecretStorage): a second ask waits for the first. */
+  readonly #profileSockets = new Map<string, Promise<string>>();
   readonly #batchInterval: number;
   readonly #captureLimit: number;
   #settings: SessionSettings;
@@ -88,6 +95,7 @@ export class ZmqSession implements SessionApi {
     this.#settings = { ...DEFAULT_SETTINGS, ...options.settings };
     this.#logger = options.logger;
     this.#context = options.context;
+    this.#profiles = options.profiles;
     this.#savedMessages = new SavedMessagesFile(options.savedMessagesFile, this.#logger, (messages) => this.#emit({ type: 'savedMessages', messages }));
     this.#batchInterval = options.batchInterval ?? 50;
     this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
@@ -162,7 +170,14 @@ export class ZmqSession implements SessionApi {
       socket.off('connection', onConnection);
       socket.off('frame', onFrame);
     };
-    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach, watchConnects: options.watchConnects ?? false };
+    const entry: SocketEntry = {
+      socketId,
+      label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`,
+      socket,
+      detach,
+      watchConnects: options.watchConnects ?? false,
+      profile: options.profile ?? null,
+    };
     this.#sockets.set(socketId, entry);
     this.#pictures.socketAdded(socketId);
     if (options.drain) void this.#drain(entry);
@@ -195,7 +210,54 @@ export class ZmqSession implements SessionApi {
       type: 'PEER',
       bound: entry.socket.closed ? [] : entry.socket.boundEndpoints,
       connected: entry.socket.closed ? [] : entry.socket.connectedEndpoints,
+      security: securityView(entry.socket.options, entry.profile?.name ?? null),
     }));
+  }
+
+  // --- Security profiles ---------------------------------------------------------------------------
+
+  /** The security profiles the settings list now (empty without a resolver). */
+  profiles(): readonly ProfileSummary[] {
+    return this.#profiles?.summaries() ?? [];
+  }
+
+  /** The settings' profiles changed: the debugger's form offers the new list. */
+  profilesChanged(): void {
+    this.#emit({ type: 'profiles', profiles: this.profiles() });
+  }
+
+  /**
+   * The socket of a security profile: the one made from it before, while the profile and its
+   * secrets are unchanged; else a new PEER (`PEER · <name>`) with the profile's options, which the
+   * session drains and watches as it does its own. A security profile is a socket's options, as in
+   * libzmq, so each profile gets a socket of its own and the session's default socket stays NULL.
+   * Rejects with a SecurityProfileError (EPROFILE) for an unknown profile or a missing secret.
+   */
+  socketForProfile(name: string): Promise<string> {
+    const pending = this.#profileSockets.get(name);
+    if (pending !== undefined) return pending;
+    const made = this.#makeProfileSocket(name).finally(() => this.#profileSockets.delete(name));
+    this.#profileSockets.set(name, made);
+    return made;
+  }
+
+  async #makeProfileSocket(name: string): Promise<string> {
+    this.#checkOpen();
+    if (this.#profiles === undefined || !this.#profiles.summaries().some((p) => p.name === name)) {
+      throw new SecurityProfileError(`no security profile "${name}" in the zmqPeer.security.profiles setting`);
+    }
+    const resolved = await this.#profiles.resolve(name);
+    for (const entry of this.#sockets.values()) {
+      if (entry.profile?.name === name && entry.profile.fingerprint === resolved.fingerprint && !entry.socket.closed) return entry.socketId;
+    }
+    const { socketId } = this.createSocket({
+      label: `PEER · ${name}`,
+      options: resolved.options,
+      drain: true,
+      watchConnects: true,
+      profile: { name, fingerprint: resolved.fingerprint },
+    });
+    return socketId;
   }
 
   /** Whether a connect of this socket that keeps failing is worth a notification (see CreateSocketOptions). */
@@ -272,6 +334,7 @@ export class ZmqSession implements SessionApi {
       ladders: [...this.#pictures.ladders((socketId, connectionId) => this.#peers.has(socketId, connectionId)), ...this.#taps.ladders()],
       settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
       savedMessages: [...this.#savedMessages.messages],
+      profiles: [...this.profiles()],
     };
   }
 
@@ -446,7 +509,9 @@ export class ZmqSession implements SessionApi {
     this.#schedule();
   }
 
-  #onFrame(socketId: string, frame: FrameRecord): void {
+  #onFrame(socketId: string, tapped: FrameRecord): void {
+    // A PLAIN HELLO carries the password in clear: masked before anything keeps or shows it.
+    const frame = tapped.kind === 'HELLO' ? { ...tapped, body: maskPlainHello(tapped.body) } : tapped;
     const body = frame.body;
     const kept = Math.min(body.byteLength, this.#captureLimit);
     const record: TrafficRecord = {

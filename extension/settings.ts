@@ -21,6 +21,8 @@ export const SETTING_DEFAULTS = {
   'script.variables': SCRIPT_SETTING_DEFAULTS.variables,
   'script.defaultTimeout': SCRIPT_SETTING_DEFAULTS.defaultTimeout,
   'script.envFile': SCRIPT_SETTING_DEFAULTS.envFile,
+  // Read by security-profiles.ts (readSecurityProfiles).
+  'security.profiles': [],
 } as const;
 
 /** The smallest and largest traffic buffer accepted. */

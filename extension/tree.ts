@@ -46,7 +46,9 @@ function socketItem(socket: SocketView, peerCount: number): vscode.TreeItem {
   const endpoints = [...socket.bound.map((e) => `bound ${e}`), ...socket.connected.map((e) => `→ ${e}`)];
   item.id = `socket:${socket.socketId}`;
   item.description = endpoints.length > 0 ? endpoints.join(', ') : 'not bound or connected';
-  item.tooltip = `${socket.type} ${socket.socketId}\n${endpoints.join('\n')}`;
+  const sec = socket.security;
+  const security = sec.mechanism === 'NULL' ? 'NULL (no security)' : `${sec.mechanism} ${sec.role ?? ''}${sec.profile === null ? '' : `, profile "${sec.profile}"`}`;
+  item.tooltip = `${socket.type} ${socket.socketId} · ${security}\n${endpoints.join('\n')}`;
   item.iconPath = new vscode.ThemeIcon('plug');
   item.contextValue = 'zmqSocket';
   return item;
@@ -63,6 +65,8 @@ function peerItem(peer: PeerView): vscode.TreeItem {
       `**State** ${peer.state}`,
       `**Endpoint** \`${peer.endpoint}\` (${peer.role})`,
       `**Remote** ${peer.remoteAddress ?? '—'}`,
+      peer.mechanism === null ? '' : `**Security** ${peer.mechanism}${peer.securityRole === null ? '' : ` (we are the ${peer.securityRole})`}`,
+      peer.peerProperties['User-Id'] === undefined ? '' : `**User-Id** ${peer.peerProperties['User-Id']}`,
       `**Messages** in ${peer.messagesIn} / out ${peer.messagesOut}`,
       peer.lastError ? `**Last error** ${peer.lastError}` : '',
     ]

@@ -56,6 +56,7 @@ const PAGE_CSS = `
 :root { --row-height: 22px;
   --phase-connecting: var(--vscode-charts-yellow, var(--vscode-foreground));
   --phase-handshaking: var(--vscode-charts-blue, var(--vscode-foreground));
+  --phase-securing: var(--vscode-charts-purple, var(--vscode-foreground));
   --phase-active: var(--vscode-charts-green, var(--vscode-foreground));
   --phase-waiting: var(--vscode-charts-orange, var(--vscode-foreground));
   --phase-failing: var(--vscode-editorWarning-foreground, var(--vscode-foreground));
@@ -78,6 +79,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .socket-head { display: flex; flex-wrap: wrap; gap: 4px 8px; align-items: center; justify-content: space-between; }
 .socket .label { font-weight: 600; }
 .endpoint { font-family: var(--vscode-editor-font-family); font-size: 12px; color: var(--vscode-descriptionForeground); }
+.public-key { user-select: text; overflow-wrap: anywhere; }
 .peer { padding: 4px 8px; border-bottom: 1px solid var(--vscode-widget-border, transparent); cursor: pointer;
   content-visibility: auto; contain-intrinsic-size: auto 220px; }
 .peer:hover { background: var(--vscode-list-hoverBackground); }
@@ -97,6 +99,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .state { font-size: 12px; }
 .phase-active.state { color: var(--phase-active); }
 .phase-handshaking.state { color: var(--phase-handshaking); }
+.phase-securing.state { color: var(--phase-securing); }
 .phase-connecting.state { color: var(--phase-connecting); }
 .phase-waiting.state { color: var(--phase-waiting); }
 .phase-failing.state { color: var(--phase-failing); font-weight: 600; }
@@ -127,6 +130,7 @@ svg.topology, svg.ladder { display: block; width: 100%; height: auto; }
 .swatch { display: inline-block; width: 16px; height: 0; border-top: 2px solid currentColor; }
 .swatch.phase-connecting { color: var(--phase-connecting); border-top-style: dotted; }
 .swatch.phase-handshaking { color: var(--phase-handshaking); border-top-style: dashed; }
+.swatch.phase-securing { color: var(--phase-securing); border-top-style: dashed; border-top-width: 3px; }
 .swatch.phase-active { color: var(--phase-active); }
 .swatch.phase-waiting { color: var(--phase-waiting); border-top-style: dashed; }
 .swatch.phase-failing { color: var(--phase-failing); border-top-width: 3px; }
@@ -148,6 +152,7 @@ svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family
 .topology .edge-label { font-size: 11px; fill: var(--vscode-descriptionForeground); font-family: var(--vscode-editor-font-family); }
 .phase-connecting.edge, .phase-connecting.node rect { stroke: var(--phase-connecting); stroke-dasharray: 2 3; }
 .phase-handshaking.edge, .phase-handshaking.node rect { stroke: var(--phase-handshaking); stroke-dasharray: 6 3; }
+.phase-securing.edge, .phase-securing.node rect { stroke: var(--phase-securing); stroke-width: 3; stroke-dasharray: 6 2 1 2; }
 .phase-active.edge, .phase-active.node rect { stroke: var(--phase-active); }
 .phase-waiting.edge, .phase-waiting.node rect { stroke: var(--phase-waiting); stroke-dasharray: 9 4; }
 .phase-failing.edge, .phase-failing.node rect { stroke: var(--phase-failing); stroke-width: 3; }
@@ -164,6 +169,8 @@ svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family
 .ladder .step-net .arrow-head { fill: var(--phase-connecting); }
 .ladder .step-greeting .arrow, .ladder .step-command .arrow { stroke: var(--phase-handshaking); }
 .ladder .step-greeting .arrow-head, .ladder .step-command .arrow-head { fill: var(--phase-handshaking); }
+.ladder .step-security .arrow { stroke: var(--phase-securing); stroke-width: 1.6; }
+.ladder .step-security .arrow-head { fill: var(--phase-securing); }
 .ladder .step-heartbeat .arrow { stroke: var(--vscode-descriptionForeground); stroke-dasharray: 3 2; }
 .ladder .step-data .arrow { stroke: var(--phase-active); }
 .ladder .step-data .arrow-head { fill: var(--phase-active); }

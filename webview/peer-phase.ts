@@ -1,14 +1,19 @@
 /**
  * Where a connection is, in the words and colours the debugger uses for it everywhere (peer rows,
- * the topology's edges, the tree): the core's eleven states folded into six phases, one of which,
+ * the topology's edges, the tree): the core's twelve states folded into seven phases, one of which,
  * `failing`, is not a core state at all but what a user needs to see: a connect that keeps
- * failing. Pure, no DOM.
+ * failing. `securing` is the PLAIN or CURVE handshake (SECURITY_HANDSHAKE: HELLO, WELCOME,
+ * INITIATE, READY, and ZAP on the server's side), apart from the greeting, because a connection
+ * that stays there is waiting on keys or on an authenticator. Pure, no DOM.
  */
 
 import type { PeerView } from './protocol';
 
 /** A connection's phase. */
-export type PeerPhase = 'connecting' | 'handshaking' | 'active' | 'waiting' | 'failing' | 'failed';
+export type PeerPhase = 'connecting' | 'handshaking' | 'securing' | 'active' | 'waiting' | 'failing' | 'failed';
+
+/** Every phase, in the order a connection goes through them (legends list them so). */
+export const PHASES: readonly PeerPhase[] = ['connecting', 'handshaking', 'securing', 'active', 'waiting', 'failing', 'failed'];
 
 /** Failed attempts after which a connection that is not ACTIVE counts as failing, not just waiting. */
 export const FAILING_AFTER_RECONNECTS = 2;
@@ -26,6 +31,8 @@ export function peerPhase(peer: Pick<PeerView, 'state' | 'lastError' | 'reconnec
     case 'GREETING_REST':
     case 'READY_EXCHANGE':
       return 'handshaking';
+    case 'SECURITY_HANDSHAKE':
+      return 'securing';
     default: {
       const failing = peer.lastError !== null && peer.reconnects >= FAILING_AFTER_RECONNECTS;
       if (failing) return 'failing';
@@ -38,6 +45,7 @@ export function peerPhase(peer: Pick<PeerView, 'state' | 'lastError' | 'reconnec
 export const PHASE_LABELS: Readonly<Record<PeerPhase, string>> = {
   connecting: 'connecting',
   handshaking: 'handshaking',
+  securing: 'security handshake',
   active: 'active',
   waiting: 'waiting to reconnect',
   failing: 'failing',

@@ -27,6 +27,28 @@ export interface SocketView {
   readonly type: string;
   readonly bound: readonly string[];
   readonly connected: readonly string[];
+  readonly security: SocketSecurity;
+}
+
+/** What a socket's security options make of its connections (never a secret). */
+export interface SocketSecurity {
+  /** The security profile the socket was made from (`zmqPeer.security.profiles`), or null. */
+  readonly profile: string | null;
+  /** NULL, PLAIN or CURVE. */
+  readonly mechanism: string;
+  /** Under PLAIN and CURVE, the side of the handshake the socket plays; null under NULL. */
+  readonly role: 'client' | 'server' | null;
+  /** Our CURVE public key (Z85), when the socket has one: what a server's allow-list needs. */
+  readonly publicKey: string | null;
+}
+
+/** A security profile as the debugger offers it (its secrets stay in the extension's SecretStorage). */
+export interface ProfileSummary {
+  readonly name: string;
+  readonly mechanism: 'CURVE' | 'PLAIN';
+  readonly role: 'client' | 'server';
+  /** One line: `CURVE client · key pair "laptop" · server key rq:rM>…`. */
+  readonly description: string;
 }
 
 /**
@@ -55,6 +77,9 @@ export interface PeerView {
   readonly remoteAddress: string | null;
   readonly zmtpVersion: string | null;
   readonly mechanism: string | null;
+  /** Under PLAIN and CURVE, the side of the handshake we play (whoever connected). */
+  readonly securityRole: 'client' | 'server' | null;
+  /** The peer's READY (or INITIATE) properties, with a ZAP handler's `User-Id` and metadata. */
   readonly peerProperties: Readonly<Record<string, string>>;
   readonly messagesIn: number;
   readonly messagesOut: number;
@@ -109,7 +134,10 @@ export interface TrafficRecord {
   readonly connectionId: number;
   readonly routingId: number | null;
   readonly direction: 'in' | 'out';
-  /** 'data' or a command: greeting, READY, PING, PONG, ERROR, command, ws-ping, ws-pong. */
+  /**
+   * 'data' or a command: greeting, READY, PING, PONG, ERROR, HELLO, WELCOME, INITIATE (PLAIN and
+   * CURVE handshakes; a PLAIN HELLO's password is masked), command, ws-ping, ws-pong.
+   */
   readonly kind: string;
   /** The frame body's full size in bytes. */
   readonly size: number;
@@ -170,8 +198,9 @@ export interface LadderStep {
   readonly time: number;
   /** `out`: we send it; `in`: the peer does; `local`: something at our end (a retry, a state). */
   readonly direction: 'in' | 'out' | 'local';
-  readonly kind: 'net' | 'greeting' | 'command' | 'heartbeat' | 'data' | 'error' | 'note';
-  /** What the arrow says: `greeting`, `READY`, `PING`, `data 25 B`, `TCP connect`, `ECONNREFUSED`. */
+  /** `security`: PLAIN's and CURVE's HELLO, WELCOME and INITIATE. */
+  readonly kind: 'net' | 'greeting' | 'security' | 'command' | 'heartbeat' | 'data' | 'error' | 'note';
+  /** What the arrow says: `greeting`, `HELLO`, `READY`, `PING`, `data 25 B`, `TCP connect`, `ECONNREFUSED`. */
   readonly label: string;
   /** What it carried: `ZMTP 3.1 · NULL · as-server 0`, READY's properties, a preview. */
   readonly detail: string | null;
@@ -211,6 +240,8 @@ export interface Snapshot {
   readonly ladders: readonly LadderView[];
   readonly settings: { readonly bufferSize: number; readonly defaultView: 'hex' | 'utf8' };
   readonly savedMessages: readonly SavedMessage[];
+  /** The security profiles the endpoint form offers. */
+  readonly profiles: readonly ProfileSummary[];
 }
 
 /** A message kept in the workspace's saved-message file. */
@@ -229,10 +260,13 @@ export interface Requests {
   'peer/send': { params: { socketId: string; routingId: number; format: PayloadFormat; payload: string }; result: { bytes: number } };
   /** Sent by a peer row's Disconnect button (views/peers-view.ts). */
   'peer/disconnect': { params: { socketId: string; connectionId: number }; result: null };
-  /** Sent by the endpoint form's Connect button (views/peers-view.ts); result: the new peer's routing id. */
-  'socket/connectPeer': { params: { socketId: string; endpoint: string }; result: { routingId: number } };
-  /** Sent by the endpoint form's Bind button (views/peers-view.ts); result: the resolved endpoint. */
-  'socket/bind': { params: { socketId: string; endpoint: string }; result: { endpoint: string } };
+  /**
+   * Sent by the endpoint form's Connect button (views/peers-view.ts); result: the new peer's routing
+   * id, and the socket used: `socketId`'s, or with `profile` the socket made from that security profile.
+   */
+  'socket/connectPeer': { params: { socketId: string; endpoint: string; profile?: string }; result: { routingId: number; socketId: string } };
+  /** Sent by the endpoint form's Bind button (views/peers-view.ts); result: the resolved endpoint and the socket, as for connectPeer. */
+  'socket/bind': { params: { socketId: string; endpoint: string; profile?: string }; result: { endpoint: string; socketId: string } };
   /** Sent by the timeline toolbar's Clear button (views/timeline-view.ts). */
   'traffic/clear': { params: Record<string, never>; result: null };
   /** Sent by the timeline toolbar's Export button (views/timeline-view.ts); result: the file written, null when cancelled. */
@@ -259,6 +293,7 @@ export type HostEvent =
   | { readonly type: 'ladder'; readonly ladder: LadderView }
   | { readonly type: 'trafficCleared' }
   | { readonly type: 'savedMessages'; readonly messages: readonly SavedMessage[] }
+  | { readonly type: 'profiles'; readonly profiles: readonly ProfileSummary[] }
   /**
    * Show this socket or routing id (Connect Peer, the tree, the API): it is selected and made the
    * send target, and a peer filter that would hide it is lifted. `socketId` null: show all the
@@ -303,7 +338,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return isString(p.socketId, 100) && typeof p.connectionId === 'number' && Number.isInteger(p.connectionId);
     case 'socket/connectPeer':
     case 'socket/bind':
-      return isString(p.socketId, 100) && isString(p.endpoint, 4096);
+      return isString(p.socketId, 100) && isString(p.endpoint, 4096) && (p.profile === undefined || isString(p.profile, 64));
     case 'traffic/clear':
     case 'traffic/export':
       return true;

@@ -9,7 +9,7 @@ import { mergeEventGroups } from './event-log';
 import { assertNever } from './payload';
 import { connectionWithTarget, goneTakesPeerFilter, liveSendTarget, peerFilterIsStale, seenAfter } from './peer-targets';
 import { laddersOf, ratesAfter, ratesOf, withLadder, withoutLadder, type Ladders, type RateSeries } from './picture-data';
-import type { EventView, HostToWebview, PayloadFormat, PeerView, SavedMessage, SocketView, TrafficView } from './protocol';
+import type { EventView, HostToWebview, PayloadFormat, PeerView, ProfileSummary, SavedMessage, SocketView, TrafficView } from './protocol';
 import { peerKey, targetKey } from './state-keys';
 import { compileTextFilter, DEFAULT_FILTER, sanitizeFilter, type TrafficFilter } from './traffic-filter';
 
@@ -59,6 +59,8 @@ export interface DebuggerState extends ViewState {
   readonly bufferSize: number;
   readonly defaultView: 'hex' | 'utf8';
   readonly savedMessages: readonly SavedMessage[];
+  /** The security profiles the endpoint form offers (names and descriptions; the secrets stay in the host). */
+  readonly profiles: readonly ProfileSummary[];
   /**
    * The routing ids (`targetKey`s) that have frames in the ring, with the seq of their newest one:
    * the peer filter offers them even once their connection is gone (a finished script run).
@@ -121,6 +123,7 @@ export function initialState(): DebuggerState {
     bufferSize: DEFAULT_BUFFER_SIZE,
     defaultView: 'hex',
     savedMessages: [],
+    profiles: [],
     seenTargets: new Map(),
     socketLabels: new Map(),
     rates: new Map(),
@@ -239,6 +242,8 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
         bufferSize,
         defaultView: snap.settings.defaultView === 'utf8' ? 'utf8' : 'hex',
         savedMessages: snap.savedMessages,
+        // Absent from a snapshot of an older host.
+        profiles: Array.isArray(snap.profiles) ? snap.profiles : [],
         seenTargets: seenAfter(new Map(), traffic.list, 0),
         socketLabels: new Map([...(snap.closedSockets ?? []), ...snap.sockets].map((s) => [s.socketId, s.label])),
         rates: ratesOf(snap.rates),
@@ -298,6 +303,8 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       return dropStaleFilter({ ...state, traffic: [], seenTargets: new Map(), dropped: 0, selectedSeq: null });
     case 'savedMessages':
       return { ...state, savedMessages: ev.messages };
+    case 'profiles':
+      return { ...state, profiles: ev.profiles };
     case 'focus': {
       // Show a socket or a peer: never by hiding the rest (the user did not ask for a filter), and
       // never behind a peer filter that would hide it; everything, when no socket is named.

@@ -1,7 +1,8 @@
 /**
  * One warning per failing connect (extension/connect-failure-notices.ts), against a real core:
  * a connect to a port nothing listens on warns once however long it retries, not at all for
- * sockets the user did not make from the debugger, and again only after it was ACTIVE in between.
+ * sockets the user did not make from the debugger, and again only after it was ACTIVE in between;
+ * a connect that ends for good (refused by ZAP) warns once, at once, as not retried.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
@@ -52,6 +53,26 @@ describe('connect failure notices', () => {
     assert.deepEqual([notices[0].endpoint, notices[0].routingId], [endpoint, routingId]);
     assert.match(notices[0].lastError, /ECONNREFUSED/);
     assert.ok(notices[0].attempts >= NOTIFY_AFTER_RECONNECTS);
+    assert.equal(notices[0].retrying, true);
+  });
+
+  it('warns once, at once, when a connect ends for good: refused by the server\'s ZAP handler (400)', async () => {
+    const { session, context, notices } = setup();
+    // A NULL server with a ZAP domain asks its handler (RFC 27); 400 sends an ERROR, and the client gives up.
+    const server = new Peer({ context, linger: 0, zapDomain: 'global' });
+    server.zapHandler = () => ({ status: 400, statusText: 'not on the list' });
+    cleanups.push(() => server.close());
+    const endpoint = await server.bind('tcp://127.0.0.1:*');
+    const socketId = session.defaultSocketId();
+    const routingId = session.connectPeer(socketId, endpoint);
+    await waitFor(() => notices.length === 1, 'the warning');
+    assert.deepEqual([notices[0].endpoint, notices[0].routingId, notices[0].retrying], [endpoint, routingId, false]);
+    assert.match(notices[0].lastError, /^ERR_ZMTP_ERROR_RECEIVED: .*ERROR "400"/);
+    // The ended connection is kept (and sent again as it changes): still one warning.
+    await new Promise((r) => setTimeout(r, 200));
+    session.flush();
+    assert.equal(notices.length, 1, JSON.stringify(notices));
+    assert.equal(session.peers(socketId)[0]?.ended, true);
   });
 
   it('warns again only after the connection was ACTIVE in between', async () => {

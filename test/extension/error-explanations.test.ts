@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ERRNO, ZmqError, type ZmqErrorCode } from '../../core/index';
-import { describeError, ERROR_EXPLANATIONS, errorCode } from '../../extension/error-explanations';
+import { ERRNO, ZMTP_ERROR_CODES, ZmqError, type ZmqErrorCode } from '../../core/index';
+import { adviceFor, describeError, ERROR_EXPLANATIONS, errorCode, ZMTP_EXPLANATIONS } from '../../extension/error-explanations';
+import { errorCodeOf } from '../../extension/handshake-ladder';
 
 describe('error explanations', () => {
   const codes = Object.keys(ERRNO) as ZmqErrorCode[];
@@ -26,5 +27,14 @@ describe('error explanations', () => {
     assert.equal(describeError('text'), 'text');
     assert.equal(errorCode(new ZmqError('ETERM')), 'ETERM');
     assert.equal(errorCode(42), undefined);
+  });
+
+  it("finds every wire error's code at the start of a connection's last error, so the warning carries its advice", () => {
+    for (const code of ZMTP_ERROR_CODES) {
+      assert.equal(errorCodeOf(`${code}: what happened`), code);
+      assert.equal(adviceFor(code), ZMTP_EXPLANATIONS[code]);
+    }
+    assert.equal(errorCodeOf('ECONNREFUSED: connect tcp://127.0.0.1:1'), 'ECONNREFUSED');
+    assert.equal(errorCodeOf('no code here'), undefined);
   });
 });

@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeErrorData, encodePingData, encodeProperties, encodeReadyData } from '../../core/zmtp/command';
 import { encodeGreeting } from '../../core/zmtp/greeting';
-import { commandName, summariseData, summariseError, summariseGreeting, summarisePing, summariseReady } from '../../extension/frame-summary';
+import { libzmqPlainErrorBody, plainHello } from '../../core/zmtp/plain';
+import { commandName, greetingMechanism, summariseData, summariseError, summariseGreeting, summariseHello, summariseInitiate, summarisePing, summariseReady, summariseWelcome } from '../../extension/frame-summary';
 
 const enc = new TextEncoder();
 
@@ -60,5 +61,30 @@ describe('frame summaries for the handshake ladder', () => {
     assert.equal(summariseData(enc.encode('hello')), '"hello"');
     assert.equal(summariseData(new Uint8Array([0xff, 0x00])), 'ff 00');
     assert.equal(summariseData(new Uint8Array(0)), '(empty)');
+  });
+
+  it('words the PLAIN handshake (RFC 24): the user, never the password; WELCOME; INITIATE as READY; libzmq\'s ERROR', () => {
+    assert.equal(summariseHello(plainHello(enc.encode('admin'), enc.encode('hunter2'))), 'user "admin" · password hidden');
+    assert.match(summariseHello(command('HELLO', new Uint8Array([9, 1]))), /^malformed HELLO: /);
+    assert.equal(summariseWelcome(command('WELCOME')), 'credentials accepted');
+    assert.equal(summariseInitiate(command('INITIATE', encodeReadyData('PEER'))), 'Socket-Type="PEER"');
+    assert.equal(summariseError(command('ERROR', encodeErrorData('400'))), 'reason "400" · ZAP refused');
+    assert.equal(summariseError(libzmqPlainErrorBody(300)), 'reason "300" · ZAP: try later');
+  });
+
+  it('describes the CURVE handshake (RFC 26): version and nonces, boxes not opened', () => {
+    const hello = new Uint8Array(200);
+    hello.set([5, ...enc.encode('HELLO'), 1, 0]);
+    hello[119] = 1;
+    assert.equal(summariseHello(hello), 'CURVE 1.0 · nonce 1');
+    assert.equal(summariseWelcome(new Uint8Array(168)), 'server key and cookie, boxed');
+    assert.equal(summariseWelcome(new Uint8Array(20)), '20 B (a PLAIN WELCOME is 8, a CURVE one 168)');
+    assert.equal(summariseInitiate(new Uint8Array(300), 'CURVE'), 'cookie, vouch, metadata · 300 B');
+    const ready = new Uint8Array(40);
+    ready.set([5, ...enc.encode('READY'), 0, 0, 0, 0, 0, 0, 0, 2]);
+    assert.equal(summariseReady(ready, 'CURVE'), 'metadata, boxed · nonce 2 · 40 B');
+    assert.equal(summariseReady(new Uint8Array(8), 'CURVE'), 'metadata, boxed · nonce ? · 8 B');
+    assert.equal(greetingMechanism(encodeGreeting({ mechanism: 'PLAIN' })), 'PLAIN');
+    assert.equal(greetingMechanism(new Uint8Array(3)), null);
   });
 });

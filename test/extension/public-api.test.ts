@@ -54,6 +54,10 @@ describe('the exported API', () => {
     assert.ok(data);
     assert.equal(Buffer.from(data.data).toString(), 'hello');
     assert.ok(client.peers().some((p) => p.routingId === routingId));
+    // The mechanism and its side, and the peer's properties; the sockets' security.
+    const info = client.peers().find((p) => p.routingId === routingId)!;
+    assert.deepEqual([info.mechanism, info.securityRole, info.peerProperties['Socket-Type']], ['NULL', null, 'PEER']);
+    assert.deepEqual(api.sockets().find((s) => s.socketId === client.socketId)?.security, { profile: null, mechanism: 'NULL', role: null, publicKey: null });
 
     for (const s of subscriptions) s.dispose();
     await client.close();

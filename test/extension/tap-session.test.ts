@@ -52,7 +52,10 @@ describe('ZmqSession taps', () => {
     assert.match(endpoint, /^tcp:\/\/127\.0\.0\.1:\d+$/);
     assert.deepEqual(session.taps().map((t) => [t.tapId, t.listen, t.upstream, t.policy, t.state]), [[tapId, endpoint, upstream, 'mirror', 'listening']]);
     const tapSocket = session.snapshot().sockets.find((s) => s.socketId === tapId);
-    assert.deepEqual(tapSocket, { socketId: tapId, label: 'Tap 1 · mirror', type: 'TAP', bound: [endpoint], connected: [upstream] });
+    assert.deepEqual(tapSocket, {
+      socketId: tapId, label: 'Tap 1 · mirror', type: 'TAP', bound: [endpoint], connected: [upstream],
+      security: { profile: null, mechanism: 'relayed as is', role: null, publicKey: null },
+    });
     assert.ok(!session.sockets().some((s) => s.socketId === tapId), 'the command pickers see sockets only');
 
     const app = new Peer({ context });

@@ -6,7 +6,7 @@ import { DebuggerBridge, toWireError } from '../../extension/debugger-bridge';
 import type { SessionApi } from '../../extension/session-api';
 import { PROTOCOL_VERSION, type HostEvent, type HostToWebview, type Snapshot, type TrafficView } from '../../webview/protocol';
 
-const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], closedSockets: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [] };
+const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], closedSockets: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], profiles: [] };
 
 /** A session double: records calls, lets a test emit events. */
 function fakeSession(over: Partial<SessionApi> = {}): SessionApi & { emit(e: HostEvent): void; calls: string[]; listeners: number } {
@@ -31,6 +31,10 @@ function fakeSession(over: Partial<SessionApi> = {}): SessionApi & { emit(e: Hos
     },
     connectPeer: () => 42,
     bind: async (_s: string, ep: string) => ep.replace(':0', ':5555'),
+    socketForProfile: async (name: string) => {
+      calls.push(`profile ${name}`);
+      return `socket-of-${name}`;
+    },
     disconnectPeer: (socketId: string, connectionId: number) => void calls.push(`disconnect ${socketId} ${connectionId}`),
     clearTraffic: () => void calls.push('clear'),
     exportTraffic: () => '{"seq":1}\n',
@@ -101,8 +105,8 @@ describe('debugger bridge', () => {
     bridge.receive({ kind: 'request', id: 6, method: 'traffic/export', params: {} });
     bridge.receive({ kind: 'request', id: 7, method: 'messages/save', params: { message: { name: 'a', format: 'text', payload: 'b' } } });
     assert.deepEqual(await response(posted, 1), { kind: 'response', id: 1, ok: true, result: { bytes: 3 } });
-    assert.deepEqual(await response(posted, 2), { kind: 'response', id: 2, ok: true, result: { routingId: 42 } });
-    assert.deepEqual(await response(posted, 3), { kind: 'response', id: 3, ok: true, result: { endpoint: 'tcp://127.0.0.1:5555' } });
+    assert.deepEqual(await response(posted, 2), { kind: 'response', id: 2, ok: true, result: { routingId: 42, socketId: 's1' } });
+    assert.deepEqual(await response(posted, 3), { kind: 'response', id: 3, ok: true, result: { endpoint: 'tcp://127.0.0.1:5555', socketId: 's1' } });
     assert.deepEqual(await response(posted, 4), { kind: 'response', id: 4, ok: true, result: null });
     assert.deepEqual(await response(posted, 5), { kind: 'response', id: 5, ok: true, result: null });
     assert.deepEqual(await response(posted, 6), { kind: 'response', id: 6, ok: true, result: { path: '/tmp/out.ndjson' } });
@@ -110,6 +114,27 @@ describe('debugger bridge', () => {
     assert.deepEqual(session.calls, ['send s1 5 text hey', 'disconnect s1 7', 'clear', 'save']);
     assert.deepEqual(exports, ['{"seq":1}\n']);
     assert.equal(posted.filter((m) => m.kind === 'response').length, 7);
+  });
+
+  it('connects and binds through the socket of a security profile when the form names one', async () => {
+    const connects: string[] = [];
+    const { session, bridge, posted } = setup({
+      connectPeer: (socketId: string, endpoint: string) => {
+        connects.push(`${socketId} ${endpoint}`);
+        return 9;
+      },
+    });
+    bridge.receive({ kind: 'request', id: 1, method: 'socket/connectPeer', params: { socketId: 's1', endpoint: 'tcp://127.0.0.1:1', profile: 'prod' } });
+    assert.deepEqual(await response(posted, 1), { kind: 'response', id: 1, ok: true, result: { routingId: 9, socketId: 'socket-of-prod' } });
+    bridge.receive({ kind: 'request', id: 2, method: 'socket/bind', params: { socketId: 's1', endpoint: 'tcp://127.0.0.1:0', profile: 'srv' } });
+    assert.deepEqual(await response(posted, 2), { kind: 'response', id: 2, ok: true, result: { endpoint: 'tcp://127.0.0.1:5555', socketId: 'socket-of-srv' } });
+    assert.deepEqual(connects, ['socket-of-prod tcp://127.0.0.1:1']);
+    assert.deepEqual(session.calls, ['profile prod', 'profile srv']);
+    // A profile name is checked like every other field: not text, or too long, and the request is dropped.
+    bridge.receive({ kind: 'request', id: 3, method: 'socket/connectPeer', params: { socketId: 's1', endpoint: 'tcp://127.0.0.1:1', profile: 7 } });
+    bridge.receive({ kind: 'request', id: 4, method: 'socket/connectPeer', params: { socketId: 's1', endpoint: 'tcp://127.0.0.1:1', profile: 'p'.repeat(65) } });
+    await delay(20);
+    assert.equal(posted.filter((m) => m.kind === 'response').length, 2);
   });
 
   it('answers a ZmqError as { code, message }', async () => {

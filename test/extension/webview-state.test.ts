@@ -9,6 +9,7 @@ import { parseTargetKey, peerKey, socketRateKey, targetKey } from '../../webview
 import { compileTextFilter, visibleTraffic } from '../../webview/traffic-filter';
 
 const enc = new TextEncoder();
+const NULL_SECURITY = { profile: null, mechanism: 'NULL', role: null, publicKey: null } as const;
 
 function frame(seq: number, over: Partial<TrafficView> = {}): TrafficView {
   const text = over.data === undefined ? `msg ${seq}` : '';
@@ -21,15 +22,15 @@ function frame(seq: number, over: Partial<TrafficView> = {}): TrafficView {
 function peer(connectionId: number, over: Partial<PeerView> = {}): PeerView {
   return {
     socketId: 's1', connectionId, role: 'connect', transport: 'tcp', endpoint: 'tcp://127.0.0.1:5555', state: 'CONNECTING',
-    routingId: connectionId + 100, localAddress: null, remoteAddress: null, zmtpVersion: null, mechanism: null, peerProperties: {},
+    routingId: connectionId + 100, localAddress: null, remoteAddress: null, zmtpVersion: null, mechanism: null, securityRole: null, peerProperties: {},
     messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0, lastError: null, ended: false, ...over,
   };
 }
 
 function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
-    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'] }],
-    closedSockets: [], peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
+    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'], security: NULL_SECURITY }],
+    closedSockets: [], peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], profiles: [], ...over,
   };
 }
 

@@ -4,7 +4,7 @@
  * (webview/main.ts built with esbuild), plus one nonce'd script that defines `acquireVsCodeApi`.
  * The fake host answers `ready` with `init`, can stream traffic (and peer updates and rate samples)
  * at a set rate, and answers requests (peer/send to routing id 999 fails with EHOSTUNREACH; JSON
- * is counted minified, as the host sends it). Used by test/webview/.
+ * is counted minified, as the host sends it; socket/connectPeer gives routing id 777). Used by test/webview/.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -30,7 +30,7 @@ const THEME_VARIABLES: Readonly<Record<string, string>> = {
   'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
   'list-inactiveSelectionBackground': '#37373d', 'editorWarning-foreground': '#cca700', 'inputValidation-errorBackground': '#5a1d1d',
   'inputValidation-warningBackground': '#352a05', 'charts-blue': '#3794ff', 'charts-green': '#89d185', 'charts-orange': '#d18616',
-  'charts-yellow': '#cca700', 'charts-red': '#f14c4c', 'testing-iconPassed': '#73c991',
+  'charts-yellow': '#cca700', 'charts-purple': '#b180d7', 'charts-red': '#f14c4c', 'testing-iconPassed': '#73c991',
 };
 
 /** The fake host, as browser JavaScript. `window.__harness` drives it from the test. */
@@ -105,6 +105,8 @@ const HOST_SCRIPT = String.raw`
           post({ kind: 'response', id: m.id, ok: false, error: { code: 'EHOSTUNREACH', message: 'Host unreachable' } });
         else if (m.kind === 'request' && m.method === 'peer/send')
           post({ kind: 'response', id: m.id, ok: true, result: { bytes: new TextEncoder().encode(m.params.format === 'json' ? JSON.stringify(JSON.parse(m.params.payload)) : m.params.payload).length } });
+        else if (m.kind === 'request' && m.method === 'socket/connectPeer')
+          post({ kind: 'response', id: m.id, ok: true, result: { routingId: 777, socketId: m.params.profile ? 'profile-socket' : m.params.socketId } });
         else if (m.kind === 'request') post({ kind: 'response', id: m.id, ok: true, result: null });
       }, 0);
     },
@@ -121,11 +123,11 @@ export function sampleSnapshot(bufferSize = 10_000, peerCount = 2): Snapshot {
   const many = peerCount !== 2;
   const peer = (connectionId: number, routingId: number) => ({
     socketId: 's1', connectionId, role: many ? ('bind' as const) : ('connect' as const), transport: 'tcp', endpoint: many ? 'tcp://127.0.0.1:6000' : 'tcp://127.0.0.1:5555', state: 'ACTIVE', routingId,
-    localAddress: '127.0.0.1:40000', remoteAddress: '127.0.0.1:5555', zmtpVersion: '3.1', mechanism: 'NULL', peerProperties: { 'Socket-Type': 'PEER' },
+    localAddress: '127.0.0.1:40000', remoteAddress: '127.0.0.1:5555', zmtpVersion: '3.1', mechanism: 'NULL', securityRole: null, peerProperties: { 'Socket-Type': 'PEER' },
     messagesIn: 3, messagesOut: 4, bytesIn: 30, bytesOut: 40, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0, lastError: null, ended: false,
   });
   return {
-    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: many ? ['tcp://127.0.0.1:6000'] : [], connected: many ? [] : ['tcp://127.0.0.1:5555'] }],
+    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: many ? ['tcp://127.0.0.1:6000'] : [], connected: many ? [] : ['tcp://127.0.0.1:5555'], security: { profile: null, mechanism: 'NULL', role: null, publicKey: null } }],
     peers: many ? Array.from({ length: peerCount }, (_, i) => peer(i + 1, 101 + i)) : [peer(1, 101), peer(2, 999)],
     traffic: [],
     events: [{ id: 1, time: Date.now(), firstTime: Date.now(), count: 1, socketId: 's1', type: 'HANDSHAKE_SUCCEEDED', value: 0, endpoint: 'tcp://127.0.0.1:5555', routingId: 101, error: null }],
@@ -134,6 +136,7 @@ export function sampleSnapshot(bufferSize = 10_000, peerCount = 2): Snapshot {
     ladders: [],
     settings: { bufferSize, defaultView: 'hex' },
     savedMessages: [{ name: 'greeting', format: 'text', payload: 'hello' }],
+    profiles: [],
   };
 }
 

@@ -25,7 +25,7 @@ const DIAGNOSIS = 'DEALER → PEER: incompatible; libzmq 4.3.4 closes as soon as
 function pair(connectionId: number, app: string, upstream: string, failed: boolean): PeerView {
   return {
     socketId: 'tap-1', connectionId, role: 'bind', transport: 'tcp', endpoint: 'tcp://127.0.0.1:7000', state: failed ? 'DISCONNECTED' : 'ACTIVE', routingId: null,
-    localAddress: `127.0.0.1:4100${connectionId}`, remoteAddress: '127.0.0.1:5555', zmtpVersion: '3.1', mechanism: 'NULL',
+    localAddress: `127.0.0.1:4100${connectionId}`, remoteAddress: '127.0.0.1:5555', zmtpVersion: '3.1', mechanism: 'NULL', securityRole: null,
     peerProperties: { 'app Socket-Type': app, 'upstream Socket-Type': upstream },
     messagesIn: failed ? 0 : 1, messagesOut: failed ? 0 : 1, bytesIn: 5, bytesOut: 5, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0,
     lastError: failed ? DIAGNOSIS : null, ended: failed,
@@ -56,7 +56,8 @@ function tapSnapshot(): Snapshot {
   const base = sampleSnapshot();
   return {
     ...base,
-    sockets: [...base.sockets, { socketId: 'tap-1', label: 'Tap 1 · mirror', type: 'TAP', bound: ['tcp://127.0.0.1:7000'], connected: ['tcp://127.0.0.1:5555'] }],
+    sockets: [...base.sockets, { socketId: 'tap-1', label: 'Tap 1 · mirror', type: 'TAP', bound: ['tcp://127.0.0.1:7000'], connected: ['tcp://127.0.0.1:5555'],
+      security: { profile: null, mechanism: 'relayed as is', role: null, publicKey: null } }],
     peers: [...base.peers, pair(1, 'PEER', 'PEER', false), pair(2, 'DEALER', 'PEER', true)],
     traffic: [
       frame(1, 'out', 'greeting', 'greeting-bytes'),
@@ -82,6 +83,7 @@ describe('a tap in the debugger webview', () => {
     const page = harness.page;
     const tapRow = page.locator('[data-testid="socket-row"][data-socket-id="tap-1"]');
     assert.equal((await tapRow.getByTestId('socket-label').textContent())?.trim(), 'Tap 1 · mirror TAP');
+    assert.equal((await tapRow.getByTestId('socket-security').textContent())?.trim(), 'relayed as is', 'a tap has no security of its own');
     assert.deepEqual(await tapRow.getByTestId('socket-bound').allTextContents(), ['bound tcp://127.0.0.1:7000']);
     assert.deepEqual(await tapRow.getByTestId('socket-connected').allTextContents(), ['→ tcp://127.0.0.1:5555']);
     assert.ok(await pairRow(1).isVisible() && await pairRow(2).isVisible(), 'both pairs on screen');

@@ -1,5 +1,6 @@
 /**
- * The left pane: sockets (bound and connected endpoints, a message-rate sparkline each), the
+ * The left pane: sockets (bound and connected endpoints, their security, a message-rate sparkline
+ * each), the endpoint form (socket or security profile, endpoint, Connect, Bind), the
  * selected connection's handshake ladder, and the connections ("peers"): routing id, handshake state as it moves, a sparkline, and a warning in
  * the row's head when a connect keeps failing or a handshake failed; below it transport,
  * addresses, READY properties, counters, queue depth, last heartbeat and last error. Then the
@@ -14,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { eventGroupLabel } from '../event-log';
 import { PHASE_LABELS, peerPhase } from '../peer-phase';
-import type { EventView, PeerView, SocketView, TapPairView } from '../protocol';
+import type { EventView, PeerView, ProfileSummary, SocketSecurity, SocketView, TapPairView } from '../protocol';
 import type { DebuggerState } from '../state';
 import { socketRateKey } from '../state-keys';
 import type { ViewContext } from './context';
@@ -41,7 +42,9 @@ const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView)
   ['peer-local-address', 'Local', (p) => p.localAddress ?? '—'],
   ['peer-remote-address', 'Remote', (p) => p.remoteAddress ?? '—'],
   ['peer-zmtp', 'ZMTP', (p) => [p.zmtpVersion, p.mechanism].filter((x) => x !== null).join(' ') || '—'],
-  ['peer-properties', 'READY', (p) => Object.entries(p.peerProperties).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
+  ['peer-security', 'Security', (p) => peerSecurity(p)],
+  ['peer-user-id', 'User-Id', (p) => p.peerProperties['User-Id'] ?? '—'],
+  ['peer-properties', 'Properties', (p) => Object.entries(p.peerProperties).map(([k, v]) => `${k}=${v}`).join(', ') || '—'],
   ['peer-messages', 'Msgs in/out', (p) => `${p.messagesIn} / ${p.messagesOut}`],
   ['peer-bytes', 'Bytes in/out', (p) => `${formatBytes(p.bytesIn)} / ${formatBytes(p.bytesOut)}`],
   ['peer-queue', 'Queued out/in', (p) => `${p.queuedOut} / ${p.queuedIn}`],
@@ -49,6 +52,22 @@ const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView)
   ['peer-reconnects', 'Reconnects', (p) => String(p.reconnects)],
   ['peer-error', 'Last error', (p) => p.lastError ?? '—'],
 ];
+
+/** A connection's mechanism and our side of it: `CURVE · we are the client`. */
+function peerSecurity(peer: PeerView): string {
+  if (peer.mechanism === null) return '—';
+  if (peer.securityRole === null) return peer.mechanism === 'NULL' ? 'NULL (no security)' : peer.mechanism;
+  return `${peer.mechanism} · we are the ${peer.securityRole}`;
+}
+
+/** A socket's security in one line: `CURVE client · profile "prod"`, `NULL (no security)`. */
+export function socketSecurityText(security: SocketSecurity): string {
+  const kind = security.role === null ? `${security.mechanism}${security.mechanism === 'NULL' ? ' (no security)' : ''}` : `${security.mechanism} ${security.role}`;
+  return security.profile === null ? kind : `${kind} · profile "${security.profile}"`;
+}
+
+/** The endpoint form's choice for "no profile": the picked socket, with its own security. */
+const NO_PROFILE = '';
 
 /** The sockets, peers and event log. */
 export class PeersView {
@@ -67,6 +86,7 @@ export class PeersView {
   readonly #observer: IntersectionObserver;
   readonly #socketSparks = new Map<string, Sparkline>();
   readonly #socketSelect = h('vscode-single-select', { testid: 'endpoint-socket', title: 'Socket' });
+  readonly #profileSelect = h('vscode-single-select', { testid: 'endpoint-profile', title: 'Security profile (zmqPeer.security.profiles): a profile connects and binds from a socket of its own' });
   readonly #endpoint = h('vscode-textfield', { testid: 'endpoint-input', placeholder: 'tcp://127.0.0.1:5555' });
   readonly #endpointResult = h('div', { class: 'endpoint', testid: 'endpoint-result', role: 'status' });
   #state: DebuggerState | null = null;
@@ -78,6 +98,7 @@ export class PeersView {
     const bind = h('vscode-button', { testid: 'bind-button', secondary: true, title: 'Bind the socket to this endpoint' }, 'Bind');
     connect.addEventListener('click', () => void this.#onEndpoint('socket/connectPeer'));
     bind.addEventListener('click', () => void this.#onEndpoint('socket/bind'));
+    this.#profileSelect.addEventListener('change', () => this.#syncSocketChoice());
     this.#observer = new IntersectionObserver((entries) => this.#onIntersect(entries), { rootMargin: '200px 0px' });
     this.#peers.addEventListener('click', (ev) => this.#onClick(ev));
     this.#peers.addEventListener('keydown', (ev) => {
@@ -89,7 +110,7 @@ export class PeersView {
     });
     this.element = h('div', { class: 'pane pane-left', testid: 'peers-pane' },
       h('div', { class: 'section-title' }, 'Sockets'), this.#sockets,
-      h('div', { class: 'toolbar', testid: 'endpoint-form' }, this.#socketSelect, this.#endpoint, connect, bind), this.#endpointResult,
+      h('div', { class: 'toolbar', testid: 'endpoint-form' }, this.#socketSelect, this.#profileSelect, this.#endpoint, connect, bind), this.#endpointResult,
       h('div', { class: 'section-title' }, 'Handshake'), handshake,
       h('div', { class: 'section-title' }, 'Peers ', this.#peerCount), this.#peers,
       h('div', { class: 'section-title' }, 'Events'), this.#events);
@@ -99,6 +120,7 @@ export class PeersView {
     const prev = this.#state;
     this.#state = state;
     if (prev === null || prev.sockets !== state.sockets) this.#drawSockets(state.sockets);
+    if (prev === null || prev.profiles !== state.profiles) this.#drawProfiles(state.profiles);
     if (prev === null || prev.peers !== state.peers || prev.selectedPeer !== state.selectedPeer || prev.sockets !== state.sockets) this.#drawPeers(state);
     if (prev === null || prev.events !== state.events) this.#drawEvents(state.events);
     if (prev === null || prev.rates !== state.rates || prev.sockets !== state.sockets || prev.peers !== state.peers) {
@@ -109,24 +131,48 @@ export class PeersView {
 
   async #onEndpoint(method: 'socket/connectPeer' | 'socket/bind'): Promise<void> {
     const socketId = this.#socketSelect.value;
+    const profile = this.#profileSelect.value;
     const endpoint = this.#endpoint.value.trim();
-    if (socketId === '' || endpoint === '') {
+    if ((socketId === '' && profile === NO_PROFILE) || endpoint === '') {
       setText(this.#endpointResult, 'Pick a socket and type an endpoint');
       return;
     }
     setText(this.#endpointResult, '…');
+    const params = profile === NO_PROFILE ? { socketId, endpoint } : { socketId, endpoint, profile };
+    const via = profile === NO_PROFILE ? '' : ` with profile "${profile}"`;
     try {
       if (method === 'socket/connectPeer') {
-        const { routingId } = await this.#ctx.request('socket/connectPeer', { socketId, endpoint });
-        setText(this.#endpointResult, `Connecting ${endpoint}: routing id #${routingId}`);
+        const { routingId } = await this.#ctx.request('socket/connectPeer', params);
+        setText(this.#endpointResult, `Connecting ${endpoint}${via}: routing id #${routingId}`);
       } else {
-        const r = await this.#ctx.request('socket/bind', { socketId, endpoint });
-        setText(this.#endpointResult, `Bound ${r.endpoint}`);
+        const r = await this.#ctx.request('socket/bind', params);
+        setText(this.#endpointResult, `Bound ${r.endpoint}${via}`);
       }
     } catch (err) {
       const code = err instanceof RpcError ? err.code : 'EINTERNAL';
       setText(this.#endpointResult, `${code}: ${err instanceof Error ? err.message : String(err)}`);
     }
+  }
+
+  /** The profile choice: none (the picked socket as it is) or one of the settings' profiles. */
+  #drawProfiles(profiles: readonly ProfileSummary[]): void {
+    const current = this.#profileSelect.value;
+    const keep = profiles.some((p) => p.name === current) ? current : NO_PROFILE;
+    setOptions(this.#profileSelect, [
+      { value: NO_PROFILE, label: profiles.length === 0 ? 'No security profiles' : 'No profile (the socket\'s own security)' },
+      ...profiles.map((p) => ({ value: p.name, label: `${p.name} · ${p.mechanism} ${p.role}` })),
+    ], keep);
+    this.#profileSelect.title = profiles.length === 0
+      ? 'No security profiles: add one with "ZMQ: Add Security Profile" (zmqPeer.security.profiles)'
+      : `Security profile: ${profiles.map((p) => `${p.name}: ${p.description}`).join('; ')}`;
+    this.#syncSocketChoice();
+  }
+
+  /** A profile brings its own socket: the socket choice is for no profile, and says so. */
+  #syncSocketChoice(): void {
+    const profiled = (this.#profileSelect.value ?? NO_PROFILE) !== NO_PROFILE;
+    this.#socketSelect.toggleAttribute('disabled', profiled);
+    this.#socketSelect.title = profiled ? 'The security profile uses a socket of its own' : 'Socket';
   }
 
   #drawSockets(sockets: readonly SocketView[]): void {
@@ -147,6 +193,8 @@ export class PeersView {
       spark.update(this.#state?.rates.get(socketRateKey(s.socketId)));
       return h('div', { class: 'socket', testid: 'socket-row', 'data-socket-id': s.socketId },
         h('div', { class: 'socket-head' }, h('span', { class: 'label', testid: 'socket-label' }, `${s.label} `, h('span', { class: 'endpoint' }, s.type)), spark.element),
+        h('div', { class: 'endpoint', testid: 'socket-security', 'data-mechanism': s.security.mechanism }, socketSecurityText(s.security)),
+        s.security.publicKey === null ? null : h('div', { class: 'endpoint public-key', testid: 'socket-public-key', title: 'Our CURVE public key (Z85): what a server\'s allow-list needs' }, `public key ${s.security.publicKey}`),
         ...s.bound.map((e) => h('div', { class: 'endpoint', testid: 'socket-bound' }, `bound ${e}`)),
         ...s.connected.map((e) => h('div', { class: 'endpoint', testid: 'socket-connected' }, `→ ${e}`)));
     }));

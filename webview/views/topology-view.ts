@@ -17,7 +17,7 @@
  */
 
 import { endpointLabels } from '../endpoint-label';
-import { PHASE_LABELS, peerPhase } from '../peer-phase';
+import { PHASE_LABELS, PHASES, peerPhase } from '../peer-phase';
 import type { PeerView, SocketView } from '../protocol';
 import type { DebuggerState } from '../state';
 import { socketRateKey } from '../state-keys';
@@ -32,7 +32,11 @@ const EP_X = 128;
 const EP_W = 172;
 /** What fits in an endpoint node (10 px in from its left edge) at the picture's 11 px monospace. */
 const ENDPOINT_LABEL_CHARS = 23;
-const PEER_X = 500;
+/**
+ * Where the peer column starts: the edge label before it ("#4294967295 · tcp · CURVE · ↓1.2k ↑1.2k/s", a libzmq-style
+ * 10-digit routing id, the mechanism and the rates, at 12 px) must end before the peer and start after the endpoint.
+ */
+const PEER_X = 590;
 const PEER_W = 96;
 const WIDTH = PEER_X + PEER_W + 4;
 
@@ -65,7 +69,7 @@ export class TopologyView {
   constructor(ctx: ViewContext) {
     this.#ctx = ctx;
     const legend = h('div', { class: 'legend', testid: 'topology-legend' },
-      ...(['connecting', 'handshaking', 'active', 'waiting', 'failing', 'failed'] as const).map((phase) =>
+      ...PHASES.map((phase) =>
         h('span', { class: 'legend-item' }, h('span', { class: `swatch phase-${phase}` }), PHASE_LABELS[phase])));
     this.element = h('div', { class: 'picture topology-pane', testid: 'topology-pane' },
       h('div', { class: 'picture-title' }, 'Topology', legend), h('div', { class: 'picture-body' }, this.#svg, this.#empty));
@@ -96,7 +100,8 @@ export class TopologyView {
       const socket = state.sockets.find((s) => s.socketId === socketId);
       shape.group.classList.toggle('filtered', state.filter.socketId === socketId && state.filter.routingId === null);
       setText(shape.text, cut(socket?.label ?? socketId, 14));
-      setText(shape.title, `${socket?.label ?? socketId} (${socket?.type ?? 'PEER'})${last ? `: ↓${formatRate(last[0])} ↑${formatRate(last[1])} msg/s` : ''}. Click: show its traffic`);
+      const security = socket === undefined || socket.security.mechanism === 'NULL' ? '' : `, ${socket.security.mechanism} ${socket.security.role ?? ''}`.trimEnd();
+      setText(shape.title, `${socket?.label ?? socketId} (${socket?.type ?? 'PEER'}${security})${last ? `: ↓${formatRate(last[0])} ↑${formatRate(last[1])} msg/s` : ''}. Click: show its traffic`);
     }
   }
 
@@ -173,7 +178,9 @@ function fillPeer(shape: PeerShape, peer: PeerView, state: DebuggerState, select
   setText(shape.text, rid);
   const last = state.rates.get(key)?.at(-1);
   const rates = last === undefined ? '' : ` · ↓${formatRate(last[0])} ↑${formatRate(last[1])}/s`;
-  setText(shape.label, `${rid} · ${peer.transport}${rates}`);
+  // The mechanism when there is one: a secured connection says so on the picture.
+  const security = peer.mechanism === null || peer.mechanism === 'NULL' || peer.mechanism === 'none' ? '' : ` · ${peer.mechanism}`;
+  setText(shape.label, `${rid} · ${peer.transport}${security}${rates}`);
   const name = `${rid} ${PHASE_LABELS[phase]} (${peer.state}), ${peer.role === 'connect' ? 'connected to' : 'accepted on'} ${peer.endpoint}${peer.remoteAddress ? ` from ${peer.remoteAddress}` : ''}`;
   setText(shape.title, `${name}${peer.lastError ? `\nLast error: ${peer.lastError}` : ''}\nClick: show its traffic and send to it`);
   setAttr(shape.group, 'aria-label', `${name}: show its traffic and send to it`);
