@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FrameLocator } from 'playwright-core';
-import { answerInputBox, inputBoxMessage, runCommand, waitInputBox, waitInputBoxMessage, waitWebview } from '../support/code-server';
+import type { FrameLocator, Page } from 'playwright-core';
+import { answerInputBox, inputBoxMessage, runCommand, sleep, waitInputBox, waitInputBoxMessage, waitWebview } from '../support/code-server';
 import { eventTypes, eventually, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
 import { LibzmqEchoServer, LibzmqSocket } from '../support/libzmq';
 import { followedBytes, tshark44, tsharkHost } from '../support/tshark';
@@ -30,6 +30,31 @@ after(async () => {
 /** The pair row of the tap whose label (app type ↔ upstream type) is `label`. */
 function pairRow(view: FrameLocator, label: string) {
   return view.locator('[data-testid="peer-row"][data-pair="true"]').filter({ has: view.getByTestId('peer-routing-id').filter({ hasText: label }) }).first();
+}
+
+/**
+ * Answers the save dialog (code-server's own, an input box holding a path) with `file` and waits for the file. The
+ * path is checked as typed before Enter; under load Enter can come before the dialog has read it, so it is pressed
+ * again while the dialog stays open.
+ */
+async function saveAs(page: Page, file: string): Promise<void> {
+  await waitInputBox(page, 'Export the tap traffic for Wireshark');
+  const input = page.locator('.quick-input-widget').filter({ visible: true }).locator('input').first();
+  // The dialog puts its default path in after it shows: type ours until it stays.
+  await eventually('the path typed into the save dialog', async () => {
+    if ((await input.inputValue({ timeout: 1000 })) !== file) await input.fill(file, { timeout: 1000 });
+    await sleep(300);
+    return input.inputValue({ timeout: 1000 });
+  }, (v) => v === file);
+  let lastEnter = 0;
+  await eventually('the pcapng written', async () => {
+    if (existsSync(file)) return statSync(file).size;
+    if (Date.now() - lastEnter > 2000 && (await input.isVisible().catch(() => false))) {
+      lastEnter = Date.now();
+      await input.press('Enter', { timeout: 1000 }).catch(() => undefined);
+    }
+    return 0;
+  }, (n) => n > 0);
 }
 
 test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and messages, a DEALER diagnosed, pcapng read by tshark, Stop', { timeout: 300000 }, async (t) => {
@@ -79,13 +104,13 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     await eventually('the pair\'s ladder', () => view.getByTestId('ladder-title').textContent({ timeout: 1000 }), (s) => (s ?? '').startsWith('app PEER ↔ upstream PEER'));
     const steps = await view.getByTestId('ladder-step').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-direction')} ${e.getAttribute('data-label')}`));
     for (const step of ['out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE', 'out data 21 B', 'in data 21 B']) assert.ok(steps.includes(step), `${step} in ${steps.join(', ')}`);
-    // The pair's sparkline counts what passes in each second: a few more messages, then a rate above zero.
+    // The tap's sparkline counts what passes in each second: a few more messages, then a rate above zero.
     for (let i = 0; i < 3; i++) {
       await app.send(rid, `again ${i}`);
       await app.receive(10000);
     }
     await eventually('the last message both ways on screen', () => visibleRows(view), (rows) => rows.filter((r) => r === 'again 2').length === 2);
-    await eventually('the pair\'s message rate', async () => (await peerPair.getByTestId('rate-caption').textContent({ timeout: 1000 }))?.trim() ?? '', (s) => /↓[1-9]|↑[1-9]/.test(s));
+    await eventually('the tap\'s message rate', async () => (await tapSocket.getByTestId('rate-caption').textContent({ timeout: 1000 }))?.trim() ?? '', (s) => /↓[1-9]|↑[1-9]/.test(s));
     await wb.shot('peer-pair-active');
 
     // A libzmq DEALER pointed at the same tap: libzmq's PEER closes it without a word; the tap names both types.
@@ -124,9 +149,7 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     await waitInputBox(page, 'Export ZMQ traffic as');
     await wb.shot('export-format-pick');
     await page.keyboard.press('Enter');
-    await waitInputBox(page, /Export the tap traffic for Wireshark|pcapng/);
-    await answerInputBox(page, file);
-    await eventually('the pcapng written', async () => (existsSync(file) ? statSync(file).size : 0), (n) => n > 0);
+    await saveAs(page, file);
     const data = await tshark44(file, ['-Y', 'zmtp.data', '-T', 'fields', '-e', 'zmtp.data']);
     const hello = Buffer.from('hello through the tap').toString('hex');
     assert.equal(data.split('\n').filter((line) => line.trim() === hello).length, 2, `the message both ways, decoded as ZMTP:\n${data}`);
@@ -137,11 +160,9 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     const tcpFile = join(wb.server.workspace, 'tap-e2e-tcp.pcapng');
     await view.getByTestId('export-traffic').click();
     await waitInputBox(page, 'Export ZMQ traffic as');
-    await page.keyboard.press('ArrowDown');
-    await page.keyboard.press('Enter');
-    await waitInputBox(page, /Export the tap traffic for Wireshark|pcapng/);
-    await answerInputBox(page, tcpFile);
-    await eventually('the TCP pcapng written', async () => (existsSync(tcpFile) ? statSync(tcpFile).size : 0), (n) => n > 0);
+    // Typed, not arrowed to: the pick filters to the one format, whatever has rendered yet.
+    await answerInputBox(page, 'synthesized TCP');
+    await saveAs(page, tcpFile);
     const followed = followedBytes(await tsharkHost(tcpFile, ['-q', '-z', 'follow,tcp,raw,0']));
     assert.ok(followed.client.includes(Buffer.from('hello through the tap')), 'tshark 4.0 follows the PEER pair\'s stream: the app\'s message');
     assert.ok(followed.server.includes(Buffer.from('hello through the tap')), 'and the echo the upstream sent back');
