@@ -36,7 +36,10 @@ export type CommandVerb =
   | 'generateCurveKeypair'
   | 'copyCurvePublicKey'
   | 'addSecurityProfile'
-  | 'setPlainPassword';
+  | 'setPlainPassword'
+  // The tap: extension/tap-commands.ts.
+  | 'startTap'
+  | 'stopTap';
 
 /** The command table (rust-analyzer's pattern): package.json must list exactly these. */
 export const COMMANDS: readonly CommandSpec[] = [
@@ -54,6 +57,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   { verb: 'copyCurvePublicKey', title: 'Copy CURVE Public Key', icon: '$(copy)' },
   { verb: 'addSecurityProfile', title: 'Add Security Profile', icon: '$(lock)' },
   { verb: 'setPlainPassword', title: 'Set PLAIN Password', icon: '$(account)' },
+  // The tap.
+  { verb: 'startTap', title: 'Start Tap', icon: '$(eye)' },
+  { verb: 'stopTap', title: 'Stop Tap', icon: '$(debug-stop)' },
 ];
 
 /** The full command id of a verb. */

@@ -12,6 +12,7 @@ import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOI
 import { describeError } from './error-explanations';
 import { addSecurityProfile, askProfile, copyCurvePublicKey, generateCurveKeypair, setPlainPassword, type SecurityContext } from './security-commands';
 import type { ZmqSession } from './session';
+import { TAP_HANDLERS } from './tap-commands';
 import { exportFileName } from './traffic-export';
 
 /** What the handlers need from the extension: the session, stored state, the log and the settings. */
@@ -164,6 +165,8 @@ async function socketFor(ctx: CommandContext, target: Target, role: 'connect' | 
 
 /** The handlers of every command but the {@link OutsideVerb}s. */
 const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
+  ...TAP_HANDLERS,
+
   async connectPeer(ctx, arg) {
     const target = targetOf(arg);
     const from = await socketFor(ctx, target, 'connect');

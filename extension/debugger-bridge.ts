@@ -11,7 +11,7 @@
 
 import { isZmqError } from '../core/index';
 import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type WebviewToHost } from '../webview/protocol';
-import type { SessionApi } from './session-api';
+import type { CaptureExport, SessionApi } from './session-api';
 
 /** What to show when the panel opens: a socket, optionally one routing id on it; or all the traffic. */
 export interface DebuggerFocus {
@@ -27,8 +27,11 @@ export interface PanelPort {
   post(msg: HostToWebview): unknown;
   /** Where rejected messages and failures are reported (an output channel). */
   log(message: string): void;
-  /** Asks where to write `ndjson` and writes it; resolves with the path, or null when cancelled. */
-  saveExport(ndjson: string): Promise<string | null>;
+  /**
+   * Asks where to write `ndjson` and writes it; resolves with the path, or null when cancelled.
+   * `capture`: the tap traffic as pcapng, when the session has taps (the user may pick it instead).
+   */
+  saveExport(ndjson: string, capture?: CaptureExport): Promise<string | null>;
 }
 
 /** The `{ code, message }` an error crosses the boundary as: ZmqError's errno code, else the error's own code, else EINTERNAL. */
@@ -173,7 +176,7 @@ export class DebuggerBridge {
         s.clearTraffic();
         return null;
       case 'traffic/export':
-        return { path: await this.#port.saveExport(s.exportTraffic()) };
+        return { path: await this.#port.saveExport(s.exportTraffic(), s.exportTapCapture === undefined ? undefined : (format) => s.exportTapCapture?.(format) ?? null) };
       case 'messages/save':
         await s.saveMessage(msg.params.message);
         return null;

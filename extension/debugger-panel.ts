@@ -9,6 +9,7 @@
 
 import * as vscode from 'vscode';
 import { DebuggerBridge, type DebuggerFocus } from './debugger-bridge';
+import { saveTrafficExport } from './export-dialog';
 import type { SessionApi } from './session-api';
 import { buildWebviewHtml } from './webview-html';
 
@@ -75,7 +76,7 @@ export class DebuggerPanel {
     this.#bridge = new DebuggerBridge(session, {
       post: (msg) => webview.postMessage(msg),
       log,
-      saveExport: (ndjson) => saveExport(ndjson),
+      saveExport: (ndjson, capture) => saveTrafficExport(ndjson, capture),
     });
     this.#disposables.push(
       panel.onDidDispose(() => this.dispose()),
@@ -112,19 +113,6 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewPanelOptions & 
     retainContextWhenHidden: false,
     localResourceRoots: [vscode.Uri.joinPath(extensionUri, BUNDLE_DIR)],
   };
-}
-
-async function saveExport(ndjson: string): Promise<string | null> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const target = await vscode.window.showSaveDialog({
-    title: 'Export ZMQ traffic',
-    filters: { 'NDJSON': ['ndjson', 'jsonl'] },
-    ...(folder !== undefined ? { defaultUri: vscode.Uri.joinPath(folder, `zmq-traffic-${stamp}.ndjson`) } : {}),
-  });
-  if (target === undefined) return null;
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(ndjson));
-  return target.fsPath;
 }
 
 function parseFocusArgs(args: unknown): DebuggerFocus | undefined {

@@ -247,6 +247,27 @@ export class HandshakeLadders {
     return ladder !== undefined && ladder.current.outcome === 'failed' && !ladder.current.steps.some((s) => s.label === 'ACTIVE');
   }
 
+  /**
+   * A step the core's events do not report, on a connection whose ladder exists: what the tap sees
+   * of a relayed connection (its upstream leg connecting).
+   */
+  addStep(socketId: string, connectionId: number, step: LadderStep): void {
+    const key = `${socketId}/${connectionId}`;
+    const ladder = this.#ladders.get(key);
+    if (ladder === undefined) return;
+    this.#step(ladder, step);
+    this.#dirty.add(key);
+  }
+
+  /** Ends the connection's attempt with a named failure (the tap's diagnosis of a pair), unless it failed already. */
+  failAttempt(socketId: string, connectionId: number, time: number, code: string, message: string, advice: string): void {
+    const key = `${socketId}/${connectionId}`;
+    const ladder = this.#ladders.get(key);
+    if (ladder === undefined || ladder.current.error !== null) return;
+    this.#fail(ladder, time, code, message, advice);
+    this.#dirty.add(key);
+  }
+
   /** Forgets one connection's ladder. */
   remove(socketId: string, connectionId: number): void {
     this.#ladders.delete(`${socketId}/${connectionId}`);

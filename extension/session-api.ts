@@ -2,7 +2,11 @@
  * The session as the debugger panel sees it: an interface, so the bridge's unit tests can drive
  * it with a double and the panel depends on no more than it uses. No vscode import.
  */
+import type { CaptureFormat } from '../core/index';
 import type { HostEvent, PayloadFormat, SavedMessage, Snapshot } from '../webview/protocol';
+
+/** The tap traffic as pcapng in a format, or null when the buffer holds none. */
+export type CaptureExport = (format: CaptureFormat) => Uint8Array | null;
 
 /**
  * What the debugger panel and the tree view need from the extension's session: the sockets it
@@ -31,4 +35,6 @@ export interface SessionApi {
   /** The traffic buffer as NDJSON: one JSON object per frame, bodies in base64. */
   exportTraffic(): string;
   saveMessage(message: SavedMessage): Promise<void>;
+  /** The tap traffic in the buffer as pcapng (`zmtp` or `tcp`, core/tap's formats); null when there is none. */
+  exportTapCapture?(format: CaptureFormat): Uint8Array | null;
 }

@@ -21,7 +21,18 @@ export class SessionEventLog {
 
   /** Logs one event; returns its view (the error text as the debugger shows it). */
   add(socketId: string, event: MonitorEvent): EventView {
-    const view = toEventView(socketId, event, this.#nextId++);
+    return this.#log(toEventView(socketId, event, this.#nextId++));
+  }
+
+  /**
+   * Logs an event the core's monitor does not report: a tap's (`upstream-down`,
+   * `incompatible-socket-types`…), with its sentence as the error text when it is a warning or worse.
+   */
+  addOther(socketId: string, type: string, endpoint: string, time: number, error: string | null): EventView {
+    return this.#log({ id: this.#nextId++, time, firstTime: time, count: 1, socketId, type, value: 0, endpoint, routingId: null, error });
+  }
+
+  #log(view: EventView): EventView {
     const group = addEvent(this.#groups, view, EVENT_LOG_SIZE);
     // A group that grew replaces its earlier version in the pending batch.
     this.#changed.delete(group.id);

@@ -8,7 +8,7 @@ import { securityOf, z85Encode, type ConnectionInfo, type MonitorEvent, type Soc
 import type { EventView, PeerView, SocketSecurity, TrafficRecord, TrafficView, Wire } from '../webview/protocol';
 
 /** PeerView's own fields; every other one is a ConnectionInfo field as it crosses the wire. */
-type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended';
+type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended' | 'pair';
 
 /**
  * The ConnectionInfo fields a PeerView carries. PeerView is written out in webview/protocol.ts

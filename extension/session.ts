@@ -14,7 +14,7 @@
  * `batchInterval` ms holding at most {@link MAX_FRAMES_PER_BATCH} frames (the newest; the batch
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
-import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
+import { Peer, ZmqError, type CaptureFormat, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
 import type { HostEvent, PayloadFormat, PeerView, ProfileSummary, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { decodePayload, hexPreview } from '../zmq-script/index';
 import { maskPlainHello } from './credential-mask';
@@ -24,6 +24,7 @@ import type { SessionApi } from './session-api';
 import { SessionEventLog } from './session-event-log';
 import { SessionPeers } from './session-peers';
 import { SessionPictures } from './session-pictures';
+import { SessionTaps, type StartTapOptions, type TapSummary } from './session-taps';
 import { SecurityProfileError } from './security-profiles';
 import { DEFAULT_CAPTURE_LIMIT, DEFAULT_SETTINGS, socketDefaults, type CreateSocketOptions, type ProfileResolver, type SessionLogger, type SessionOptions, type SessionSettings } from './session-settings';
 import { securityView, toTrafficView } from './session-views';
@@ -78,6 +79,7 @@ export class ZmqSession implements SessionApi {
   readonly #traffic: RingBuffer<TrafficRecord>;
   readonly #savedMessages: SavedMessagesFile;
   readonly #listeners = new Set<(event: HostEvent) => void>();
+  readonly #taps: SessionTaps;
 
   #seq = 0;
   #emittedSeq = 0;
@@ -98,6 +100,20 @@ export class ZmqSession implements SessionApi {
     this.#batchInterval = options.batchInterval ?? 50;
     this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.#traffic = new RingBuffer<TrafficRecord>(this.#settings.bufferSize);
+    this.#taps = new SessionTaps({
+      pushTraffic: (record) => {
+        this.#traffic.push({ seq: ++this.#seq, ...record });
+        this.#schedule();
+      },
+      event: (tapId, name, endpoint, time, text) => {
+        this.#events.addOther(tapId, name, endpoint, time, text);
+        this.#schedule();
+      },
+      changed: (socketsToo) => (socketsToo ? this.#markSockets() : this.#schedule()),
+      rates: this.#pictures,
+      captureLimit: this.#captureLimit,
+      bufferSize: () => this.#settings.bufferSize,
+    });
     const rateInterval = options.rateInterval ?? 1000;
     if (rateInterval > 0) {
       this.#rateTimer = setInterval(() => this.tickRates(), rateInterval);
@@ -112,7 +128,10 @@ export class ZmqSession implements SessionApi {
   /** Applies new settings: resizes the buffer, and sets heartbeat/reconnect on the default socket. */
   updateSettings(settings: Partial<SessionSettings>): void {
     this.#settings = { ...this.#settings, ...settings };
-    if (this.#traffic.capacity !== this.#settings.bufferSize) this.#traffic.resize(this.#settings.bufferSize);
+    if (this.#traffic.capacity !== this.#settings.bufferSize) {
+      this.#traffic.resize(this.#settings.bufferSize);
+      this.#taps.resize(this.#settings.bufferSize);
+    }
     const entry = this.#defaultSocketId !== undefined ? this.#sockets.get(this.#defaultSocketId) : undefined;
     if (entry && !entry.socket.closed) {
       const s = this.#settings;
@@ -271,17 +290,48 @@ export class ZmqSession implements SessionApi {
     }
   }
 
+  // --- Taps --------------------------------------------------------------------------------------
+
+  /**
+   * Starts a tap (core/tap): it listens on `listen` and relays every app that connects to
+   * `upstream`; the debugger shows it as a socket of type TAP with a pair per relayed connection.
+   * Resolves with its id and the endpoint apps connect to. Throws the core's ZmqError.
+   */
+  async startTap(options: StartTapOptions): Promise<{ tapId: string; endpoint: string }> {
+    this.#checkOpen();
+    const started = await this.#taps.start(options);
+    this.#logger?.info(`tap ${started.tapId}: listening on ${started.endpoint}, relaying to ${options.upstream.trim()} (policy ${options.policy ?? 'mirror'})`);
+    return started;
+  }
+
+  /** Stops a tap; its traffic stays in the buffer. Throws ENOTSOCK for an unknown id. */
+  async stopTap(tapId: string): Promise<void> {
+    if (!this.#taps.has(tapId)) throw new ZmqError('ENOTSOCK', { detail: `no tap "${tapId}" in this session` });
+    await this.#taps.stop(tapId);
+    this.#logger?.info(`tap ${tapId} stopped`);
+  }
+
+  /** The taps now (listen → upstream, policy, state, open connections). */
+  taps(): TapSummary[] {
+    return this.#taps.list();
+  }
+
+  /** The tap traffic in the buffer as pcapng (`zmtp`: Wireshark ≥ 4.4 decodes it as is; `tcp`: synthesized TCP); null when there is none. */
+  exportTapCapture(format: CaptureFormat): Uint8Array | null {
+    return this.#taps.hasCapture() ? this.#taps.capture(format) : null;
+  }
+
   // --- SessionApi ----------------------------------------------------------------------------------
 
   snapshot(): Snapshot {
     return {
-      sockets: this.sockets(),
+      sockets: [...this.sockets(), ...this.#taps.socketViews()],
       closedSockets: [...this.#closedSockets],
-      peers: this.peers(),
+      peers: [...this.peers(), ...this.#taps.pairViews()],
       traffic: this.#traffic.toArray().map(toTrafficView),
       events: this.#events.groups(),
       rates: this.#pictures.rates(),
-      ladders: this.#pictures.ladders((socketId, connectionId) => this.#peers.has(socketId, connectionId)),
+      ladders: [...this.#pictures.ladders((socketId, connectionId) => this.#peers.has(socketId, connectionId)), ...this.#taps.ladders()],
       settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
       savedMessages: [...this.#savedMessages.messages],
       profiles: [...this.profiles()],
@@ -319,6 +369,11 @@ export class ZmqSession implements SessionApi {
   }
 
   disconnectPeer(socketId: string, connectionId: number): void {
+    if (this.#taps.has(socketId)) {
+      // A tap's pair kept to show why it failed: dismissing it forgets it.
+      this.#taps.dismiss(socketId, connectionId);
+      return;
+    }
     const socket = this.socket(socketId);
     if (this.#peers.isEnded(socketId, connectionId)) {
       // A failed handshake kept to show why: dismissing it forgets it.
@@ -350,6 +405,7 @@ export class ZmqSession implements SessionApi {
 
   clearTraffic(): void {
     this.#traffic.clear();
+    this.#taps.clear();
     this.#closedSockets.length = 0;
     this.#emittedSeq = this.#seq;
     this.#emit({ type: 'trafficCleared' });
@@ -383,7 +439,7 @@ export class ZmqSession implements SessionApi {
    * Called by the session's own timer once a second; tests call it directly.
    */
   tickRates(now = Date.now()): void {
-    if (this.#disposed || this.#sockets.size === 0) return;
+    if (this.#disposed || (this.#sockets.size === 0 && this.#taps.list().length === 0)) return;
     this.#emit({ type: 'rates', tick: this.#pictures.tickRates(now) });
   }
 
@@ -395,7 +451,7 @@ export class ZmqSession implements SessionApi {
     }
     if (this.#socketsDirty) {
       this.#socketsDirty = false;
-      this.#emit({ type: 'sockets', sockets: this.sockets() });
+      this.#emit({ type: 'sockets', sockets: [...this.sockets(), ...this.#taps.socketViews()] });
     }
     for (const socketId of this.#busySockets) this.#refreshCounters(socketId);
     this.#busySockets.clear();
@@ -405,6 +461,10 @@ export class ZmqSession implements SessionApi {
     const events = this.#events.takeChanged();
     if (events.length > 0) this.#emit({ type: 'monitor', events });
     for (const ladder of this.#pictures.takeChangedLadders((socketId, connectionId) => this.#peers.has(socketId, connectionId))) this.#emit({ type: 'ladder', ladder });
+    const taps = this.#taps.takeChanges();
+    for (const peer of taps.updated) this.#emit({ type: 'peer', peer });
+    for (const peer of taps.gone) this.#emit({ type: 'peerGone', ...peer });
+    for (const ladder of taps.ladders) this.#emit({ type: 'ladder', ladder });
     const fresh = this.#seq - this.#emittedSeq;
     if (fresh > 0) {
       const frames = this.#traffic.last(Math.min(fresh, MAX_FRAMES_PER_BATCH)).map(toTrafficView);
@@ -418,7 +478,7 @@ export class ZmqSession implements SessionApi {
   dispose(): Promise<void> {
     this.#disposing ??= (async () => {
       const closing = [...this.#sockets.keys()].map((id) => this.closeSocket(id).catch(() => undefined));
-      await Promise.all(closing);
+      await Promise.all([...closing, this.#taps.stopAll().catch(() => undefined)]);
       this.flush();
       if (this.#rateTimer) clearInterval(this.#rateTimer);
       this.#disposed = true;

@@ -1,10 +1,12 @@
 /**
- * The "ZMQ Sockets" tree view: sockets, and under each its peers (routing id, state, endpoint).
+ * The "ZMQ Sockets" tree view: sockets, and under each its peers (routing id, state, endpoint);
+ * then the taps (listen → upstream, policy, open connections), each with Stop inline.
  * Refreshes on the session's batched events, so it redraws at most once per batch window.
  */
 import * as vscode from 'vscode';
 import type { PeerView, SocketView } from '../webview/protocol';
 import type { ZmqSession } from './session';
+import type { TapSummary } from './session-taps';
 
 /** A socket row; `contextValue` "zmqSocket". Also the argument commands get from its menu. */
 export interface SocketNode {
@@ -20,7 +22,14 @@ export interface PeerNode {
   readonly routingId: number | null;
 }
 
-export type ZmqTreeNode = SocketNode | PeerNode;
+/** A tap row; `contextValue` "zmqTap". `socketId` is the tap's id, so Open Debugger shows it. */
+export interface TapNode {
+  readonly kind: 'tap';
+  readonly tapId: string;
+  readonly socketId: string;
+}
+
+export type ZmqTreeNode = SocketNode | PeerNode | TapNode;
 
 /** The view's id in package.json `contributes.views`. */
 export const TREE_VIEW_ID = 'zmqPeer.sockets';
@@ -74,6 +83,18 @@ function peerItem(peer: PeerView): vscode.TreeItem {
   return item;
 }
 
+function tapItem(tap: TapSummary): vscode.TreeItem {
+  const item = new vscode.TreeItem(`${tap.listen} → ${tap.upstream}`, vscode.TreeItemCollapsibleState.None);
+  const count = `${tap.connections} connection${tap.connections === 1 ? '' : 's'}`;
+  item.id = `tap:${tap.tapId}`;
+  item.description = `tap · ${tap.policy} · ${count}${tap.state === 'upstream-down' ? ' · upstream down' : ''}`;
+  item.tooltip = `Tap ${tap.tapId}: apps connect to ${tap.listen}, relayed to ${tap.upstream}\nPolicy when the upstream is down: ${tap.policy}\nState: ${tap.state} · ${count}`;
+  item.iconPath = new vscode.ThemeIcon(tap.state === 'upstream-down' ? 'warning' : 'eye');
+  item.contextValue = 'zmqTap';
+  item.command = { command: 'zmqPeer.openDebugger', title: 'Open Debugger', arguments: [{ socketId: tap.tapId }] };
+  return item;
+}
+
 /** The tree's data provider. Dispose it to stop listening to the session. */
 export class SocketTreeProvider implements vscode.TreeDataProvider<ZmqTreeNode>, vscode.Disposable {
   readonly #session: ZmqSession;
@@ -89,6 +110,10 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<ZmqTreeNode>,
   }
 
   getTreeItem(node: ZmqTreeNode): vscode.TreeItem {
+    if (node.kind === 'tap') {
+      const tap = this.#session.taps().find((t) => t.tapId === node.tapId);
+      return tap ? tapItem(tap) : new vscode.TreeItem(`${node.tapId} (stopped)`);
+    }
     if (node.kind === 'socket') {
       const socket = this.#session.sockets().find((s) => s.socketId === node.socketId);
       return socket ? socketItem(socket, this.#session.peers(node.socketId).length) : new vscode.TreeItem(node.socketId);
@@ -98,8 +123,13 @@ export class SocketTreeProvider implements vscode.TreeDataProvider<ZmqTreeNode>,
   }
 
   getChildren(node?: ZmqTreeNode): ZmqTreeNode[] {
-    if (!node) return this.#session.sockets().map((s) => ({ kind: 'socket', socketId: s.socketId }));
-    if (node.kind === 'peer') return [];
+    if (!node) {
+      return [
+        ...this.#session.sockets().map((s): ZmqTreeNode => ({ kind: 'socket', socketId: s.socketId })),
+        ...this.#session.taps().map((t): ZmqTreeNode => ({ kind: 'tap', tapId: t.tapId, socketId: t.tapId })),
+      ];
+    }
+    if (node.kind !== 'socket') return [];
     return this.#session.peers(node.socketId).map((p) => ({ kind: 'peer', socketId: p.socketId, connectionId: p.connectionId, routingId: p.routingId }));
   }
 

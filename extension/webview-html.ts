@@ -181,7 +181,7 @@ svg text { fill: var(--vscode-foreground); font-family: var(--vscode-font-family
 .ladder-error { color: var(--vscode-errorForeground); font-size: 12px; padding: 4px; overflow-wrap: anywhere; font-family: var(--vscode-editor-font-family); }
 .ladder-advice { font-size: 12px; padding: 0 4px 4px; overflow-wrap: anywhere; }
 /* Columns in ch of the editor (monospace) font: time 12:34:56.789, "→ out", #4294967295, "greeting", "65536 B". */
-.timeline-head, .row { display: grid; grid-template-columns: 13ch 6ch 12ch 9ch 9ch 1fr; gap: 6px; padding: 0 8px;
+.timeline-head, .row { display: grid; grid-template-columns: 13ch 7ch 11ch 9ch 9ch 1fr; gap: 6px; padding: 0 8px;
   align-items: center; white-space: nowrap; }
 .timeline-head { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size, 12px);
   color: var(--vscode-descriptionForeground); border-bottom: 1px solid var(--vscode-panel-border, transparent); height: var(--row-height); }

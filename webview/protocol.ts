@@ -97,6 +97,28 @@ export interface PeerView {
    * so the debugger can show where and why. It can no longer be sent to.
    */
   readonly ended: boolean;
+  /**
+   * Set for a connection a tap relays (its socket is the tap, type `TAP`): the app that connected to
+   * the tap and the upstream the tap connected to for it. Absent on a socket's own connections.
+   */
+  readonly pair?: TapPairView;
+}
+
+/**
+ * One relayed connection of a tap, as a pair: the app's and the upstream's socket types (known once
+ * each READY named it) and the tap's diagnosis of the pair in words. In the pair's `PeerView`,
+ * `out` traffic is what the app sent and `in` what the upstream sent.
+ */
+export interface TapPairView {
+  readonly appSocketType: string | null;
+  readonly upstreamSocketType: string | null;
+  readonly appAddress: string | null;
+  readonly upstreamAddress: string | null;
+  /** The upstream endpoint the tap relays to. */
+  readonly upstream: string;
+  /** The tap's latest warning or error about the pair (incompatible socket types, mechanism mismatch…), null when all is well. */
+  readonly diagnosis: string | null;
+  readonly severity: 'warning' | 'error' | null;
 }
 
 /**

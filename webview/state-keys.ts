@@ -14,6 +14,14 @@ export function targetKey(socketId: string, routingId: number): string {
   return `${socketId}#${routingId}`;
 }
 
+/** The prefix of a tap's id (`tap-1`): a tap shows as a socket, its relayed connections as its peers. */
+export const TAP_ID_PREFIX = 'tap-';
+
+/** Whether a socket id names a tap (its frames read app → upstream and upstream → app). */
+export function isTapId(socketId: string): boolean {
+  return socketId.startsWith(TAP_ID_PREFIX);
+}
+
 /** The rate series key of a socket. */
 export function socketRateKey(socketId: string): string {
   return `socket:${socketId}`;

@@ -51,7 +51,7 @@ export class LadderView {
     // While an attempt is under way after a failed one, the failure is what explains the state.
     const current = ladder.current;
     const attempt = current.outcome === 'pending' && ladder.lastFailed !== null ? ladder.lastFailed : current;
-    const rid = peer.routingId === null ? 'no routing id' : `#${peer.routingId}`;
+    const rid = peer.pair !== undefined ? `app ${peer.pair.appSocketType ?? '?'} ↔ upstream ${peer.pair.upstreamSocketType ?? '?'}` : peer.routingId === null ? 'no routing id' : `#${peer.routingId}`;
     const note = attempt !== current ? ` · attempt ${attempt.attempt} failed, attempt ${current.attempt} under way` : ` · attempt ${attempt.attempt}`;
     setText(this.#title, `${rid} · ${peer.endpoint} · ${PHASE_LABELS[peerPhase(peer)]}${note}`);
     this.element.dataset.outcome = attempt.outcome;
@@ -72,9 +72,10 @@ export class LadderView {
     this.#svg.style.maxWidth = `${WIDTH}px`;
     this.#svg.setAttribute('aria-label', `Handshake of ${peer.routingId === null ? 'a connection' : `routing id ${peer.routingId}`}: ${steps.map((s) => s.label).join(', ')}`);
     const t0 = steps[0]?.time ?? 0;
-    const them = peer.remoteAddress ?? peer.endpoint;
+    // A tap's pair: the app on the left, the upstream on the right, the tap between them.
+    const them = peer.pair !== undefined ? `upstream ${peer.pair.upstreamAddress ?? peer.pair.upstream}` : peer.remoteAddress ?? peer.endpoint;
     this.#svg.replaceChildren(
-      svg('text', { class: 'lifeline-name', x: 2, y: 14 }, 'this socket'),
+      svg('text', { class: 'lifeline-name', x: 2, y: 14 }, peer.pair !== undefined ? 'app' : 'this socket'),
       svg('text', { class: 'lifeline-name', x: WIDTH - 2, y: 14, 'text-anchor': 'end' }, cut(them, 28)),
       svg('line', { class: 'lifeline', x1: US_X, y1: 20, x2: US_X, y2: height - 4 }),
       svg('line', { class: 'lifeline', x1: THEM_X, y1: 20, x2: THEM_X, y2: height - 4 }),

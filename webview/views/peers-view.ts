@@ -15,7 +15,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { eventGroupLabel } from '../event-log';
 import { PHASE_LABELS, peerPhase } from '../peer-phase';
-import type { EventView, PeerView, ProfileSummary, SocketSecurity, SocketView } from '../protocol';
+import type { EventView, PeerView, ProfileSummary, SocketSecurity, SocketView, TapPairView } from '../protocol';
 import type { DebuggerState } from '../state';
 import { socketRateKey } from '../state-keys';
 import type { ViewContext } from './context';
@@ -178,9 +178,12 @@ export class PeersView {
   #drawSockets(sockets: readonly SocketView[]): void {
     const current = this.#socketSelect.value;
     const keep = sockets.some((s) => s.socketId === current) ? current : (sockets[0]?.socketId ?? '');
-    setOptions(this.#socketSelect, sockets.map((s) => ({ value: s.socketId, label: s.label })), keep);
+    // A tap is listed with the sockets, but it neither connects nor binds on request.
+    const own = sockets.filter((s) => s.type !== 'TAP');
+    const keepOwn = own.some((s) => s.socketId === keep) ? keep : (own[0]?.socketId ?? '');
+    setOptions(this.#socketSelect, own.map((s) => ({ value: s.socketId, label: s.label })), keepOwn);
     if (sockets.length === 0) {
-      this.#sockets.replaceChildren(h('div', { class: 'empty', testid: 'socket-empty' }, 'No sockets yet. Run “ZMQ: Connect Peer” or “ZMQ: Bind”.'));
+      this.#sockets.replaceChildren(h('div', { class: 'empty', testid: 'socket-empty' }, 'No sockets yet. Run “ZMQ: Connect Peer”, “ZMQ: Bind” or “ZMQ: Start Tap”.'));
       return;
     }
     const sparks = new Map<string, Sparkline>();
@@ -311,8 +314,15 @@ function makePeerRow(key: string, peer: PeerView): PeerEls {
   return { row, fields, state, rid, problem, disconnect, spark };
 }
 
+/** A tap's relayed connection: `app DEALER ↔ upstream PEER` (`?` until a READY names a type). */
+export function pairLabel(pair: TapPairView): string {
+  return `app ${pair.appSocketType ?? '?'} ↔ upstream ${pair.upstreamSocketType ?? '?'}`;
+}
+
 /** The warning a row shows in its head, empty when all is well. */
 function problemOf(peer: PeerView): string {
+  // A tap's pair: the tap's own diagnosis, in its words.
+  if (peer.pair !== undefined && peer.pair.diagnosis !== null) return `${peer.pair.severity === 'error' ? '✕' : '⚠'} ${peer.pair.diagnosis}`;
   switch (peerPhase(peer)) {
     case 'failing':
       return `⚠ Failing: ${peer.lastError ?? 'no answer'} · ${peer.reconnects} attempts, still retrying`;
@@ -326,7 +336,9 @@ function problemOf(peer: PeerView): string {
 }
 
 function fillPeer(els: PeerEls, peer: PeerView, socketLabel: string, selected: boolean): void {
-  setText(els.rid, peer.routingId === null ? 'no routing id' : `#${peer.routingId}`);
+  setText(els.rid, peer.pair !== undefined ? pairLabel(peer.pair) : peer.routingId === null ? 'no routing id' : `#${peer.routingId}`);
+  els.rid.title = peer.pair === undefined ? '' : `app ${peer.pair.appAddress ?? '?'} ↔ tap ↔ upstream ${peer.pair.upstreamAddress ?? peer.pair.upstream}`;
+  els.row.dataset.pair = String(peer.pair !== undefined);
   els.row.dataset.routingId = peer.routingId === null ? '' : String(peer.routingId);
   els.row.dataset.state = peer.state;
   const phase = peerPhase(peer);
@@ -337,8 +349,10 @@ function fillPeer(els: PeerEls, peer: PeerView, socketLabel: string, selected: b
   const problem = problemOf(peer);
   setText(els.problem, problem);
   els.problem.hidden = problem === '';
-  els.problem.className = `peer-problem phase-${phase}`;
+  els.problem.className = `peer-problem phase-${peer.pair?.severity === 'warning' && phase !== 'failed' ? 'failing' : phase}`;
   setText(els.disconnect, peer.ended ? 'Dismiss' : 'Disconnect');
+  // A relayed connection ends when the app or the upstream ends it; a failed one can be dismissed.
+  els.disconnect.hidden = peer.pair !== undefined && !peer.ended;
   els.disconnect.title = peer.ended ? 'Forget this failed connection' : 'Disconnect this peer';
   setText(els.fields['peer-socket'], socketLabel);
   for (const [testid, , value] of PEER_FIELDS) setText(els.fields[testid], value(peer));

@@ -17,7 +17,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TrafficView } from '../protocol';
 import { peerFilterChoices } from '../peer-targets';
 import type { DebuggerState } from '../state';
-import { parseTargetKey, targetKey } from '../state-keys';
+import { isTapId, parseTargetKey, targetKey } from '../state-keys';
 import { framePreview, trafficPredicate, type DirectionFilter, type TrafficFilter } from '../traffic-filter';
 import type { ViewContext } from './context';
 import { formatTime, h, setOptions, setText } from './dom';
@@ -337,7 +337,8 @@ function fillRow(els: RowEls, f: TrafficView, selected: boolean, rowIndex: numbe
     els.row.dataset.routingId = f.routingId === null ? '' : String(f.routingId);
     els.row.className = `row${f.kind === 'data' ? '' : ' cmd'}`;
     setText(els.time, formatTime(f.time));
-    setText(els.dir, f.direction === 'in' ? '← in' : '→ out');
+    // A tap's frames go between the app and the upstream; a socket's come in or go out.
+    setText(els.dir, isTapId(f.socketId) ? (f.direction === 'in' ? 'up→app' : 'app→up') : f.direction === 'in' ? '← in' : '→ out');
     els.dir.className = `dir-${f.direction}`;
     setText(els.rid, f.routingId === null ? '—' : `#${f.routingId}`);
     setText(els.kind, f.kind);

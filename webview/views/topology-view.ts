@@ -172,7 +172,8 @@ function fillPeer(shape: PeerShape, peer: PeerView, state: DebuggerState, select
   setAttr(shape.group, 'data-phase', phase);
   setAttr(shape.edge, 'class', `edge ${cls}`);
   setAttr(shape.edge, 'data-phase', phase);
-  const rid = peer.routingId === null ? 'no id' : `#${peer.routingId}`;
+  // A tap's pair is named by the app's socket type (the upstream is the tap's connect node).
+  const rid = peer.pair !== undefined ? `app ${peer.pair.appSocketType ?? '?'}` : peer.routingId === null ? 'no id' : `#${peer.routingId}`;
   // The node names the peer; its colour and dashes (and its title) say the phase, as the legend shows.
   setText(shape.text, rid);
   const last = state.rates.get(key)?.at(-1);
