@@ -31,6 +31,12 @@ export interface Engine {
 /** Which wire commands an engine writes; data frames go through {@link EngineBase.writeMessages}. */
 export type WireCommand = 'READY' | 'PING' | 'PONG';
 
+/** The answer owed to a PING: a ZMTP PONG with its context, or a WebSocket pong with its payload. */
+export interface Pong {
+  readonly websocket: boolean;
+  readonly data: Uint8Array;
+}
+
 /**
  * The part of a connection that does not depend on the wire: the NULL mechanism's READY exchange
  * and Socket-Type check, PEER's multipart discard, heartbeat timers, moving messages between the
@@ -49,6 +55,10 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   #flushScheduled = false;
   #waitingForDrain = false;
   #readingPaused = false;
+  /** The answer to the latest PING, until the next flush: one at most, never a queue. */
+  #pendingPong: Pong | undefined;
+  /** A heartbeat came due and waits for the next flush. */
+  #pendingHeartbeat = false;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #heartbeatTimeoutTimer: NodeJS.Timeout | undefined;
@@ -72,9 +82,12 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   /** Writes data frames. Returns false when the wire asks us to wait for {@link drained}. */
   protected abstract writeMessages(messages: Uint8Array[]): boolean;
-  protected abstract writeCommand(name: WireCommand, data: Uint8Array): void;
-  /** Sends one heartbeat: a ZMTP PING, or a WebSocket ping over ZWS. */
-  protected abstract sendHeartbeat(): void;
+  /** Writes one ZMTP command. Returns false when the wire asks us to wait for {@link drained}. */
+  protected abstract writeCommand(name: WireCommand, data: Uint8Array): boolean;
+  /** Sends one heartbeat: a ZMTP PING, or a WebSocket ping over ZWS. False: wait for {@link drained}. */
+  protected abstract sendHeartbeat(): boolean;
+  /** Answers a PING (a ZMTP PONG, or a WebSocket pong). False: wait for {@link drained}. */
+  protected abstract writePong(pong: Pong): boolean;
   protected abstract pauseInput(): void;
   protected abstract resumeInput(): void;
   protected abstract destroyWire(): void;
@@ -83,13 +96,17 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   // --- Handshake --------------------------------------------------------------------------------
 
-  /** Arms ZMQ_HANDSHAKE_IVL (libzmq applies it to tcp and ipc, not to ws). */
-  protected startHandshakeTimer(): void {
+  /**
+   * Arms ZMQ_HANDSHAKE_IVL: from now, or until `deadline` (a Date.now() time) when an earlier
+   * stage (the WebSocket upgrade) already used part of it. libzmq applies it to tcp and ipc only.
+   */
+  protected startHandshakeTimer(deadline?: number): void {
     const interval = this.session.host.options.handshakeInterval;
     if (interval <= 0) return;
+    const delay = deadline === undefined ? interval : Math.max(0, deadline - Date.now());
     this.#handshakeTimer = setTimeout(() => {
       this.fail({ kind: 'timeout', errno: LINUX_ERRNO.ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HANDSHAKE_TIMEOUT', `Handshake not completed within ${interval} ms (handshakeInterval)`) });
-    }, interval);
+    }, delay);
   }
 
   /** RFC 23 NULL mechanism: each side sends READY once greetings (or the upgrade) are done. */
@@ -191,7 +208,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
       const ping = parsePingData(data);
       this.tap('in', 'PING', body, false);
       record.lastPingReceived = Date.now();
-      this.writeCommand('PONG', pongDataFor(ping));
+      this.answerPing({ websocket: false, data: pongDataFor(ping).slice() });
       // RFC 37: the TTL is how long the peer will wait for traffic before closing; honour it.
       if (ping.ttl > 0 && this.#ttlTimer === undefined) {
         this.#ttlTimer = setTimeout(() => this.#heartbeatExpired('TTL'), ping.ttl * 100);
@@ -209,7 +226,10 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     const options = this.session.host.options;
     if (options.heartbeatInterval <= 0) return;
     this.#pingTimer = setInterval(() => {
-      this.sendHeartbeat();
+      // Like a PONG, a PING due while the wire is blocked waits, once (libzmq sets _next_msg to
+      // produce_ping_message, which the next out_event writes).
+      this.#pendingHeartbeat = true;
+      this.#scheduleFlush();
       this.session.record.lastPingSent = Date.now();
       if (this.#heartbeatTimeoutTimer === undefined) {
         const timeout = options.heartbeatTimeout === -1 ? options.heartbeatInterval : options.heartbeatTimeout;
@@ -225,15 +245,22 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   // --- Moving messages --------------------------------------------------------------------------
 
-  /** PipeWriter: new messages are queued; flush them on a microtask so that sends batch up. */
+  /** PipeWriter: new messages are queued; they are written by the next {@link #flush}. */
   pipeReadable(): void {
+    this.#scheduleFlush();
+  }
+
+  /** Flushes on a microtask, so that what is queued in one go (sends, PONGs for one read) leaves in one write. */
+  #scheduleFlush(): void {
     if (this.#flushScheduled || this.#failed || this.#waitingForDrain) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    queueMicrotask(this.#flushNow);
   }
+
+  readonly #flushNow = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   /** PipeReader: the application read enough to go below the receive HWM. */
   resumeReading(): void {
@@ -242,15 +269,43 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     this.resumeInput();
   }
 
+  /**
+   * A PING arrived (a ZMTP PING, or a WebSocket ping over ZWS). The answer is written by the next
+   * flush, and only the latest one is kept until then: PINGs that arrive together get one PONG
+   * (for the latest), and while the wire asks us to wait, exactly one waits, as libzmq keeps one
+   * pong message and points `_next_msg` at it (zmtp_engine_t::process_heartbeat_message,
+   * ws_engine_t::process_command_message). A peer that floods PINGs and never reads so costs a
+   * bounded amount of memory, and a flood costs no write per PING.
+   *
+   * Input goes on being read meanwhile, as libzmq's in_event does whatever its output does: two
+   * peers that stopped reading while their output was blocked could each wait for the other for
+   * ever under traffic both ways.
+   */
+  protected answerPing(pong: Pong): void {
+    this.#pendingPong = pong;
+    this.#scheduleFlush();
+  }
+
   /** The wire accepted more after asking us to wait. */
   protected drained(): void {
     this.#waitingForDrain = false;
     this.#flush();
   }
 
+  /** Writes what waits: a due heartbeat and a PONG first, then messages from the pipe, until the wire asks us to wait. */
   #flush(): void {
+    if (this.#failed || this.#waitingForDrain) return;
+    if (this.#pendingHeartbeat) {
+      this.#pendingHeartbeat = false;
+      if (!this.sendHeartbeat()) this.#waitingForDrain = true;
+    }
+    const pong = this.#pendingPong;
+    if (pong !== undefined && !this.#waitingForDrain) {
+      this.#pendingPong = undefined;
+      if (!this.writePong(pong)) this.#waitingForDrain = true;
+    }
     const pipe = this.pipe;
-    if (!pipe || this.#failed) return;
+    if (!pipe) return;
     while (pipe.hasOutbound && !this.#waitingForDrain) {
       const batch: Uint8Array[] = [];
       let bytes = 0;

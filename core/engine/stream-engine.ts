@@ -9,7 +9,7 @@ import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
 import { LINUX_ERRNO } from '../errors';
-import { EngineBase, type WireCommand } from './engine-base';
+import { EngineBase, type Pong, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
@@ -24,6 +24,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   readonly #stream: Socket;
   readonly #decoder: ZmtpDecoder;
   #lastErrno: number | undefined;
+  /** The peer's FIN arrived. */
+  #ended = false;
 
   constructor(session: EngineSession, stream: Socket) {
     super(session);
@@ -45,6 +47,14 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     });
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.#lastErrno = typeof err.errno === 'number' ? -err.errno : undefined;
+    });
+    // The peer's FIN ends the connection at once, as libzmq's read() of 0 bytes does (EPIPE,
+    // stream_engine_base_t::read): Node would otherwise end our side and fail every later write,
+    // losing the messages it took from the pipe meanwhile. Bytes kept behind a full pipe are
+    // decoded first.
+    stream.on('end', () => {
+      this.#ended = true;
+      if (!this.#decoder.paused) this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE });
     });
     stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? LINUX_ERRNO.EPIPE }));
     stream.on('drain', () => this.drained());
@@ -108,22 +118,32 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     return ok;
   }
 
-  protected writeCommand(name: WireCommand, data: Uint8Array): void {
+  protected writeCommand(name: WireCommand, data: Uint8Array): boolean {
     const frame = encodeCommandFrame(name, data);
     this.tap('out', name, frame.subarray(frame.length - (1 + name.length + data.length)), false);
-    this.#stream.write(frame);
+    return this.#stream.write(frame);
   }
 
-  protected sendHeartbeat(): void {
-    this.writeCommand('PING', encodePingData(Math.floor(this.session.host.options.heartbeatTimeToLive / 100)));
+  protected sendHeartbeat(): boolean {
+    return this.writeCommand('PING', encodePingData(Math.floor(this.session.host.options.heartbeatTimeToLive / 100)));
   }
 
+  protected writePong(pong: Pong): boolean {
+    return this.writeCommand('PONG', pong.data);
+  }
+
+  /** The pipe is full: the decoder stops after this frame and keeps the rest, the socket stops reading. */
   protected pauseInput(): void {
+    this.#decoder.pause();
     this.#stream.pause();
   }
 
+  /** Decodes what was kept first; reading resumes only if that did not fill the pipe again. */
   protected resumeInput(): void {
-    this.#stream.resume();
+    this.guard(() => this.#decoder.resume());
+    if (this.failed || this.#decoder.paused) return;
+    if (this.#ended) this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE });
+    else this.#stream.resume();
   }
 
   protected destroyWire(): void {

@@ -52,6 +52,18 @@ export class Pipe {
     this.receiveHighWaterMark = receiveHighWaterMark;
   }
 
+  /**
+   * A reader paused at the receive HWM resumes once this pipe has no more than this many messages
+   * queued: libzmq's reader activates its writer after each low-water-mark's worth of reads
+   * (pipe_t::compute_lwm: half the HWM, or the HWM less 1024 above 2048), so that a full queue
+   * refills in large steps rather than one message at a time.
+   */
+  get receiveResumeMark(): number {
+    const hwm = this.receiveHighWaterMark;
+    const lowWaterMark = hwm > 2048 ? hwm - 1024 : (hwm + 1) >> 1;
+    return hwm - lowWaterMark;
+  }
+
   get queuedOut(): number {
     return this.#out.length + this.#waiters.length;
   }

@@ -1,8 +1,8 @@
 /**
  * A socket's receive side: messages from every peer in arrival order, the receivers waiting for
  * one, and ZMQ_RCVHWM accounting. Each pipe counts its messages sitting here; when a reader
- * takes enough to bring a pipe back below its receive high-water mark, the pipe's reader (the
- * engine, or the other end of an inproc link) is told to resume.
+ * takes enough to bring a pipe down to its resume mark (libzmq's low-water mark), the pipe's
+ * reader (the engine, or the other end of an inproc link) is told to resume.
  */
 import { ZmqError } from '../errors';
 import type { Pipe } from '../pipe/pipe';
@@ -124,7 +124,7 @@ export class ReceiveQueue {
     return message;
   }
 
-  /** Accounts for `count` messages taken from the head batch, resuming its pipe's reader below the HWM. */
+  /** Accounts for `count` messages taken from the head batch, resuming its pipe's reader once enough were read (Pipe.receiveResumeMark). */
   #consume(batch: ReceivedBatch, count: number): void {
     batch.taken += count;
     if (this.#openBatch === batch) this.#openBatch = undefined;
@@ -132,7 +132,7 @@ export class ReceiveQueue {
     const pipe = batch.pipe;
     if (pipe) {
       pipe.inQueued -= count;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
+      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued <= pipe.receiveResumeMark)) pipe.reader.resumeReading();
     }
   }
 

@@ -74,6 +74,13 @@ export class ZmtpDecoder {
   #bodySize = 0;
   #bodyFill = 0;
   #bodyParts: Uint8Array[] = [];
+  /** Set by {@link pause}: the loop stops after the frame being handed over. */
+  #paused = false;
+  /** Whether {@link push} or {@link resume} is running (a resume from inside a callback only unpauses). */
+  #running = false;
+  /** What arrived after a pause, not yet decoded: the rest of the chunk that was paused, then later chunks. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
 
   constructor(sink: DecoderSink, options: DecoderOptions) {
     this.#sink = sink;
@@ -83,9 +90,9 @@ export class ZmtpDecoder {
     this.#state = options.greeting ? State.Greeting : State.Flags;
   }
 
-  /** Bytes currently held for an incomplete frame (a debugger shows this as buffered input). */
+  /** Bytes received and not yet handed over: an incomplete frame, and what waits behind a pause. */
   get bufferedBytes(): number {
-    return this.#bodyFill + this.#sizeFill;
+    return this.#bodyFill + this.#sizeFill + this.#heldBytes;
   }
 
   /** Stops decoding: later pushes and the rest of the current chunk are ignored. */
@@ -94,26 +101,76 @@ export class ZmtpDecoder {
     this.#bodyParts = [];
     this.#bodyFill = 0;
     this.#sizeFill = 0;
+    this.#held = [];
+    this.#heldBytes = 0;
   }
 
   get stopped(): boolean {
     return this.#state === State.Stopped;
   }
 
-  /** Feeds one chunk. Throws the ZmtpError that ended the stream, after which it is stopped. */
+  /**
+   * Stops handing frames over, right after the one being handed over now (a callback may call
+   * it): the rest of the chunk, and every chunk pushed until {@link resume}, is kept undecoded.
+   * libzmq's engine does the same when its session refuses a message (stream_engine_base_t
+   * in_event_internal keeps `_inpos`/`_insize` and restart_input goes on from there): a peer's
+   * backlog then never goes past the receive high-water mark, however large its reads.
+   */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /**
+   * Goes on with the bytes kept since {@link pause}; a callback may pause again, and then the
+   * rest stays kept. Throws as {@link push} does.
+   */
+  resume(): void {
+    this.#paused = false;
+    if (this.#running) return;
+    while (this.#held.length > 0 && !this.#paused && this.#state !== State.Stopped) {
+      const chunk = this.#held.shift()!;
+      this.#heldBytes -= chunk.length;
+      this.push(chunk);
+    }
+  }
+
+  /** Feeds one chunk (kept for later while paused). Throws the ZmtpError that ended the stream, after which it is stopped. */
   push(chunk: Uint8Array): void {
+    if (this.#paused) {
+      this.#hold(chunk, this.#held.length);
+      return;
+    }
+    this.#running = true;
     try {
       this.#run(chunk);
     } catch (err) {
       this.stop();
       throw err;
+    } finally {
+      this.#running = false;
     }
+  }
+
+  /** Keeps `bytes` undecoded at `index` of the held list (0: before what came later). */
+  #hold(bytes: Uint8Array, index: number): void {
+    if (bytes.length === 0) return;
+    this.#held.splice(index, 0, bytes);
+    this.#heldBytes += bytes.length;
   }
 
   #run(chunk: Uint8Array): void {
     const length = chunk.length;
     let pos = 0;
     while (pos < length) {
+      if (this.#paused) {
+        // Ahead of anything pushed while paused: those bytes came later.
+        this.#hold(chunk.subarray(pos), 0);
+        return;
+      }
       switch (this.#state) {
         case State.Greeting:
           pos = this.#readGreeting(chunk, pos);
@@ -127,9 +184,11 @@ export class ZmtpDecoder {
             if (end > length || (max >= 0 && size > max)) break;
             this.#sink.onFrame(chunk[pos], chunk.subarray(pos + 2, end));
             pos = end;
-            // The sink may have stopped us (a failed connection).
+            // The sink may have stopped us (a failed connection) or paused us (a full pipe).
             if (this.#state !== State.Flags) return;
+            if (this.#paused) break;
           }
+          if (this.#paused) break;
           if (pos >= length) break;
           const flags = chunk[pos++];
           this.#flags = flags;

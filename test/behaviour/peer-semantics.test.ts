@@ -3,13 +3,17 @@
  * connectPeer ids, routing-id allocation, send errors, the never-drop rule, receiving, and the
  * bind-side id lifecycle. ws/wss add what a WebSocket endpoint changes (protocol.md §3.2, §3.3):
  * the path in lastEndpoint, a server that ignores the path, the upgrade request libzmq expects.
+ * ipc adds what a bind does with a path that exists (a stale socket is taken over, anything else
+ * is left alone).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Context, Peer, type ReceivedMessage } from '../../core';
-import { isWebSocket, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
-import { usePeers, waitUntil, withTimeout } from '../support/peers';
+import { isWebSocket, tempDir, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
+import { recordEvents, usePeers, waitUntil, withTimeout } from '../support/peers';
 import { LIBZMQ_OFFER, RawWsServer, wsTarget } from '../support/raw-ws';
 
 /** The routing id libzmq gives after `id`: +1 modulo 2^32, skipping 0. */
@@ -305,6 +309,40 @@ describe('PEER over ipc: wildcard bind', () => {
     assert.equal((await receive(server)).data.toString(), 'via wildcard');
     await server.unbind(endpoint);
     assert.throws(() => statSync(path), { code: 'ENOENT' }, 'unbind removes the socket file');
+  });
+});
+
+describe('PEER over ipc: binding where a file already is', () => {
+  const { peer } = usePeers();
+
+  it('takes over the socket file a dead process left behind, as libzmq does', async () => {
+    const path = join(tempDir(), 'stale.sock');
+    // A process that dies without closing leaves its socket file (a clean close would unlink it).
+    const script = `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+    spawnSync(process.execPath, ['-e', script]);
+    assert.ok(lstatSync(path).isSocket(), 'a stale socket file is there');
+    const server = peer();
+    const endpoint = await server.bind(`ipc://${path}`);
+    const client = peer();
+    await client.send(client.connectPeer(endpoint), 'over the stale path');
+    assert.equal((await receive(server)).data.toString(), 'over the stale path');
+  });
+
+  it('refuses with EADDRINUSE to bind over anything that is not a socket, and leaves it alone (libzmq would delete it)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'precious');
+    const link = join(dir, 'link.sock');
+    symlinkSync(file, link);
+    const server = peer();
+    const events = recordEvents(server);
+    for (const path of [file, link, dir]) {
+      await assert.rejects(server.bind(`ipc://${path}`), { code: 'EADDRINUSE', address: `ipc://${path}` });
+    }
+    assert.equal(readFileSync(file, 'utf8'), 'precious');
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.deepEqual(events.types(), ['BIND_FAILED', 'BIND_FAILED', 'BIND_FAILED']);
+    assert.deepEqual(events.ofType('BIND_FAILED').map((e) => e.value), [98, 98, 98], 'EADDRINUSE');
   });
 });
 
