@@ -3,7 +3,7 @@
  * stdin/stdout with the same line protocol as bench/libzmq-bench.c (see there), plus `inproc`,
  * which holds both ends in this one process (inproc exists only within a context).
  *
- *   node out/bench/peer.js recv|send|echo|ping ENDPOINT SIZE
+ *   node out/bench/peer.js recv|send|echo|ping|seqsend ENDPOINT SIZE
  *   node out/bench/peer.js inproc SIZE       "ready"; per line "expect N": sends and receives N
  *
  * The fast path, as an application should use it for throughput: `send` is not awaited per
@@ -90,6 +90,22 @@ async function main(): Promise<void> {
         if (reply.data.length !== size) throw new Error(`received ${reply.data.length} bytes, expected ${size}`);
       }
       say(`rtt ${Array.from(rtt, (us) => us.toFixed(2)).join(' ')}`);
+    }
+  } else if (mode === 'seqsend') {
+    // Numbered messages at a steady rate, each awaited, as an application paces its sends.
+    const routingId = peer.connectPeer(endpoint);
+    say('ready');
+    for (let words = await command(); words; words = await command()) {
+      const [n, rate] = [Number(words[1]), Number(words[2])];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const message = Buffer.alloc(Math.max(4, size));
+        message.writeUInt32BE(i, 0);
+        await peer.send(routingId, message);
+      }
+      say('sent');
     }
   } else if (mode === 'inproc') {
     const receiver = peer;

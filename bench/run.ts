@@ -6,13 +6,13 @@
  * pair up (the same traffic, untimed, so that V8 has compiled the hot paths), then runs the
  * timed round RUNS times, taking the pairs in turn within each round, and keeps the median.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { reconnectRun, type ReconnectRun } from './reconnect';
+import { buildLibzmqBench, libzmqVersion, ROOT, Side, type Impl } from './sides';
+import { ephemeralPorts, scaleRun, scaleTable, soakRun, soakTable, type ScaleResult } from './soak';
 
-const ROOT = resolve(__dirname, '..', '..');
 const QUICK = process.argv.includes('--quick');
 const ONLY = optionValue('--only');
 const RUNS = Number(optionValue('--runs') ?? 5);
@@ -28,7 +28,6 @@ const QUIET_WAIT_MS = QUICK ? 0 : 60_000;
 const QUIET_SAMPLE_MS = QUICK ? 200 : 500;
 const QUIET_BUSY = 0.15;
 
-type Impl = 'ours' | 'libzmq';
 type Transport = 'tcp' | 'ipc' | 'ws' | 'inproc';
 
 function optionValue(name: string): string | undefined {
@@ -74,76 +73,6 @@ async function waitForQuiet(): Promise<number> {
     busy = await cpuBusy(QUIET_SAMPLE_MS * 2);
   }
   return busy;
-}
-
-// --- Building libzmq's side ---------------------------------------------------------------------
-
-const CACHE = process.env.ZMQ_PEER_CACHE ?? join(homedir(), '.cache', 'zmq-peer-debugger');
-const PREFIX = join(CACHE, 'libzmq-4.3.4-draft');
-const LIBZMQ_BENCH = join(CACHE, 'bin', 'libzmq-bench');
-
-/** Builds libzmq once (scripts/build-libzmq.sh is idempotent), then bench/libzmq-bench.c when changed. */
-function buildLibzmqBench(): void {
-  const built = spawnSync('bash', [join(ROOT, 'scripts', 'build-libzmq.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (built.status !== 0) throw new Error('scripts/build-libzmq.sh failed');
-  const source = join(ROOT, 'bench', 'libzmq-bench.c');
-  const library = join(PREFIX, 'lib', 'libzmq.so');
-  if (existsSync(LIBZMQ_BENCH) && statSync(LIBZMQ_BENCH).mtimeMs > Math.max(statSync(source).mtimeMs, statSync(library).mtimeMs)) return;
-  mkdirSync(join(CACHE, 'bin'), { recursive: true });
-  const args = ['-O2', '-Wall', '-Wextra', '-std=gnu11', '-DZMQ_BUILD_DRAFT_API', `-I${PREFIX}/include`, '-o', LIBZMQ_BENCH, source, `-L${PREFIX}/lib`, `-Wl,-rpath,${PREFIX}/lib`, '-lzmq'];
-  const cc = spawnSync('cc', args, { stdio: 'inherit' });
-  if (cc.status !== 0) throw new Error('compiling bench/libzmq-bench.c failed');
-}
-
-// --- Driving one side ---------------------------------------------------------------------------
-
-/** One benchmark process, spoken to in lines (bench/peer.ts and bench/libzmq-bench.c). */
-class Side {
-  readonly #child: ChildProcess;
-  readonly #lines: string[] = [];
-  #wake: (() => void) | undefined;
-  #exited = false;
-
-  constructor(impl: Impl, args: string[]) {
-    const [command, argv] = impl === 'ours' ? [process.execPath, [join(__dirname, 'peer.js'), ...args]] : [LIBZMQ_BENCH, args];
-    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
-      this.#lines.push(line);
-      this.#wake?.();
-    });
-    this.#child.on('exit', () => {
-      this.#exited = true;
-      this.#wake?.();
-    });
-  }
-
-  send(line: string): void {
-    this.#child.stdin!.write(`${line}\n`);
-  }
-
-  /** The next line, which must start with `word`. */
-  async next(word: string, timeoutMs = 120_000): Promise<string[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.#lines.length === 0) {
-      if (this.#exited) throw new Error(`benchmark process ${this.#child.spawnfile} exited while we waited for "${word}"`);
-      if (Date.now() > deadline) throw new Error(`no "${word}" from ${this.#child.spawnfile} within ${timeoutMs} ms`);
-      await new Promise<void>((wake) => {
-        this.#wake = wake;
-        setTimeout(wake, 1000);
-      });
-    }
-    const words = this.#lines.shift()!.split(' ');
-    if (words[0] !== word) throw new Error(`expected "${word}", got "${words.join(' ').slice(0, 200)}"`);
-    return words;
-  }
-
-  /** Ends the process: stdin EOF, then SIGKILL if it has not exited within a second. */
-  async stop(): Promise<void> {
-    this.#child.stdin!.end();
-    const deadline = Date.now() + 1000;
-    while (!this.#exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    if (!this.#exited) this.#child.kill('SIGKILL');
-  }
 }
 
 /** ipc socket files made by this run; removed after each group (killed processes leave theirs). */
@@ -216,16 +145,24 @@ interface Latency {
   readonly runs: { p50: number; p99: number; p999: number }[];
 }
 
+/** Messages a connect side lost to cut connections (bench/reconnect.ts), summed over the runs. */
+interface Loss {
+  readonly sent: number;
+  readonly lost: number;
+  readonly cuts: number;
+  readonly runs: { lost: number; cuts: number }[];
+}
+
 interface Cell {
-  readonly kind: 'throughput' | 'interop' | 'latency';
+  readonly kind: 'throughput' | 'interop' | 'latency' | 'reconnect';
   readonly name: string;
   readonly transport: Transport;
   readonly size: number;
   readonly count: number;
   /** For latency cells: back to back, or paced with a pause between round trips. */
   readonly mode?: 'back-to-back' | 'paced 1 ms';
-  ours?: Throughput | Latency;
-  libzmq?: Throughput | Latency;
+  ours?: Throughput | Latency | Loss;
+  libzmq?: Throughput | Latency | Loss;
   /** ours/libzmq (for interop: the mixed pair over libzmq with itself); per percentile for latency. */
   ratio?: number | { p50: number; p99: number; p999: number };
   target?: string;
@@ -330,6 +267,45 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
   };
 }
 
+/** Reconnect loss: messages sent at RECONNECT_RATE through a proxy that cuts the connection every RECONNECT_CUT_MS. */
+const RECONNECT_COUNT = QUICK ? 6_000 : 20_000;
+const RECONNECT_RATE = 2_000;
+const RECONNECT_CUT_MS = 250;
+const RECONNECT_RUNS = QUICK ? 1 : 3;
+
+async function reconnectGroup(otherBusy: number): Promise<Cell> {
+  const load = loadavg()[0];
+  const results: Record<Impl, ReconnectRun[]> = { ours: [], libzmq: [] };
+  for (let r = 0; r < RECONNECT_RUNS; r++) {
+    for (const impl of ['ours', 'libzmq'] as const) results[impl].push(await reconnectRun(impl, RECONNECT_COUNT, RECONNECT_RATE, RECONNECT_CUT_MS));
+  }
+  const summary = (runs: ReconnectRun[]): Loss => ({
+    sent: runs.reduce((n, r) => n + r.sent, 0),
+    lost: runs.reduce((n, r) => n + r.sent - r.received, 0),
+    cuts: runs.reduce((n, r) => n + r.cuts, 0),
+    runs: runs.map((r) => ({ lost: r.sent - r.received, cuts: r.cuts })),
+  });
+  const ours = summary(results.ours);
+  const libzmq = summary(results.libzmq);
+  const perCut = (l: Loss): number => l.lost / Math.max(1, l.cuts);
+  // Both may lose nothing at all: that is a tie.
+  const ratio = perCut(libzmq) === 0 ? (perCut(ours) === 0 ? 1 : Infinity) : perCut(ours) / perCut(libzmq);
+  return {
+    kind: 'reconnect',
+    name: `reconnect loss tcp 64 B (${RECONNECT_RATE.toLocaleString('en')} msg/s, a cut every ${RECONNECT_CUT_MS} ms)`,
+    transport: 'tcp',
+    size: 64,
+    count: RECONNECT_COUNT,
+    ours,
+    libzmq,
+    ratio,
+    target: '≤ 1.0',
+    met: ratio <= 1,
+    loadAverage: load,
+    otherBusy,
+  };
+}
+
 // --- Report ---------------------------------------------------------------------------------------
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
@@ -346,7 +322,10 @@ function table(cells: Cell[]): string {
   const rows = ['| cell | ours | libzmq | ours/libzmq | target |', '| --- | ---: | ---: | ---: | --- |'];
   for (const cell of cells) {
     const mark = cell.met === undefined ? '' : cell.met ? ' ✓' : ' ✗';
-    if (cell.kind === 'latency') {
+    if (cell.kind === 'reconnect') {
+      const loss = (l: Loss): string => `${l.lost} of ${l.sent.toLocaleString('en')} lost over ${l.cuts} cuts (${(l.lost / Math.max(1, l.cuts)).toFixed(2)} per cut)`;
+      rows.push(`| ${cell.name} | ${loss(cell.ours as Loss)} | ${loss(cell.libzmq as Loss)} | ${fixed(cell.ratio as number, 2)} | ${cell.target}${mark} |`);
+    } else if (cell.kind === 'latency') {
       const r = cell.ratio as { p50: number; p99: number; p999: number };
       rows.push(`| ${cell.name} (p50 / p99 / p99.9 µs) | ${micros(cell.ours as Latency)} | ${micros(cell.libzmq as Latency)} | ${fixed(r.p50, 2)} / ${fixed(r.p99, 2)} / ${fixed(r.p999, 2)} | ${cell.target}${mark} |`);
     } else {
@@ -357,14 +336,34 @@ function table(cells: Cell[]): string {
   return rows.join('\n');
 }
 
-function libzmqVersion(): string {
-  const out = spawnSync(LIBZMQ_BENCH, ['version'], { encoding: 'utf8' });
-  return out.stdout.trim().split(' ')[1] ?? 'unknown';
+/** `--only soak`: the scale runs beside libzmq, then the soak; their own report, not the table. */
+async function soakAndScale(started: number): Promise<void> {
+  const peers = Number(optionValue('--peers') ?? 10_000);
+  const seconds = Number(optionValue('--duration') ?? 600);
+  if (peers > ephemeralPorts()) throw new Error(`--peers ${peers}: one address pair has only ${ephemeralPorts()} ephemeral ports here`);
+  const scale: ScaleResult[] = [];
+  for (const impl of ['ours', 'libzmq'] as const) {
+    await waitForQuiet();
+    log(`scale: ${peers} ${impl} peers on one ${impl} PEER (load ${loadavg()[0].toFixed(2)})`);
+    scale.push(await scaleRun(impl, peers));
+  }
+  log(`soak: ${seconds} s of mixed load (load ${loadavg()[0].toFixed(2)})`);
+  const soak = await soakRun(seconds, seconds >= 120 ? 5000 : 1000);
+  const markdown = `Soak and scale ${new Date(started).toISOString()}: ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, node ${process.version}, libzmq ${libzmqVersion()}; 1-min load average ${loadavg()[0].toFixed(2)} at the end.\n\n${scaleTable(scale)}\n\n${soakTable(soak)}`;
+  process.stdout.write(`\n${markdown}\n`);
+  const dir = join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, `soak-${new Date(started).toISOString().replace(/[:.]/g, '-')}.json`), `${JSON.stringify({ date: new Date(started).toISOString(), scale, soak, table: markdown }, null, 2)}\n`);
+  if (!soak.flat) process.exitCode = 1;
 }
 
 async function main(): Promise<void> {
   const started = Date.now();
   buildLibzmqBench();
+  if (ONLY !== undefined && 'soak'.includes(ONLY)) {
+    await soakAndScale(started);
+    return;
+  }
   const machine = {
     cores: cpus().length,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -392,6 +391,11 @@ async function main(): Promise<void> {
         cells.push(await latencyGroup(transport, size, mode, busy));
       }
     }
+  }
+  if (wanted('reconnect loss tcp')) {
+    const busy = await waitForQuiet();
+    log(`reconnect loss tcp (load ${loadavg()[0].toFixed(2)}, others ${(busy * 100).toFixed(0)}%)`);
+    cells.push(await reconnectGroup(busy));
   }
   const seconds = (Date.now() - started) / 1000;
   const loads = cells.map((c) => c.loadAverage);
