@@ -77,11 +77,10 @@ export function createPublicApi(session: ZmqSession, openDebugger: (target?: { s
         bind: (endpoint: string) => session.bind(socketId, endpoint),
         connectPeer: (endpoint: string) => session.connectPeer(socketId, endpoint),
         disconnect: (endpoint: string) => socket.disconnect(endpoint),
+        // The core's own calls, not wrappers: an async wrapper costs a receive loop one more
+        // promise turn per message (see README, Benchmarks).
         send: (routingId: number, data: Uint8Array | string) => socket.send(routingId, data),
-        receive: async () => {
-          const message = await socket.receive();
-          return { routingId: message.routingId, data: message.data };
-        },
+        receive: () => socket.receive(),
         routingIds: () => socket.routingIds,
         peers: () => session.peers(socketId).map(toPeerInfo),
         onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, socketId, listener),

@@ -10,6 +10,7 @@ import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
 import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
 import { encodeReadyData, isCommandNamed, parseCommand, parseErrorData, parsePingData, parseProperties, pongDataFor, propertyText } from '../zmtp/command';
 import type { EngineFailure, EngineSession } from './engine-host';
+import { asBuffer } from '../util/buffer-view';
 
 /**
  * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
@@ -139,8 +140,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     record.messagesIn++;
     record.bytesIn += body.length;
     // Decoders hand over Buffer views of the received chunk: wrap only what is not one already.
-    const data = body instanceof Buffer ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    if (!this.session.host.deliver(this.pipe!, data) && !this.#readingPaused) {
+    if (!this.session.host.deliver(this.pipe!, asBuffer(body)) && !this.#readingPaused) {
       this.#readingPaused = true;
       this.pauseInput();
     }
@@ -250,11 +250,18 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     this.#scheduleFlush();
   }
 
-  /** Flushes on a microtask, so that what is queued in one go (sends, PONGs for one read) leaves in one write. */
+  /**
+   * Flushes once the current macrotask is over (setImmediate), so that everything queued meanwhile
+   * leaves in one write, the way libzmq's I/O thread takes a pipe's messages in batches: the
+   * sends of a loop that awaits each one (an awaited send below the high-water mark resolves at
+   * once, so the whole loop runs in microtasks), the PONGs for one read. An idle socket pays one
+   * turn of the event loop, a few µs, before its message leaves; a microtask would write each
+   * awaited send on its own, one system call per message.
+   */
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#failed || this.#waitingForDrain) return;
     this.#flushScheduled = true;
-    queueMicrotask(this.#flushNow);
+    setImmediate(this.#flushNow);
   }
 
   readonly #flushNow = (): void => {

@@ -2,12 +2,14 @@
  * The engine for byte streams (tcp, ipc): ZMTP 3.1's greeting and frames (RFC 23, RFC 37) over a
  * `net.Socket`, decoded by zmtp/decoder.ts and written in corked batches.
  */
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
 import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
+import { bufferView } from '../util/buffer-view';
 import { LINUX_ERRNO } from '../errors';
 import { EngineBase, type Pong, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
@@ -31,7 +33,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     super(session);
     this.#stream = stream;
     // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe });
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe, view: bufferView });
   }
 
   /** Sends our whole greeting at once and starts reading. */

@@ -2,12 +2,14 @@
  * The engine for WebSockets (ws, wss): ZWS 2.0 (RFC 45) over an upgraded socket, data frames
  * through zws/data-frames.ts, control frames and the rest through the `ws` package.
  */
+import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
 import { WsFrameScanner } from '../zws/frame-scanner';
 import { DataFrameReader, encodeDataFrames, OPCODE_PING, OPCODE_PONG, type DataFrameSink } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
+import { bufferView } from '../util/buffer-view';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver } from '../zws/ws-framing';
 import { EngineBase, type Pong, type WireCommand } from './engine-base';
 import type { EngineSession } from './engine-host';
@@ -75,7 +77,7 @@ export class WsEngine extends EngineBase implements DataFrameSink {
     });
     const sender = new Sender(socket);
     this.#receiver = receiver;
-    this.#reader = new DataFrameReader(isServer, options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0);
+    this.#reader = new DataFrameReader(isServer, options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0, bufferView);
     receiver.on('message', (data, isBinary) => {
       if (!this.failed) this.guard(() => this.#message(data, isBinary));
     });

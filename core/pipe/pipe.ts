@@ -39,7 +39,14 @@ export class Pipe {
   /** ZMQ_SNDHWM for this pipe; 0 = no limit. */
   sendHighWaterMark: number;
   /** ZMQ_RCVHWM for this pipe's inbound messages; 0 = no limit. */
-  receiveHighWaterMark: number;
+  readonly receiveHighWaterMark: number;
+  /**
+   * A reader paused at the receive HWM resumes once this pipe has no more than this many messages
+   * queued: libzmq's reader activates its writer after each low-water-mark's worth of reads
+   * (pipe_t::compute_lwm: half the HWM, or the HWM less 1024 above 2048), so that a full queue
+   * refills in large steps rather than one message at a time.
+   */
+  readonly receiveResumeMark: number;
   writer: PipeWriter | undefined;
   reader: PipeReader | undefined;
   /** Messages from this peer sitting in the socket's receive queue. */
@@ -50,18 +57,8 @@ export class Pipe {
     this.connectionId = connectionId;
     this.sendHighWaterMark = sendHighWaterMark;
     this.receiveHighWaterMark = receiveHighWaterMark;
-  }
-
-  /**
-   * A reader paused at the receive HWM resumes once this pipe has no more than this many messages
-   * queued: libzmq's reader activates its writer after each low-water-mark's worth of reads
-   * (pipe_t::compute_lwm: half the HWM, or the HWM less 1024 above 2048), so that a full queue
-   * refills in large steps rather than one message at a time.
-   */
-  get receiveResumeMark(): number {
-    const hwm = this.receiveHighWaterMark;
-    const lowWaterMark = hwm > 2048 ? hwm - 1024 : (hwm + 1) >> 1;
-    return hwm - lowWaterMark;
+    const lowWaterMark = receiveHighWaterMark > 2048 ? receiveHighWaterMark - 1024 : (receiveHighWaterMark + 1) >> 1;
+    this.receiveResumeMark = receiveHighWaterMark - lowWaterMark;
   }
 
   get queuedOut(): number {

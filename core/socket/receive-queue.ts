@@ -80,7 +80,7 @@ export class ReceiveQueue {
    * (ZMQ_RCVTIMEO: 0 fails at once, -1 waits for ever), then EAGAIN.
    */
   receive(timeout: number): Promise<ReceivedMessage> {
-    const queued = this.#takeOne();
+    const queued = this.takeOne();
     if (queued) return Promise.resolve(queued);
     if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { detail: 'no message to receive' }));
     return new Promise((resolve, reject) => {
@@ -115,7 +115,8 @@ export class ReceiveQueue {
     return out ?? [];
   }
 
-  #takeOne(): ReceivedMessage | undefined {
+  /** The next queued message, or undefined when none is (never waits). */
+  takeOne(): ReceivedMessage | undefined {
     const batch = this.#batches.peek();
     if (!batch) return undefined;
     const message = batch.messages[batch.taken]!;

@@ -42,9 +42,17 @@ export interface DecoderOptions {
    * cost) and gives the Buffer the application receives; this folder itself stays free of Node.
    */
   readonly allocate?: (size: number) => Uint8Array;
+  /**
+   * Makes the view of a body that lay within one chunk. Default `new Uint8Array(buffer, offset,
+   * length)`. An engine on Node passes a maker of Buffers (core/util/buffer-view.ts): the Buffer
+   * the application receives, made about twice as fast as `chunk.subarray()` makes one, which
+   * counts at millions of small frames a second.
+   */
+  readonly view?: (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
 }
 
 const allocateZeroed = (size: number): Uint8Array => new Uint8Array(size);
+const plainView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Uint8Array => new Uint8Array(buffer, byteOffset, length);
 
 const enum State {
   Greeting,
@@ -64,6 +72,7 @@ export class ZmtpDecoder {
   readonly #maxMessageSize: number;
   readonly #mechanism: string;
   readonly #allocate: (size: number) => Uint8Array;
+  readonly #view: (buffer: ArrayBufferLike, byteOffset: number, length: number) => Uint8Array;
   #state: State;
   readonly #greeting = new Uint8Array(GREETING_SIZE);
   #greetingFill = 0;
@@ -87,6 +96,7 @@ export class ZmtpDecoder {
     this.#maxMessageSize = options.maxMessageSize;
     this.#mechanism = options.mechanism ?? 'NULL';
     this.#allocate = options.allocate ?? allocateZeroed;
+    this.#view = options.view ?? plainView;
     this.#state = options.greeting ? State.Greeting : State.Flags;
   }
 
@@ -178,11 +188,12 @@ export class ZmtpDecoder {
         case State.Flags: {
           // Fastest path: a run of whole short frames within this chunk (small messages).
           const max = this.#maxMessageSize;
+          const { buffer, byteOffset } = chunk;
           while (pos + 1 < length && (chunk[pos] & FLAG_LONG) === 0) {
             const size = chunk[pos + 1];
             const end = pos + 2 + size;
             if (end > length || (max >= 0 && size > max)) break;
-            this.#sink.onFrame(chunk[pos], chunk.subarray(pos + 2, end));
+            this.#sink.onFrame(chunk[pos], this.#view(buffer, byteOffset + pos + 2, size));
             pos = end;
             // The sink may have stopped us (a failed connection) or paused us (a full pipe).
             if (this.#state !== State.Flags) return;
@@ -273,7 +284,7 @@ export class ZmtpDecoder {
     }
     if (chunk.length - pos >= size) {
       this.#state = State.Flags;
-      this.#sink.onFrame(this.#flags, chunk.subarray(pos, pos + size));
+      this.#sink.onFrame(this.#flags, this.#view(chunk.buffer, chunk.byteOffset + pos, size));
       return pos + size;
     }
     // The body spans chunks: keep views of what arrived and copy once when complete, so memory
