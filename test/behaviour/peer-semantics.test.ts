@@ -173,6 +173,34 @@ for (const transport of testTransports('tcp', 'ipc', 'inproc', 'ws', 'wss')) {
       assert.deepEqual(seen, ['a', 'b', 'c']);
     });
 
+    it('leaves the socket receiving when a for-await loop breaks, and a new loop goes on in order', async () => {
+      const { socket: server, endpoint } = await binder();
+      const client = peer();
+      const id = client.connectPeer(endpoint);
+      for (const text of ['a', 'b', 'c', 'd']) await client.send(id, text);
+      const seen: string[] = [];
+      for await (const message of server) {
+        seen.push(message.data.toString());
+        if (seen.length === 2) break;
+      }
+      for await (const message of server) {
+        seen.push(message.data.toString());
+        if (seen.length === 4) break;
+      }
+      assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+      await client.send(id, 'e');
+      assert.equal((await receive(server)).data.toString(), 'e', 'the socket still receives after both loops ended');
+    });
+
+    it('throws EAGAIN out of a for-await loop after receiveTimeout, as receive() rejects', async () => {
+      const { socket: server } = await binder({ receiveTimeout: 100 });
+      const loop = (async () => {
+        for await (const message of server) return message;
+        return undefined;
+      })();
+      await assert.rejects(loop, { code: 'EAGAIN' });
+    });
+
     it('delivers helloMessage first, before anything queued, in both directions', async () => {
       const { socket: server, endpoint } = await binder({ helloMessage: Buffer.from('hello from binder') });
       const client = peer({ helloMessage: Buffer.from('hello from connector') });
