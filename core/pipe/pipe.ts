@@ -51,6 +51,8 @@ export class Pipe {
   reader: PipeReader | undefined;
   /** Messages from this peer sitting in the socket's receive queue. */
   inQueued = 0;
+  /** The receive queue refused more (the HWM was reached): the reader stopped and waits for resumeReading. */
+  readerStopped = false;
   terminated = false;
 
   constructor(connectionId: number, sendHighWaterMark: number, receiveHighWaterMark: number) {

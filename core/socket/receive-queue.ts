@@ -47,8 +47,9 @@ export class ReceiveQueue {
   deliver(pipe: Pipe, data: Buffer): boolean {
     if (this.#handToWaiter(pipe.routingId, data)) return true;
     this.#enqueue(pipe, { routingId: pipe.routingId, data });
-    pipe.inQueued++;
-    return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
+    if (++pipe.inQueued < pipe.receiveHighWaterMark || pipe.receiveHighWaterMark === 0) return true;
+    pipe.readerStopped = true;
+    return false;
   }
 
   /** A locally made message (DISCONNECT_MSG, HICCUP_MSG), copied; it counts against no pipe. */
@@ -133,7 +134,11 @@ export class ReceiveQueue {
     const pipe = batch.pipe;
     if (pipe) {
       pipe.inQueued -= count;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued <= pipe.receiveResumeMark)) pipe.reader.resumeReading();
+      // Once per stop, when the backlog is down to the mark (not per message taken).
+      if (pipe.readerStopped && pipe.inQueued <= pipe.receiveResumeMark) {
+        pipe.readerStopped = false;
+        pipe.reader?.resumeReading();
+      }
     }
   }
 
