@@ -308,8 +308,12 @@ export class DataFrameReader {
     const len7 = bytes[start + 1] & 0x7f;
     let payloadAt = start + (len7 < 126 ? 2 : len7 === 126 ? 4 : 10);
     if (this.#masked) {
-      applyMask(bytes, payloadAt, payloadAt + 4, end);
+      const keyAt = payloadAt;
       payloadAt += 4;
+      if (end - payloadAt <= 32) {
+        // Small payloads (most messages): unmask in place here, without a call.
+        for (let i = payloadAt; i < end; i++) bytes[i] ^= bytes[keyAt + ((i - payloadAt) & 3)];
+      } else applyMask(bytes, keyAt, payloadAt, end);
     }
     const first = bytes[start];
     if (first === FIN_BINARY) return sink.onData(bytes[payloadAt], this.#view(bytes.buffer, bytes.byteOffset + payloadAt + 1, end - payloadAt - 1));
