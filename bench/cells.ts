@@ -20,6 +20,8 @@ export interface Variant {
   readonly serverStyle?: Style;
   /** `taskset -c` CPU lists for the server and the client. */
   readonly cpus?: readonly [string, string];
+  /** Extra environment of both sides (ZMQ_BENCH_CURVE). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface Throughput {
@@ -44,12 +46,15 @@ export interface Loss {
 }
 
 export interface Cell {
-  readonly kind: 'throughput' | 'interop' | 'latency' | 'reconnect';
+  readonly kind: 'throughput' | 'interop' | 'latency' | 'reconnect' | 'tap';
   readonly name: string;
   readonly transport: Transport;
   readonly size: number;
   readonly count: number;
-  /** Each variant's result, by label; `libzmq` is the reference (for interop: libzmq ↔ libzmq). */
+  /**
+   * Each variant's result, by label; `libzmq` is the reference (for interop: libzmq ↔ libzmq). Tap
+   * cells: `tap` (libzmq → tap → libzmq) and `direct` (libzmq → libzmq).
+   */
   readonly results: Record<string, Throughput | Latency | Loss>;
   /** The ratio that meets or misses the target: the natural loop's (or the cell's only one). */
   target?: string;
@@ -60,6 +65,14 @@ export interface Cell {
 }
 
 export const sizeName = (size: number): string => (size >= 1024 ? `${size / 1024} KiB` : `${size} B`);
+
+/**
+ * What the CURVE cells aim for: libzmq's pace at 16 B; at 1 KiB, 0.8 (one core's WebAssembly seal
+ * rate is close to libzmq's rate there).
+ */
+export function curveTarget(size: number): number | undefined {
+  return size === 16 ? 1.0 : size === 1024 ? 0.8 : undefined;
+}
 
 /** The issue's targets for our natural loop against libzmq. */
 export function throughputTarget(transport: Transport, size: number): number | undefined {
@@ -126,14 +139,33 @@ function lossTable(cells: Cell[]): string {
   return rows.join('\n');
 }
 
+/** The tap cells: libzmq through the tap against libzmq direct, throughput or round trips. */
+function tapTable(cells: Cell[]): string {
+  const rows = ['| cell | through the tap | direct | tap / direct | target |', '| --- | ---: | ---: | ---: | --- |'];
+  for (const cell of cells) {
+    const tap = cell.results.tap;
+    const direct = cell.results.direct;
+    if ('p50' in tap && 'p50' in direct) {
+      const ratio = `${fixed(tap.p50 / direct.p50, 2)} / ${fixed(tap.p99 / direct.p99, 2)} / ${fixed(tap.p999 / direct.p999, 2)}`;
+      rows.push(`| ${cell.name} (p50 / p99 / p99.9 µs) | ${micros(tap)} | ${micros(direct)} | ${ratio} | ${cell.target ?? ''}${mark(cell)} |`);
+    } else {
+      const [t, d] = [tap as Throughput, direct as Throughput];
+      rows.push(`| ${cell.name} | ${rate(t)} | ${rate(d)} | ${fixed(t.messagesPerSecond / d.messagesPerSecond, 2)} | ${cell.target ?? ''}${mark(cell)} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
 /** Every kind of cell measured, each kind as its own table. */
 export function tables(cells: Cell[]): string {
   const parts: string[] = [];
   const throughput = cells.filter((c) => c.kind === 'throughput' || c.kind === 'interop');
   const latency = cells.filter((c) => c.kind === 'latency');
   const reconnect = cells.filter((c) => c.kind === 'reconnect');
+  const tap = cells.filter((c) => c.kind === 'tap');
   if (throughput.length > 0) parts.push(throughputTable(throughput));
   if (latency.length > 0) parts.push(latencyTable(latency));
   if (reconnect.length > 0) parts.push(lossTable(reconnect));
+  if (tap.length > 0) parts.push(tapTable(tap));
   return parts.join('\n\n');
 }

@@ -29,6 +29,10 @@
  *                                          zmq_connect_peer(EP), one message sent on each, prints
  *                                          "started"; or "stats" as above
  *
+ * With ZMQ_BENCH_CURVE="SERVER_PUBLIC SERVER_SECRET CLIENT_PUBLIC CLIENT_SECRET" (Z85 keys) in the
+ * environment, the socket runs CURVE: the binding side as the server, the connecting side as the
+ * client.
+ *
  * stdin EOF ends the process after zmq_close / zmq_ctx_term (default linger: queued messages are
  * delivered first). Any failure prints "error ..." on stderr and exits 1.
  *
@@ -74,6 +78,28 @@ static void recv_one (void *sock, zmq_msg_t *msg, size_t size)
     if (zmq_msg_size (msg) != size) {
         fprintf (stderr, "error: received %zu bytes, expected %zu\n", zmq_msg_size (msg), size);
         exit (1);
+    }
+}
+
+/* ZMQ_BENCH_CURVE: the four Z85 keys; the binder is the CURVE server, the connector the client. */
+static void apply_curve (void *sock, int binds)
+{
+    const char *keys = getenv ("ZMQ_BENCH_CURVE");
+    if (!keys || !*keys)
+        return;
+    char server_public[41], server_secret[41], client_public[41], client_secret[41];
+    if (sscanf (keys, "%40s %40s %40s %40s", server_public, server_secret, client_public, client_secret) != 4) {
+        fprintf (stderr, "error ZMQ_BENCH_CURVE needs four Z85 keys\n");
+        exit (1);
+    }
+    if (binds) {
+        int one = 1;
+        if (zmq_setsockopt (sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0) die ("ZMQ_CURVE_SERVER");
+        if (zmq_setsockopt (sock, ZMQ_CURVE_SECRETKEY, server_secret, 40) != 0) die ("ZMQ_CURVE_SECRETKEY");
+    } else {
+        if (zmq_setsockopt (sock, ZMQ_CURVE_SERVERKEY, server_public, 40) != 0) die ("ZMQ_CURVE_SERVERKEY");
+        if (zmq_setsockopt (sock, ZMQ_CURVE_PUBLICKEY, client_public, 40) != 0) die ("ZMQ_CURVE_PUBLICKEY");
+        if (zmq_setsockopt (sock, ZMQ_CURVE_SECRETKEY, client_secret, 40) != 0) die ("ZMQ_CURVE_SECRETKEY");
     }
 }
 
@@ -326,6 +352,7 @@ int main (int argc, char **argv)
     void *sock = zmq_socket (ctx, ZMQ_PEER);
     if (!sock) die ("zmq_socket");
     int binds = strcmp (mode, "recv") == 0 || strcmp (mode, "echo") == 0 || strcmp (mode, "seqrecv") == 0 || strcmp (mode, "scalerecv") == 0;
+    apply_curve (sock, binds);
     uint32_t routing_id = 0;
     if (strcmp (mode, "scalerecv") == 0) {
         int backlog = 511;

@@ -16,14 +16,25 @@
  *   promise in SEND_AWAIT_EVERY is (it returns at once below the send high-water mark and waits
  *   for room at it); the receiver takes whatever is queued with `receiveAvailable()` after each
  *   `receive()`, the echo too.
+ *
+ * ZMQ_BENCH_CURVE="SERVER_PUBLIC SERVER_SECRET CLIENT_PUBLIC CLIENT_SECRET" (Z85) makes the socket
+ * run CURVE, as in bench/libzmq-bench.c: the binder is the server, the connector the client.
  */
 import { createInterface } from 'node:readline';
-import { Peer, type ReceivedMessage } from '../core';
+import { Peer, type PeerOptions, type ReceivedMessage } from '../core';
 
 type Style = 'natural' | 'iterate' | 'batch';
 
 /** Await one send promise in this many (well below the default send HWM of 1000). */
 const SEND_AWAIT_EVERY = 256;
+
+/** The CURVE options of one side, from ZMQ_BENCH_CURVE. */
+function curveOptions(binds: boolean): PeerOptions {
+  const keys = process.env.ZMQ_BENCH_CURVE?.split(' ');
+  if (!keys || keys.length !== 4) return {};
+  const [serverPublic, serverSecret, clientPublic, clientSecret] = keys;
+  return binds ? { curveServer: true, curveSecretKey: serverSecret } : { curveServerKey: serverPublic, curvePublicKey: clientPublic, curveSecretKey: clientSecret };
+}
 
 function check(message: ReceivedMessage, size: number): void {
   if (message.data.length !== size) throw new Error(`received ${message.data.length} bytes, expected ${size}`);
@@ -95,7 +106,7 @@ async function main(): Promise<void> {
     const next = await lines.next();
     return next.done ? undefined : next.value.trim().split(' ');
   };
-  const peer = new Peer();
+  const peer = new Peer(curveOptions(mode === 'recv' || mode === 'echo'));
   const say = (text: string): void => void process.stdout.write(`${text}\n`);
 
   if (mode === 'recv' || mode === 'echo') {

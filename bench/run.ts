@@ -6,12 +6,15 @@
  * each style an application may be written in, libzmq, and over tcp the mixed pairs), warms each
  * pair up (the same traffic, untimed, so that V8 has compiled the hot paths), then runs the timed
  * round RUNS times, taking the pairs in turn within each round, and keeps the median.
+ * Then CURVE over tcp (ours against libzmq's CURVE), the tap (libzmq → tap → libzmq against the
+ * direct path), the round trips and the reconnect loss.
  * `--only soak` runs the soak and scale benchmark instead (bench/soak.ts).
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { sizeName, tables, throughputTarget, type Cell, type Latency, type Loss, type Throughput, type Transport, type Variant } from './cells';
+import { curveKeypair } from '../core';
+import { curveTarget, sizeName, tables, throughputTarget, type Cell, type Latency, type Loss, type Throughput, type Transport, type Variant } from './cells';
 import { reconnectRun, type ReconnectRun } from './reconnect';
 import { buildLibzmqBench, libzmqVersion, ROOT, Side, type Impl } from './sides';
 import { ephemeralPorts, scaleRun, scaleTable, soakRun, soakTable, type ScaleResult } from './soak';
@@ -23,6 +26,8 @@ const SIZES = [16, 1024, 65536];
 
 /** Messages per timed throughput run, by size (the warm-up run sends as many). */
 const THROUGHPUT_COUNT: Record<number, number> = QUICK ? { 16: 400_000, 1024: 100_000, 65536: 5_000 } : { 16: 2_000_000, 1024: 500_000, 65536: 20_000 };
+/** Messages per timed CURVE run: libzmq seals about 1.2 M/s at 16 B, 270 k/s at 1 KiB, 25 k/s at 64 KiB. */
+const CURVE_COUNT: Record<number, number> = QUICK ? { 16: 200_000, 1024: 50_000, 65536: 2_000 } : { 16: 1_000_000, 1024: 300_000, 65536: 10_000 };
 const PINGS_BACK_TO_BACK = QUICK ? 2_000 : 20_000;
 const PINGS_PACED = QUICK ? 200 : 2_000;
 const PACE_MICROS = 1000;
@@ -95,21 +100,53 @@ interface Pair {
   readonly variant: Variant;
   readonly server: Side;
   readonly client: Side;
+  /** A process between them (the tap). */
+  readonly middle?: Side;
 }
 
 async function startPair(variant: Variant, kind: 'throughput' | 'latency', transport: Transport, size: number): Promise<Pair> {
   const [serverMode, clientMode] = kind === 'throughput' ? ['recv', 'send'] : ['echo', 'ping'];
   const styleOf = (impl: Impl, style: string | undefined): string[] => (impl === 'ours' ? [style ?? 'natural'] : []);
-  const server = new Side(variant.server, [serverMode, bindEndpoint(transport), String(size), ...styleOf(variant.server, variant.serverStyle ?? variant.style)], { cpus: variant.cpus?.[0] });
+  const server = new Side(variant.server, [serverMode, bindEndpoint(transport), String(size), ...styleOf(variant.server, variant.serverStyle ?? variant.style)], { cpus: variant.cpus?.[0], env: variant.env });
   const [, endpoint] = await server.next('ready');
-  const client = new Side(variant.client, [clientMode, endpoint, String(size), ...styleOf(variant.client, variant.style)], { cpus: variant.cpus?.[1] });
+  const client = new Side(variant.client, [clientMode, endpoint, String(size), ...styleOf(variant.client, variant.style)], { cpus: variant.cpus?.[1], env: variant.env });
   await client.next('ready');
   return { variant, server, client };
 }
 
 async function stopPairs(pairs: Pair[]): Promise<void> {
-  await Promise.all(pairs.flatMap((pair) => [pair.client.stop(), pair.server.stop()]));
+  await Promise.all(pairs.flatMap((pair) => [pair.client.stop(), pair.server.stop(), ...(pair.middle ? [pair.middle.stop()] : [])]));
   for (const path of ipcPaths.splice(0)) rmSync(path, { force: true });
+}
+
+/** A libzmq receiver (or echo) bound first, a tap in front of it (bench/tap.ts), then a libzmq sender (or pinger) connected to the tap. */
+async function startTappedPair(kind: 'throughput' | 'latency', size: number): Promise<Pair> {
+  const [serverMode, clientMode] = kind === 'throughput' ? ['recv', 'send'] : ['echo', 'ping'];
+  const server = new Side('libzmq', [serverMode, bindEndpoint('tcp'), String(size)]);
+  const [, endpoint] = await server.next('ready');
+  const middle = new Side('ours', [endpoint], { script: 'tap.js' });
+  const [, tapEndpoint] = await middle.next('ready');
+  const client = new Side('libzmq', [clientMode, tapEndpoint, String(size)]);
+  await client.next('ready');
+  return { variant: { label: 'tap', server: 'libzmq', client: 'libzmq' }, server, client, middle };
+}
+
+/**
+ * Starts the pairs, gives each one untimed warm-up, then RUNS timed rounds taking the pairs in
+ * turn within each round; the pairs are stopped after. The timed results by variant label.
+ */
+async function inTurns<R>(starters: readonly (() => Promise<Pair>)[], warmUp: (pair: Pair) => Promise<unknown>, timed: (pair: Pair) => Promise<R>): Promise<Map<string, R[]>> {
+  const pairs: Pair[] = [];
+  const results = new Map<string, R[]>();
+  try {
+    for (const start of starters) pairs.push(await start());
+    for (const pair of pairs) results.set(pair.variant.label, []);
+    for (const pair of pairs) await warmUp(pair);
+    for (let r = 0; r < RUNS; r++) for (const pair of pairs) results.get(pair.variant.label)!.push(await timed(pair));
+  } finally {
+    await stopPairs(pairs);
+  }
+  return results;
 }
 
 interface Rate {
@@ -191,15 +228,11 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
     return [{ kind: 'throughput', name, transport, size, count, results, loadAverage, otherBusy }];
   }
   const variants = [...OURS_AND_LIBZMQ, ...(transport === 'tcp' ? [...OURS_TO_LIBZMQ, ...LIBZMQ_TO_OURS] : [])];
-  const pairs: Pair[] = [];
-  const runs = new Map<string, Rate[]>(variants.map((v) => [v.label, []]));
-  try {
-    for (const variant of variants) pairs.push(await startPair(variant, 'throughput', transport, size));
-    for (const pair of pairs) await throughputRun(pair, count);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) runs.get(pair.variant.label)!.push(await throughputRun(pair, count));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const runs = await inTurns(
+    variants.map((v) => () => startPair(v, 'throughput', transport, size)),
+    (pair) => throughputRun(pair, count),
+    (pair) => throughputRun(pair, count),
+  );
   const summary = (label: string): Throughput => summarizeThroughput(runs.get(label)!);
   const libzmq = summary('libzmq');
   const target = throughputTarget(transport, size);
@@ -217,6 +250,38 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
   return cells;
 }
 
+/** CURVE keys for the CURVE cells, as both sides read them from ZMQ_BENCH_CURVE. */
+async function curveEnvironment(): Promise<Record<string, string>> {
+  const server = await curveKeypair();
+  const client = await curveKeypair();
+  return { ZMQ_BENCH_CURVE: `${server.publicKey} ${server.secretKey} ${client.publicKey} ${client.secretKey}` };
+}
+
+/** CURVE PEER ↔ PEER over tcp: ours (the natural loop, the headline, and the batch API) against libzmq's CURVE, interleaved. */
+async function curveGroup(size: number, otherBusy: number): Promise<Cell[]> {
+  const count = CURVE_COUNT[size];
+  const loadAverage = loadavg()[0];
+  const env = await curveEnvironment();
+  const variants: Variant[] = [
+    { label: 'natural', server: 'ours', client: 'ours', style: 'natural', env },
+    { label: 'batch', server: 'ours', client: 'ours', style: 'batch', env },
+    { label: 'libzmq', server: 'libzmq', client: 'libzmq', env },
+  ];
+  const runs = await inTurns(
+    variants.map((v) => () => startPair(v, 'throughput', 'tcp', size)),
+    (pair) => throughputRun(pair, count),
+    (pair) => throughputRun(pair, count),
+  );
+  const results: Cell['results'] = {};
+  for (const [label, r] of runs) results[label] = summarizeThroughput(r);
+  const ratio = (results.natural as Throughput).messagesPerSecond / (results.libzmq as Throughput).messagesPerSecond;
+  const target = curveTarget(size);
+  return [{ kind: 'throughput', name: `throughput tcp ${sizeName(size)} CURVE`, transport: 'tcp', size, count, results, ...(target ? { target: `≥ ${target.toFixed(1)}`, met: ratio >= target } : {}), loadAverage, otherBusy }];
+}
+
+/** The warm-up is always back to back: it is there to get the code compiled. */
+const latencyWarmUp = (pair: Pair): Promise<unknown> => latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
+
 /** A latency cell's placement: the kernel's choice, or `taskset` to one CPU for both, or one CPU each. */
 type Placement = 'free' | 'one CPU' | 'two CPUs';
 const PINNING: Record<Placement, readonly [string, string] | undefined> = { free: undefined, 'one CPU': ['0', '0'], 'two CPUs': ['0', '1'] };
@@ -232,16 +297,11 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
     { label: 'batch', server: 'ours', client: 'ours', style: 'batch', cpus: cpusOf },
     { label: 'libzmq', server: 'libzmq', client: 'libzmq', cpus: cpusOf },
   ];
-  const pairs: Pair[] = [];
-  const runs = new Map<string, { p50: number; p99: number; p999: number }[]>(variants.map((v) => [v.label, []]));
-  try {
-    for (const variant of variants) pairs.push(await startPair(variant, 'latency', transport, size));
-    // The warm-up is always back to back: it is there to get the code compiled.
-    for (const pair of pairs) await latencyRun(pair, PINGS_BACK_TO_BACK >> 2, 0);
-    for (let r = 0; r < RUNS; r++) for (const pair of pairs) runs.get(pair.variant.label)!.push(await latencyRun(pair, count, pause));
-  } finally {
-    await stopPairs(pairs);
-  }
+  const runs = await inTurns(
+    variants.map((v) => () => startPair(v, 'latency', transport, size)),
+    latencyWarmUp,
+    (pair) => latencyRun(pair, count, pause),
+  );
   const results: Cell['results'] = {};
   for (const [label, r] of runs) results[label] = summarizeLatency(r);
   const natural = results.natural as Latency;
@@ -259,6 +319,35 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
     loadAverage,
     otherBusy,
   };
+}
+
+/** libzmq → tap → libzmq against libzmq → libzmq over tcp, interleaved in the same run. */
+async function tapThroughputGroup(size: number, otherBusy: number): Promise<Cell[]> {
+  const count = THROUGHPUT_COUNT[size];
+  const loadAverage = loadavg()[0];
+  const runs = await inTurns(
+    [() => startPair({ label: 'direct', server: 'libzmq', client: 'libzmq' }, 'throughput', 'tcp', size), () => startTappedPair('throughput', size)],
+    (pair) => throughputRun(pair, count),
+    (pair) => throughputRun(pair, count),
+  );
+  const tap = summarizeThroughput(runs.get('tap')!);
+  const direct = summarizeThroughput(runs.get('direct')!);
+  const ratio = tap.messagesPerSecond / direct.messagesPerSecond;
+  return [{ kind: 'tap', name: `tap throughput tcp ${sizeName(size)}`, transport: 'tcp', size, count, results: { tap, direct }, target: '≥ 0.7', met: ratio >= 0.7, loadAverage, otherBusy }];
+}
+
+/** Round trips libzmq ping → tap → libzmq echo against the direct path: what the tap adds. */
+async function tapLatencyGroup(size: number, otherBusy: number): Promise<Cell[]> {
+  const loadAverage = loadavg()[0];
+  const runs = await inTurns(
+    [() => startPair({ label: 'direct', server: 'libzmq', client: 'libzmq' }, 'latency', 'tcp', size), () => startTappedPair('latency', size)],
+    latencyWarmUp,
+    (pair) => latencyRun(pair, PINGS_BACK_TO_BACK, 0),
+  );
+  const tap = summarizeLatency(runs.get('tap')!);
+  const direct = summarizeLatency(runs.get('direct')!);
+  const name = `tap latency tcp ${sizeName(size)} back-to-back`;
+  return [{ kind: 'tap', name, transport: 'tcp', size, count: PINGS_BACK_TO_BACK, results: { tap, direct }, target: `adds ${fixed(tap.p50 - direct.p50, 1)} µs at p50`, loadAverage, otherBusy }];
 }
 
 /** Reconnect loss: messages sent at RECONNECT_RATE through a proxy that cuts the connection every RECONNECT_CUT_MS. */
@@ -356,12 +445,21 @@ async function main(): Promise<void> {
     for (const size of [16, 1024]) for (const mode of ['back-to-back', 'paced 1 ms'] as const) latencyCells.push([transport, size, mode, 'free']);
   }
   latencyCells.push(['tcp', 16, 'back-to-back', 'one CPU'], ['tcp', 16, 'back-to-back', 'two CPUs']);
+  for (const size of SIZES) {
+    const name = `throughput tcp ${sizeName(size)} CURVE`;
+    if (wanted(name)) await group(name, (busy) => curveGroup(size, busy));
+  }
   for (const [transport, size, mode, placement] of latencyCells) {
     const name = `latency ${transport} ${sizeName(size)} ${mode}${placement === 'free' ? '' : ` ${placement}`}`;
     if (!wanted(name)) continue;
     await group(name, async (busy) => [await latencyGroup(transport, size, mode, placement, busy)]);
   }
   if (wanted('reconnect loss tcp')) await group('reconnect loss tcp', async (busy) => [await reconnectGroup(busy)]);
+  for (const size of [1024, 65536]) {
+    const name = `tap throughput tcp ${sizeName(size)}`;
+    if (wanted(name)) await group(name, (busy) => tapThroughputGroup(size, busy));
+  }
+  if (wanted('tap latency tcp 1 KiB')) await group('tap latency tcp 1 KiB', (busy) => tapLatencyGroup(1024, busy));
 
   const seconds = (Date.now() - started) / 1000;
   const loads = cells.map((c) => c.loadAverage);
@@ -378,7 +476,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     seconds,
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))) },
-    counts: { throughput: THROUGHPUT_COUNT, pingsBackToBack: PINGS_BACK_TO_BACK, pingsPaced: PINGS_PACED, paceMicros: PACE_MICROS },
+    counts: { throughput: THROUGHPUT_COUNT, curve: CURVE_COUNT, pingsBackToBack: PINGS_BACK_TO_BACK, pingsPaced: PINGS_PACED, paceMicros: PACE_MICROS },
     cells,
     table: markdown,
   };

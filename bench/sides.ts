@@ -54,6 +54,8 @@ export interface SideOptions {
   readonly descriptors?: number;
   /** Extra arguments to node, before the script (ours only). */
   readonly nodeArgs?: readonly string[];
+  /** Extra environment variables (ZMQ_BENCH_CURVE: bench/peer.ts and bench/libzmq-bench.c). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The hard descriptor limit of processes started from here. */
@@ -79,7 +81,7 @@ export class Side {
       [command, argv] = ['prlimit', [`--nofile=${options.descriptors}:${hard}`, command, ...argv]];
     }
     if (options.cpus !== undefined) [command, argv] = ['taskset', ['-c', options.cpus, command, ...argv]];
-    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.#child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: options.env ? { ...process.env, ...options.env } : process.env });
     createInterface({ input: this.#child.stdout! }).on('line', (line) => {
       this.#lines.push(line);
       this.#wake?.();

@@ -28,6 +28,7 @@ export const ERRNO = {
   EADDRNOTAVAIL: 99,
   ECONNREFUSED: 111,
   EHOSTUNREACH: 113,
+  EFSM: ZMQ_HAUSNUMERO + 51,
   ENOCOMPATPROTO: ZMQ_HAUSNUMERO + 52,
   ETERM: ZMQ_HAUSNUMERO + 53,
   EMTHREAD: ZMQ_HAUSNUMERO + 54,
@@ -66,6 +67,7 @@ export const ERROR_MESSAGES: Readonly<Record<ZmqErrorCode, string>> = {
   EADDRNOTAVAIL: 'Cannot assign requested address',
   ECONNREFUSED: 'Connection refused',
   EHOSTUNREACH: 'No route to host',
+  EFSM: 'Operation cannot be accomplished in current state',
   ENOCOMPATPROTO: 'The protocol is not compatible with the socket type',
   ETERM: 'Context was terminated',
   EMTHREAD: 'No thread available',
@@ -142,32 +144,78 @@ export const PROTOCOL_ERROR = {
   ZMTP_INVALID_METADATA: 0x10000018,
   ZMTP_CRYPTOGRAPHIC: 0x11000001,
   ZMTP_MECHANISM_MISMATCH: 0x11000002,
+  ZAP_UNSPECIFIED: 0x20000000,
+  ZAP_MALFORMED_REPLY: 0x20000001,
+  ZAP_BAD_REQUEST_ID: 0x20000002,
+  ZAP_BAD_VERSION: 0x20000003,
+  ZAP_INVALID_STATUS_CODE: 0x20000004,
+  ZAP_INVALID_METADATA: 0x20000005,
   WS_UNSPECIFIED: 0x30000000,
 } as const;
 
-/** Named wire errors. Each closes the one connection it happened on. */
-export type ZmtpErrorCode =
-  | 'ERR_ZMTP_BAD_SIGNATURE'
-  | 'ERR_ZMTP_UNSUPPORTED_VERSION'
-  | 'ERR_ZMTP_MECHANISM_MISMATCH'
-  | 'ERR_ZMTP_UNEXPECTED_COMMAND'
-  | 'ERR_ZMTP_MALFORMED_COMMAND'
-  | 'ERR_ZMTP_MALFORMED_COMMAND_READY'
-  | 'ERR_ZMTP_MALFORMED_COMMAND_ERROR'
-  | 'ERR_ZMTP_INVALID_METADATA'
-  | 'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE'
-  | 'ERR_ZMTP_ERROR_RECEIVED'
-  | 'ERR_ZMTP_MESSAGE_TOO_LARGE'
-  | 'ERR_ZMTP_HANDSHAKE_TIMEOUT'
-  | 'ERR_ZMTP_HEARTBEAT_TIMEOUT'
-  | 'ERR_ZWS_BAD_UPGRADE'
-  | 'ERR_ZWS_TLS'
-  | 'ERR_ZWS_TEXT_FRAME'
-  | 'ERR_ZWS_EMPTY_MESSAGE'
-  | 'ERR_ZWS_FRAGMENTED'
-  | 'ERR_ZWS_UNMASKED_FRAME'
-  | 'ERR_ZWS_MASKED_FRAME'
-  | 'ERR_ZWS_PROTOCOL';
+/**
+ * Named wire errors. Each closes the one connection it happened on. The list is the source of the
+ * {@link ZmtpErrorCode} type, and docs/errors.md documents every entry (a unit test checks it).
+ */
+export const ZMTP_ERROR_CODES = [
+  'ERR_ZMTP_BAD_SIGNATURE',
+  'ERR_ZMTP_UNSUPPORTED_VERSION',
+  'ERR_ZMTP_MECHANISM_MISMATCH',
+  'ERR_ZMTP_UNEXPECTED_COMMAND',
+  'ERR_ZMTP_MALFORMED_COMMAND',
+  'ERR_ZMTP_MALFORMED_COMMAND_HELLO',
+  'ERR_ZMTP_MALFORMED_COMMAND_WELCOME',
+  'ERR_ZMTP_MALFORMED_COMMAND_INITIATE',
+  'ERR_ZMTP_MALFORMED_COMMAND_READY',
+  'ERR_ZMTP_MALFORMED_COMMAND_MESSAGE',
+  'ERR_ZMTP_MALFORMED_COMMAND_ERROR',
+  'ERR_ZMTP_INVALID_METADATA',
+  'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE',
+  'ERR_ZMTP_ERROR_RECEIVED',
+  'ERR_ZMTP_AUTH_REJECTED',
+  'ERR_ZMTP_HANDSHAKE_CLOSED',
+  'ERR_ZMTP_CRYPTOGRAPHIC',
+  'ERR_ZMTP_KEY_EXCHANGE',
+  'ERR_ZMTP_INVALID_SEQUENCE',
+  'ERR_CURVE_WRONG_SERVER_KEY',
+  'ERR_ZAP_NO_HANDLER',
+  'ERR_ZAP_DENIED',
+  'ERR_ZAP_MALFORMED_REPLY',
+  'ERR_ZAP_BAD_VERSION',
+  'ERR_ZAP_BAD_REQUEST_ID',
+  'ERR_ZAP_INVALID_STATUS_CODE',
+  'ERR_ZAP_INVALID_METADATA',
+  'ERR_ZMTP_MESSAGE_TOO_LARGE',
+  'ERR_ZMTP_HANDSHAKE_TIMEOUT',
+  'ERR_ZMTP_HEARTBEAT_TIMEOUT',
+  'ERR_ZWS_BAD_UPGRADE',
+  'ERR_ZWS_TLS',
+  'ERR_ZWS_TEXT_FRAME',
+  'ERR_ZWS_EMPTY_MESSAGE',
+  'ERR_ZWS_FRAGMENTED',
+  'ERR_ZWS_UNMASKED_FRAME',
+  'ERR_ZWS_MASKED_FRAME',
+  'ERR_ZWS_PROTOCOL',
+] as const;
+
+export type ZmtpErrorCode = (typeof ZMTP_ERROR_CODES)[number];
+
+/** What a handshake step is called in {@link ZmtpError.step}: a command, or ZAP for the authentication request. */
+export type HandshakeStep = 'greeting' | 'HELLO' | 'WELCOME' | 'INITIATE' | 'READY' | 'ERROR' | 'ZAP' | 'MESSAGE';
+
+/** Facts a {@link ZmtpError} may carry beyond its code and message. */
+export interface ZmtpErrorDetails {
+  /** libzmq's `ZMQ_PROTOCOL_ERROR_*` value for HANDSHAKE_FAILED_PROTOCOL. */
+  readonly protocolError?: number;
+  /** For ERR_ZMTP_ERROR_RECEIVED and ERR_ZMTP_AUTH_REJECTED: the reason the peer's ERROR command gave. */
+  readonly reason?: string;
+  /** A ZAP status (300, 400, 500): the failure is reported as HANDSHAKE_FAILED_AUTH with it. */
+  readonly zapStatus?: number;
+  /** An errno libzmq reports in HANDSHAKE_FAILED_NO_DETAIL for this failure (EFAULT: no ZAP handler). */
+  readonly errno?: number;
+  /** The handshake step that failed. */
+  readonly step?: HandshakeStep;
+}
 
 /** A wire or handshake error on one connection. */
 export class ZmtpError extends Error {
@@ -178,14 +226,28 @@ export class ZmtpError extends Error {
    * or undefined where libzmq reports none (Socket-Type mismatch, bad metadata: it closes silently).
    */
   readonly protocolError: number | undefined;
-  /** For ERR_ZMTP_ERROR_RECEIVED: the reason the peer's ERROR command gave. */
+  /** For ERR_ZMTP_ERROR_RECEIVED and ERR_ZMTP_AUTH_REJECTED: the reason the peer's ERROR command gave. */
   readonly reason: string | undefined;
+  /** The ZAP status behind an authentication failure (HANDSHAKE_FAILED_AUTH carries it). */
+  readonly zapStatus: number | undefined;
+  /** The errno libzmq reports in HANDSHAKE_FAILED_NO_DETAIL for this failure, when it reports one. */
+  readonly errno: number | undefined;
+  /** Which step of the handshake failed (a debugger marks it), when the error belongs to one. */
+  readonly step: HandshakeStep | undefined;
 
-  constructor(code: ZmtpErrorCode, message: string, protocolError?: number, reason?: string) {
+  /**
+   * `details` may be the protocol error value alone (and `reason` the ERROR reason), or an object
+   * with every detail.
+   */
+  constructor(code: ZmtpErrorCode, message: string, details?: number | ZmtpErrorDetails, reason?: string) {
     super(message);
+    const given: ZmtpErrorDetails = typeof details === 'number' ? { protocolError: details, reason } : { reason, ...details };
     this.code = code;
-    this.protocolError = protocolError;
-    this.reason = reason;
+    this.protocolError = given.protocolError;
+    this.reason = given.reason;
+    this.zapStatus = given.zapStatus;
+    this.errno = given.errno;
+    this.step = given.step;
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {

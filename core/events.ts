@@ -77,6 +77,7 @@ export type ConnectionState =
   | 'GREETING_VERSION'
   | 'GREETING_REST'
   | 'READY_EXCHANGE'
+  | 'SECURITY_HANDSHAKE'
   | 'ACTIVE'
   | 'DISCONNECTED'
   | 'TERMINATED';
@@ -92,20 +93,23 @@ const ENDINGS = ['WAIT_RECONNECT', 'DISCONNECTED', 'TERMINATED'] as const;
  * TERMINATED are final.
  *
  * - tcp, ipc: CONNECTING → GREETING_SIGNATURE → GREETING_VERSION → GREETING_REST →
- *   READY_EXCHANGE → ACTIVE (the greeting in libzmq's three stages, then the NULL mechanism).
- * - ws: CONNECTING → HTTP_UPGRADE → READY_EXCHANGE → ACTIVE, straight to ACTIVE under bare ZWS2.0
- *   (no READY); wss: TLS_HANDSHAKE before HTTP_UPGRADE.
+ *   READY_EXCHANGE → ACTIVE (the greeting in libzmq's three stages, then the NULL mechanism), or
+ *   GREETING_REST → SECURITY_HANDSHAKE → ACTIVE under PLAIN and CURVE (HELLO, WELCOME, INITIATE,
+ *   READY, and ZAP on the server side).
+ * - ws: CONNECTING → HTTP_UPGRADE → READY_EXCHANGE (or SECURITY_HANDSHAKE) → ACTIVE, straight to
+ *   ACTIVE under bare ZWS2.0 (no READY); wss: TLS_HANDSHAKE before HTTP_UPGRADE.
  * - inproc: CONNECTING or WAIT_RECONNECT → ACTIVE when the two sockets are joined.
  * - A connect session announces each attempt, its first one included: CONNECTING → CONNECTING.
  */
 export const CONNECTION_TRANSITIONS: Readonly<Record<ConnectionState, readonly ConnectionState[]>> = {
   CONNECTING: ['CONNECTING', 'TLS_HANDSHAKE', 'HTTP_UPGRADE', 'GREETING_SIGNATURE', 'ACTIVE', ...ENDINGS],
   TLS_HANDSHAKE: ['HTTP_UPGRADE', ...ENDINGS],
-  HTTP_UPGRADE: ['READY_EXCHANGE', 'ACTIVE', ...ENDINGS],
+  HTTP_UPGRADE: ['READY_EXCHANGE', 'SECURITY_HANDSHAKE', 'ACTIVE', ...ENDINGS],
   GREETING_SIGNATURE: ['GREETING_VERSION', ...ENDINGS],
   GREETING_VERSION: ['GREETING_REST', ...ENDINGS],
-  GREETING_REST: ['READY_EXCHANGE', ...ENDINGS],
+  GREETING_REST: ['READY_EXCHANGE', 'SECURITY_HANDSHAKE', ...ENDINGS],
   READY_EXCHANGE: ['ACTIVE', ...ENDINGS],
+  SECURITY_HANDSHAKE: ['ACTIVE', ...ENDINGS],
   ACTIVE: [...ENDINGS],
   WAIT_RECONNECT: ['CONNECTING', 'ACTIVE', 'TERMINATED'],
   DISCONNECTED: [],
@@ -129,8 +133,14 @@ export interface ConnectionInfo {
   readonly readyReceived: boolean;
   /** "3.0" or "3.1" from the peer's greeting. */
   readonly zmtpVersion: string | undefined;
+  /** The security mechanism: NULL, PLAIN or CURVE ("none" under bare ZWS2.0). */
   readonly mechanism: string | undefined;
-  /** The peer's READY properties, values as text. */
+  /** Under PLAIN and CURVE, the side of the handshake we play (libzmq's as_server), whoever connected. */
+  readonly securityRole: 'client' | 'server' | undefined;
+  /**
+   * The peer's READY (or INITIATE) properties, values as text, with what a ZAP handler added:
+   * `User-Id` and its metadata, which win over the peer's own, as in libzmq.
+   */
   readonly peerProperties: Readonly<Record<string, string>>;
   readonly messagesIn: number;
   readonly messagesOut: number;
@@ -144,12 +154,28 @@ export interface ConnectionInfo {
   readonly lastPingReceived: number | undefined;
   readonly lastPongReceived: number | undefined;
   readonly reconnects: number;
-  /** The error that ended or last interrupted the connection. */
+  /** The error that ended or last interrupted the connection; cleared once it is ACTIVE again. */
   readonly lastError: string | undefined;
 }
 
-/** The kind of a frame seen by the traffic tap. */
-export type FrameKind = 'data' | 'greeting' | 'READY' | 'PING' | 'PONG' | 'ERROR' | 'command' | 'ws-ping' | 'ws-pong';
+/**
+ * The kind of a frame seen by the traffic tap. HELLO, WELCOME and INITIATE are PLAIN and CURVE
+ * handshake commands. Under CURVE, data and PING/PONG are shown as they are inside their MESSAGE
+ * boxes.
+ */
+export type FrameKind =
+  | 'data'
+  | 'greeting'
+  | 'READY'
+  | 'PING'
+  | 'PONG'
+  | 'ERROR'
+  | 'HELLO'
+  | 'WELCOME'
+  | 'INITIATE'
+  | 'command'
+  | 'ws-ping'
+  | 'ws-pong';
 
 /** One frame in or out, as the traffic tap sees it. */
 export interface FrameRecord {

@@ -1,8 +1,11 @@
 /**
  * Socket options under readable names (each mirroring a libzmq option), their libzmq 4.3.4
- * defaults, and the checks `setOption` and the constructors apply (EINVAL outside libzmq's ranges).
+ * defaults, and the checks `setOption` and the constructors apply (EINVAL outside libzmq's ranges);
+ * and which security mechanism and role the PLAIN/CURVE options select ({@link securityOf}).
  */
 import { ZmqError } from './errors';
+import { curveKeyBytes } from './zmtp/z85';
+import type { MechanismName } from './zmtp/mechanism';
 
 /**
  * Socket options, under readable names. Each one's doc starts with the libzmq option it mirrors;
@@ -61,6 +64,31 @@ export interface SocketOptions {
    * against servers with throw-away certificates only; it makes wss no safer than ws. Default false.
    */
   wssInsecureSkipVerify: boolean;
+  /**
+   * ZMQ_PLAIN_SERVER: act as the PLAIN server (RFC 24) on this socket's connections, whichever side
+   * connects. Every client is then checked by the ZAP handler; without one, every client is
+   * refused (libzmq's rule). Default false.
+   */
+  plainServer: boolean;
+  /** ZMQ_PLAIN_USERNAME: act as a PLAIN client with this user name (1 to 255 bytes). */
+  plainUsername: Uint8Array | undefined;
+  /** ZMQ_PLAIN_PASSWORD: the PLAIN client's password (1 to 255 bytes). */
+  plainPassword: Uint8Array | undefined;
+  /** ZMQ_CURVE_SERVER: act as the CURVE server (RFC 26) on this socket's connections; needs curveSecretKey. Default false. */
+  curveServer: boolean;
+  /** ZMQ_CURVE_PUBLICKEY: our long-term public key (32 bytes, or 40 Z85 characters when set). A CURVE client needs it. */
+  curvePublicKey: Uint8Array | undefined;
+  /** ZMQ_CURVE_SECRETKEY: our long-term secret key (32 bytes or 40 Z85 characters). Zeroed when the socket closes. */
+  curveSecretKey: Uint8Array | undefined;
+  /** ZMQ_CURVE_SERVERKEY: the server's public key; setting it makes this socket a CURVE client. */
+  curveServerKey: Uint8Array | undefined;
+  /** ZMQ_ZAP_DOMAIN: the domain sent in ZAP requests (RFC 27); with NULL, setting one makes ZAP run at all. Default ''. */
+  zapDomain: string;
+  /**
+   * ZMQ_ZAP_ENFORCE_DOMAIN: a CURVE server with a ZAP domain but no ZAP handler refuses clients
+   * instead of accepting any client that knows its key. Default false.
+   */
+  zapEnforceDomain: boolean;
 }
 
 export const DEFAULT_OPTIONS: Readonly<SocketOptions> = Object.freeze({
@@ -87,6 +115,15 @@ export const DEFAULT_OPTIONS: Readonly<SocketOptions> = Object.freeze({
   wssTrustSystem: false,
   wssHostname: undefined,
   wssInsecureSkipVerify: false,
+  plainServer: false,
+  plainUsername: undefined,
+  plainPassword: undefined,
+  curveServer: false,
+  curvePublicKey: undefined,
+  curveSecretKey: undefined,
+  curveServerKey: undefined,
+  zapDomain: '',
+  zapEnforceDomain: false,
 });
 
 /** Largest ZMQ_HEARTBEAT_TTL libzmq accepts: 0xffff deciseconds, in ms. */
@@ -104,6 +141,24 @@ const bytesOrUnset: Check = (value) => {
   return INVALID;
 };
 const INVALID = Symbol('invalid');
+/** libzmq's PLAIN credentials: 1 to 255 bytes (ZMQ_PLAIN_USERNAME / _PASSWORD); unset with undefined. */
+const credentialOrUnset: Check = (value) => {
+  const bytes = bytesOrUnset(value);
+  if (bytes === undefined || bytes === INVALID) return bytes;
+  return (bytes as Uint8Array).length >= 1 && (bytes as Uint8Array).length <= 255 ? bytes : INVALID;
+};
+/** A CURVE key: 32 bytes or 40 Z85 characters, kept as our own 32-byte copy (so it can be zeroed). */
+const curveKeyOrUnset: Check = (value) => {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' && !(value instanceof Uint8Array)) return INVALID;
+  try {
+    return curveKeyBytes(value);
+  } catch {
+    return INVALID;
+  }
+};
+/** ZMQ_ZAP_DOMAIN: up to 255 bytes of text, empty allowed. */
+const domain: Check = (value) => (typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= 255 ? value : undefined);
 const textOrUnset: Check = (value) => {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
@@ -136,10 +191,35 @@ const CHECKS: Record<keyof SocketOptions, Check> = {
   wssTrustSystem: bool,
   wssHostname: textOrUnset,
   wssInsecureSkipVerify: bool,
+  plainServer: bool,
+  plainUsername: credentialOrUnset,
+  plainPassword: credentialOrUnset,
+  curveServer: bool,
+  curvePublicKey: curveKeyOrUnset,
+  curveSecretKey: curveKeyOrUnset,
+  curveServerKey: curveKeyOrUnset,
+  zapDomain: domain,
+  zapEnforceDomain: bool,
 };
 
 /** Options that may be unset (undefined). */
-const UNSETTABLE = new Set<keyof SocketOptions>(['helloMessage', 'disconnectMessage', 'hiccupMessage', 'wssKey', 'wssCert', 'wssTrust', 'wssHostname']);
+const UNSETTABLE = new Set<keyof SocketOptions>([
+  'helloMessage',
+  'disconnectMessage',
+  'hiccupMessage',
+  'wssKey',
+  'wssCert',
+  'wssTrust',
+  'wssHostname',
+  'plainUsername',
+  'plainPassword',
+  'curvePublicKey',
+  'curveSecretKey',
+  'curveServerKey',
+]);
+
+/** Options that hold secrets: never shown in full, and zeroed when the socket closes. */
+export const SECRET_OPTIONS: ReadonlySet<keyof SocketOptions> = new Set<keyof SocketOptions>(['plainPassword', 'curveSecretKey']);
 
 export function isOptionName(name: string): name is keyof SocketOptions {
   return Object.prototype.hasOwnProperty.call(CHECKS, name);
@@ -150,7 +230,7 @@ export function checkOption<K extends keyof SocketOptions>(name: K, value: unkno
   const checked = CHECKS[name](value);
   const unsetAllowed = UNSETTABLE.has(name);
   if (checked === INVALID || (checked === undefined && !(unsetAllowed && (value === undefined || value === null)))) {
-    throw new ZmqError('EINVAL', { detail: `option ${name} cannot be ${describe(value)}` });
+    throw new ZmqError('EINVAL', { detail: `option ${name} cannot be ${SECRET_OPTIONS.has(name) ? 'that value (a secret, not shown)' : describe(value)}` });
   }
   // libzmq stores the TTL in deciseconds, so 99 ms reads back as 0 and 6553599 as 6553500.
   if (name === 'heartbeatTimeToLive') return (Math.floor((checked as number) / 100) * 100) as SocketOptions[K];
@@ -166,6 +246,58 @@ export function resolveOptions(given: { readonly [K in keyof SocketOptions]?: So
     (out as unknown as Record<string, unknown>)[name] = checkOption(name, value);
   }
   return out;
+}
+
+/** What a socket's options make of its connections' security. */
+export interface Security {
+  readonly mechanism: MechanismName;
+  /** PLAIN and CURVE: which side of the handshake this socket plays (libzmq's as_server). */
+  readonly role: 'client' | 'server';
+}
+
+/**
+ * The mechanism and role the options select, as libzmq's options do: CURVE when curveServer or a
+ * CURVE key is set (a server with curveServer, else a client), PLAIN when plainServer or a
+ * credential is set, NULL otherwise. libzmq lets the last option set win; with options given as
+ * one object there is no "last", so contradictory settings (curveServer with curveServerKey,
+ * plainServer with a user name, PLAIN with CURVE) are EINVAL here. The zmq.h facade clears the
+ * other side's options first, so that zmq_setsockopt keeps libzmq's last-wins order.
+ */
+export function securityOf(options: Readonly<SocketOptions>): Security {
+  const curve = options.curveServer || options.curveServerKey !== undefined || options.curvePublicKey !== undefined || options.curveSecretKey !== undefined;
+  const plain = options.plainServer || options.plainUsername !== undefined || options.plainPassword !== undefined;
+  if (curve && plain) throw new ZmqError('EINVAL', { detail: 'both PLAIN and CURVE options are set; a socket uses one mechanism' });
+  if (options.curveServer && options.curveServerKey !== undefined) {
+    throw new ZmqError('EINVAL', { detail: 'curveServer and curveServerKey are both set: a socket is either the CURVE server or a client of one' });
+  }
+  if (options.plainServer && (options.plainUsername !== undefined || options.plainPassword !== undefined)) {
+    throw new ZmqError('EINVAL', { detail: 'plainServer and a PLAIN user name or password are both set: a socket is either the PLAIN server or a client' });
+  }
+  if (curve) return { mechanism: 'CURVE', role: options.curveServer ? 'server' : 'client' };
+  if (plain) return { mechanism: 'PLAIN', role: options.plainServer ? 'server' : 'client' };
+  return { mechanism: 'NULL', role: 'client' };
+}
+
+/**
+ * {@link securityOf}, also checking that everything the mechanism needs is set (bind and connect
+ * call it): a CURVE server needs its secret key, a CURVE client its key pair and the server's
+ * public key. libzmq would use zero keys and fail the handshake; here the call fails with EINVAL.
+ */
+export function checkSecurity(options: Readonly<SocketOptions>): Security {
+  const security = securityOf(options);
+  if (security.mechanism !== 'CURVE') return security;
+  const needed: Array<keyof SocketOptions> =
+    security.role === 'server' ? ['curveSecretKey'] : ['curveServerKey', 'curvePublicKey', 'curveSecretKey'];
+  const missing = needed.filter((name) => options[name] === undefined);
+  if (missing.length > 0) {
+    throw new ZmqError('EINVAL', { detail: `a CURVE ${security.role} needs ${missing.join(' and ')}` });
+  }
+  return security;
+}
+
+/** Zeroes the secrets among `options` (the socket closed). */
+export function wipeSecrets(options: SocketOptions): void {
+  for (const name of SECRET_OPTIONS) (options[name] as Uint8Array | undefined)?.fill(0);
 }
 
 function describe(value: unknown): string {

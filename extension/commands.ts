@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { PayloadFormat, PeerView } from '../webview/protocol';
 import { decodePayload, PAYLOAD_FORMATS } from '../zmq-script/index';
 import { COMMANDS, commandId, type CommandVerb } from './commands-table';
-import { readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput } from './endpoint-input';
+import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_KEY, validateEndpointInput, type EndpointPickItem } from './endpoint-input';
 import { describeError } from './error-explanations';
 import type { ZmqSession } from './session';
 import { exportFileName } from './traffic-export';
@@ -20,6 +20,8 @@ export interface CommandContext {
   readonly log: vscode.LogOutputChannel;
   /** The `zmqPeer.defaultEndpoint` setting now. */
   defaultEndpoint(): string;
+  /** Shows a passing message in the status bar (what a command did, when the debugger shows the rest). */
+  status(text: string): void;
 }
 
 /** A command's optional argument, normalised. */
@@ -49,31 +51,56 @@ export type OutsideVerb = 'openDebugger' | 'runScript';
 /** Those handlers, given to {@link registerCommands}; each gets the argument VS Code passes. */
 export type OutsideHandlers = Readonly<Record<OutsideVerb, (arg: unknown) => unknown>>;
 
-/** Asks for an endpoint: the recent ones first, then an input box validated as the user types. */
+/**
+ * Asks for an endpoint. With recent endpoints: one quick pick that lists them and takes a typed new
+ * one as well (first row, checked as it is typed; Enter on an invalid one keeps the pick open).
+ * Without: an input box, validated as the user types, starting from the default endpoint.
+ */
 async function askEndpoint(ctx: CommandContext, role: 'bind' | 'connect', fallback: string): Promise<string | undefined> {
   const recent = readRecentEndpoints(ctx.globalState.get(RECENT_ENDPOINTS_KEY));
-  let value = fallback;
-  if (recent.length > 0) {
-    const NEW = '$(edit) Enter an endpoint…';
-    const picked = await vscode.window.showQuickPick([NEW, ...recent], {
-      title: role === 'connect' ? 'ZMQ: Connect Peer' : 'ZMQ: Bind',
-      placeHolder: 'A recent endpoint, or enter a new one',
-    });
-    if (picked === undefined) return undefined;
-    if (picked !== NEW) {
-      const problem = validateEndpointInput(picked, role);
-      if (problem === undefined) return picked;
-      value = picked;
-    }
-  }
+  if (recent.length > 0) return pickEndpoint(recent, role);
   const endpoint = await vscode.window.showInputBox({
     title: role === 'connect' ? 'ZMQ: Connect Peer' : 'ZMQ: Bind',
     prompt: role === 'connect' ? 'Endpoint to connect to (tcp://, ipc://, inproc://, ws://, wss://)' : 'Endpoint to listen on (port * picks a free one)',
-    value,
+    value: fallback,
     ignoreFocusOut: true,
     validateInput: (text) => validateEndpointInput(text, role),
   });
   return endpoint?.trim();
+}
+
+type PickItem = vscode.QuickPickItem & EndpointPickItem;
+
+function pickEndpoint(recent: readonly string[], role: 'bind' | 'connect'): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const pick = vscode.window.createQuickPick<PickItem>();
+    pick.title = role === 'connect' ? 'ZMQ: Connect Peer' : 'ZMQ: Bind';
+    pick.placeholder = 'Type an endpoint (tcp://host:port, ipc://, inproc://, ws://, wss://) or pick a recent one';
+    pick.ignoreFocusOut = true;
+    pick.matchOnDescription = false;
+    const show = (typed: string): void => {
+      pick.items = endpointPickItems(recent, typed, role).map((item) => ({ ...item, detail: item.detail === undefined ? undefined : `$(error) ${item.detail}` }));
+    };
+    show('');
+    let settled = false;
+    const done = (endpoint: string | undefined): void => {
+      if (settled) return;
+      settled = true;
+      resolve(endpoint);
+      pick.hide();
+      pick.dispose();
+    };
+    pick.onDidChangeValue(show);
+    pick.onDidAccept(() => {
+      const item = pick.activeItems[0] ?? pick.selectedItems[0];
+      if (item === undefined) return;
+      // An invalid typed endpoint stays on screen with its problem under it.
+      if (validateEndpointInput(item.endpoint, role) !== undefined) return;
+      done(item.endpoint);
+    });
+    pick.onDidHide(() => done(undefined));
+    pick.show();
+  });
 }
 
 async function remember(ctx: CommandContext, endpoint: string): Promise<void> {
@@ -125,7 +152,9 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
     if (!endpoint) return;
     const routingId = ctx.session.connectPeer(socketId, endpoint);
     await remember(ctx, endpoint);
-    void vscode.window.showInformationMessage(`Connecting to ${endpoint}: routing id ${routingId}`);
+    // The debugger opens on the new peer and says all this; a notification would only cover it
+    // (its saved messages sit where toasts appear). A failing connect gets its own warning.
+    ctx.status(`$(plug) Connecting to ${endpoint}: routing id ${routingId}`);
     await vscode.commands.executeCommand(commandId('openDebugger'), { socketId, routingId });
   },
 
@@ -137,7 +166,8 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
     if (!endpoint) return;
     const bound = await ctx.session.bind(socketId, endpoint);
     await remember(ctx, endpoint);
-    void vscode.window.showInformationMessage(`Listening for peers on ${bound}`);
+    ctx.status(`$(radio-tower) Listening for peers on ${bound}`);
+    await vscode.commands.executeCommand(commandId('openDebugger'), { socketId });
   },
 
   async sendFrame(ctx, arg) {

@@ -13,10 +13,12 @@ import { isZmqError } from '../core/index';
 import { isWebviewToHost, PROTOCOL_VERSION, type HostEvent, type HostToWebview, type WebviewToHost } from '../webview/protocol';
 import type { SessionApi } from './session-api';
 
-/** What to focus when the panel opens: a socket, optionally one routing id on it. */
+/** What to show when the panel opens: a socket, optionally one routing id on it; or all the traffic. */
 export interface DebuggerFocus {
   readonly socketId?: string;
   readonly routingId?: number;
+  /** Lift any peer filter (a script run: its sockets come and go, its frames must not be hidden). */
+  readonly showAll?: boolean;
 }
 
 /** What the bridge needs from the panel it serves: where to post, where to log, how to save an export. */
@@ -80,8 +82,10 @@ export class DebuggerBridge {
 
   /** Focuses a socket or routing id: posted now when the webview is ready, else right after `init`. */
   focus(focus: DebuggerFocus): void {
-    if (focus.socketId === undefined) return;
-    const event: HostEvent = { type: 'focus', socketId: focus.socketId, routingId: focus.routingId ?? null };
+    let event: HostEvent;
+    if (focus.socketId !== undefined) event = { type: 'focus', socketId: focus.socketId, routingId: focus.routingId ?? null };
+    else if (focus.showAll === true) event = { type: 'focus', socketId: null, routingId: null };
+    else return;
     if (this.#ready) this.#post({ kind: 'event', event });
     else this.#pendingFocus = event;
   }

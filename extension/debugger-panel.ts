@@ -130,6 +130,7 @@ async function saveExport(ndjson: string): Promise<string | null> {
 function parseFocusArgs(args: unknown): DebuggerFocus | undefined {
   if (typeof args !== 'object' || args === null) return undefined;
   const a = args as Record<string, unknown>;
+  if (a.showAll === true && a.socketId === undefined) return { showAll: true };
   if (typeof a.socketId !== 'string' || a.socketId.length === 0 || a.socketId.length > 100) return undefined;
   const routingId = a.routingId;
   if (typeof routingId === 'number' && Number.isInteger(routingId) && routingId > 0 && routingId <= 0xffffffff) return { socketId: a.socketId, routingId };
@@ -151,8 +152,9 @@ export function registerDebuggerSerializer(context: vscode.ExtensionContext, ses
 }
 
 /**
- * The handler of `commandId('openDebugger')`: `{ socketId?, routingId?, beside? }` → open or
- * reveal the panel, then focus the socket or routing id. Anything else in `args` is ignored.
+ * The handler of `commandId('openDebugger')`: `{ socketId?, routingId?, beside?, showAll? }` →
+ * open or reveal the panel, then show the socket or routing id (selected, the send target), or
+ * with `showAll` all the traffic. Anything else in `args` is ignored.
  */
 export function openDebugger(context: vscode.ExtensionContext, session: SessionApi, args: unknown, options: DebuggerPanelOptions = {}): void {
   const beside = typeof args === 'object' && args !== null && (args as { beside?: unknown }).beside === true;

@@ -8,10 +8,14 @@ import * as vscode from 'vscode';
 import type { ZmqPeerApi } from './api';
 import { registerCommands, type CommandContext } from './commands';
 import { commandId } from './commands-table';
+import { ConnectFailureNotices, type ConnectFailure } from './connect-failure-notices';
+import { adviceFor } from './error-explanations';
+import { errorCodeOf } from './handshake-ladder';
 import { openDebugger, registerDebuggerSerializer, type DebuggerPanelOptions } from './debugger-panel';
 import { createPublicApi } from './public-api';
 import { ScriptTests } from './script-tests';
-import { ZmqSession, type SessionLogger } from './session';
+import { ZmqSession } from './session';
+import type { SessionLogger } from './session-settings';
 import { readDefaultEndpoint, readSessionSettings, SETTINGS_SECTION } from './settings';
 import { SocketTreeProvider, TREE_VIEW_ID } from './tree';
 
@@ -76,7 +80,9 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
     globalState: context.globalState,
     log,
     defaultEndpoint: () => readDefaultEndpoint(configGetter()),
+    status: (text) => context.subscriptions.push(vscode.window.setStatusBarMessage(text, 8000)),
   };
+  context.subscriptions.push(new ConnectFailureNotices(session, (failure) => void warnConnectFailing(session, failure, log)));
   context.subscriptions.push(
     ...registerCommands(commandContext, {
       openDebugger: (arg) => openDebugger(context, session, arg, panelOptions),
@@ -109,6 +115,29 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   return createPublicApi(session, async (target) => {
     await vscode.commands.executeCommand(commandId('openDebugger'), target);
   });
+}
+
+/**
+ * The one warning about a connect that keeps failing: the last error and what it means, with
+ * "Show in Debugger" (the failing peer selected, its handshake ladder in view) and "Disconnect".
+ */
+async function warnConnectFailing(session: ZmqSession, failure: ConnectFailure, log: vscode.LogOutputChannel): Promise<void> {
+  const rid = failure.routingId === null ? '' : ` (routing id ${failure.routingId})`;
+  const code = errorCodeOf(failure.lastError);
+  const text = `Cannot connect to ${failure.endpoint}${rid}: ${failure.lastError}. ${code === undefined ? '' : `${adviceFor(code)} `}Still retrying (${failure.attempts} attempts).`;
+  log.warn(text);
+  const SHOW = 'Show in Debugger';
+  const DISCONNECT = 'Disconnect';
+  const choice = await vscode.window.showWarningMessage(text, SHOW, DISCONNECT);
+  if (choice === SHOW) {
+    await vscode.commands.executeCommand(commandId('openDebugger'), { socketId: failure.socketId, ...(failure.routingId === null ? {} : { routingId: failure.routingId }) });
+  } else if (choice === DISCONNECT) {
+    try {
+      session.disconnectPeer(failure.socketId, failure.connectionId);
+    } catch (err) {
+      log.warn(`Disconnect ${failure.endpoint}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
 }
 
 /** Closes the session's sockets (VS Code waits for the promise). */

@@ -40,11 +40,27 @@ function toFrame(view: TrafficView): ZmqTrafficFrame {
   };
 }
 
+/**
+ * The API's connections are those that exist now: one the debugger keeps after a failed handshake (`ended`, to show
+ * why) is gone for the API, as its contract (api.d.ts, published) has always said.
+ */
+function livePeers(session: ZmqSession, socketId: string): ZmqPeerInfo[] {
+  return session.peers(socketId).filter((p) => !p.ended).map(toPeerInfo);
+}
+
 function subscribePeers(session: ZmqSession, socketId: string | undefined, listener: (event: ZmqPeerEvent) => void): ZmqDisposable {
+  // Connections already reported gone when they ended: their later removal is not a second 'gone'.
+  const endedKeys = new Set<string>();
   const off = session.onEvent((event: HostEvent) => {
-    if (event.type === 'peer' && (socketId === undefined || event.peer.socketId === socketId)) listener({ type: 'changed', peer: toPeerInfo(event.peer) });
-    else if (event.type === 'peerGone' && (socketId === undefined || event.socketId === socketId)) {
-      listener({ type: 'gone', socketId: event.socketId, connectionId: event.connectionId });
+    if (event.type === 'peer' && (socketId === undefined || event.peer.socketId === socketId)) {
+      const key = `${event.peer.socketId}/${event.peer.connectionId}`;
+      if (!event.peer.ended) listener({ type: 'changed', peer: toPeerInfo(event.peer) });
+      else if (!endedKeys.has(key)) {
+        endedKeys.add(key);
+        listener({ type: 'gone', socketId: event.peer.socketId, connectionId: event.peer.connectionId });
+      }
+    } else if (event.type === 'peerGone' && (socketId === undefined || event.socketId === socketId)) {
+      if (!endedKeys.delete(`${event.socketId}/${event.connectionId}`)) listener({ type: 'gone', socketId: event.socketId, connectionId: event.connectionId });
     }
   });
   return { dispose: off };
@@ -76,13 +92,14 @@ export function createPublicApi(session: ZmqSession, openDebugger: (target?: { s
         label: resolvedLabel,
         bind: (endpoint: string) => session.bind(socketId, endpoint),
         connectPeer: (endpoint: string) => session.connectPeer(socketId, endpoint),
-        disconnect: (endpoint: string) => socket.disconnect(endpoint),
+        // Through the session, as bind and connectPeer: the debugger's socket list must lose the endpoint too.
+        disconnect: (endpoint: string) => session.disconnect(socketId, endpoint),
         // The core's own calls, not wrappers: an async wrapper costs a receive loop one more
         // promise turn per message (see README, Benchmarks).
         send: (routingId: number, data: Uint8Array | string) => socket.send(routingId, data),
         receive: () => socket.receive(),
         routingIds: () => socket.routingIds,
-        peers: () => session.peers(socketId).map(toPeerInfo),
+        peers: () => livePeers(session, socketId),
         onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, socketId, listener),
         onTraffic: (listener: (frames: readonly ZmqTrafficFrame[]) => void) => subscribeTraffic(session, socketId, listener),
         close: () => session.closeSocket(socketId),

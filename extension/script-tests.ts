@@ -152,8 +152,8 @@ export class ScriptTests implements vscode.Disposable {
     const abort = new AbortController();
     const cancel = token.onCancellationRequested(() => abort.abort());
     try {
-      // The traffic of the run shows in the debugger panel, beside the script.
-      await vscode.commands.executeCommand(commandId('openDebugger'), { beside: true });
+      // The traffic of the run shows in the debugger panel, beside the script, whatever filter was on.
+      await vscode.commands.executeCommand(commandId('openDebugger'), { beside: true, showAll: true });
       for (const [file, scenarios] of this.#plan(request)) {
         if (abort.signal.aborted) break;
         await this.#runFile(run, file, scenarios, abort.signal);

@@ -8,7 +8,7 @@ import type { ConnectionInfo, MonitorEvent } from '../core/index';
 import type { EventView, PeerView, TrafficRecord, TrafficView, Wire } from '../webview/protocol';
 
 /** PeerView's own fields; every other one is a ConnectionInfo field as it crosses the wire. */
-type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat';
+type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat' | 'ended';
 
 /**
  * The ConnectionInfo fields a PeerView carries. PeerView is written out in webview/protocol.ts
@@ -18,8 +18,11 @@ type PeerViewOwnField = 'socketId' | 'connectionId' | 'lastHeartbeat';
  */
 type PeerViewCoreField = Exclude<keyof PeerView, PeerViewOwnField>;
 
-/** A connection as the webview, the tree view and the API see it. */
-export function toPeerView(socketId: string, info: ConnectionInfo): PeerView {
+/**
+ * A connection as the webview, the tree view and the API see it. `ended`: the connection is over
+ * and kept only to show why its handshake failed.
+ */
+export function toPeerView(socketId: string, info: ConnectionInfo, ended = false): PeerView {
   const heartbeats = [info.lastPingSent, info.lastPingReceived, info.lastPongReceived].filter((t): t is number => t !== undefined);
   const core: Wire<Pick<ConnectionInfo, PeerViewCoreField>> = {
     role: info.role,
@@ -38,9 +41,11 @@ export function toPeerView(socketId: string, info: ConnectionInfo): PeerView {
     bytesOut: info.bytesOut,
     queuedOut: info.queuedOut,
     queuedIn: info.queuedIn,
+    reconnects: info.reconnects,
+    // The core clears it when the connection becomes ACTIVE.
     lastError: info.lastError ?? null,
   };
-  return { socketId, connectionId: info.id, ...core, lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null };
+  return { socketId, connectionId: info.id, ...core, lastHeartbeat: heartbeats.length > 0 ? Math.max(...heartbeats) : null, ended };
 }
 
 /** A connection that will never come back: its view is dropped. */
@@ -48,10 +53,16 @@ export function isGone(info: ConnectionInfo): boolean {
   return info.state === 'TERMINATED' || (info.role === 'bind' && info.state === 'DISCONNECTED');
 }
 
-/** A monitor event for the event log; the error, when there is one, as `CODE: message`. */
-export function toEventView(socketId: string, event: MonitorEvent): EventView {
+/**
+ * A monitor event for the event log, as a group of one (`id` given by the log); the error, when
+ * there is one, as `CODE: message`.
+ */
+export function toEventView(socketId: string, event: MonitorEvent, id: number): EventView {
   return {
+    id,
     time: event.time,
+    firstTime: event.time,
+    count: 1,
     socketId,
     type: event.type,
     value: event.value,

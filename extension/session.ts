@@ -3,8 +3,11 @@
  * the debugger panel, the tree view, the commands and the public API take on them.
  *
  * No vscode import: settings, logging and the saved-messages file are injected, so the session
- * runs (and is tested) in plain Node against a real core. The saved messages live in
- * saved-messages.ts, the views of connections and monitor events in session-views.ts.
+ * runs (and is tested) in plain Node against a real core. Its parts live beside it: how it is
+ * configured (session-settings.ts), its connections as the debugger shows them (session-peers.ts),
+ * the monitor events grouped (session-event-log.ts), the handshake ladders and message rates
+ * (session-pictures.ts), saved messages (saved-messages.ts), and the views of core records
+ * (session-views.ts). This file routes the core's events to them and sends what changed.
  *
  * Volume: the core's traffic tap can fire 50,000 times a second. Each frame is copied (cut to
  * `captureLimit` bytes) into a fixed-size ring buffer, and listeners get at most one batch per
@@ -12,88 +15,29 @@
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
 import { Peer, ZmqError, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
-import type { EventView, HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
+import type { HostEvent, PayloadFormat, PeerView, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { decodePayload, hexPreview } from '../zmq-script/index';
 import { RingBuffer } from './ring-buffer';
 import { SavedMessagesFile } from './saved-messages';
 import type { SessionApi } from './session-api';
-import { isGone, toEventView, toPeerView, toTrafficView } from './session-views';
+import { SessionEventLog } from './session-event-log';
+import { SessionPeers } from './session-peers';
+import { SessionPictures } from './session-pictures';
+import { DEFAULT_CAPTURE_LIMIT, DEFAULT_SETTINGS, socketDefaults, type CreateSocketOptions, type SessionLogger, type SessionOptions, type SessionSettings } from './session-settings';
+import { toTrafficView } from './session-views';
 import { toNdjson } from './traffic-export';
 
-/** The settings the session uses (`zmqPeer.*` in VS Code). */
-export interface SessionSettings {
-  /** Frames kept in the traffic ring buffer. */
-  readonly bufferSize: number;
-  readonly defaultView: 'hex' | 'utf8';
-  /** ZMQ_HEARTBEAT_IVL for sockets the session creates, ms; 0 = off. */
-  readonly heartbeatInterval: number;
-  /** ZMQ_HEARTBEAT_TIMEOUT, ms; -1 = the interval. */
-  readonly heartbeatTimeout: number;
-  /** ZMQ_RECONNECT_IVL, ms; -1 = never reconnect. */
-  readonly reconnectInterval: number;
-  /** ZMQ_RECONNECT_IVL_MAX, ms; 0 = no back-off. */
-  readonly reconnectIntervalMax: number;
-}
-
-/** Defaults of {@link SessionSettings}, as in package.json `contributes.configuration`. */
-export const DEFAULT_SETTINGS: SessionSettings = Object.freeze({
-  bufferSize: 10000,
-  defaultView: 'hex',
-  heartbeatInterval: 0,
-  heartbeatTimeout: -1,
-  reconnectInterval: 100,
-  reconnectIntervalMax: 0,
-});
-
-/** Where the session logs; the extension passes its "ZMQ" LogOutputChannel. */
-export interface SessionLogger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string): void;
-  trace(message: string): void;
-  /** Frame dumps are built only when this is true. */
-  readonly traceEnabled: boolean;
-}
-
-/** How a session is made. */
-export interface SessionOptions {
-  readonly settings?: Partial<SessionSettings>;
-  readonly logger?: SessionLogger;
-  /** The saved-messages JSON file (`.vscode/zmq-messages.json` of the workspace); none: saving fails. */
-  readonly savedMessagesFile?: string;
-  /** The core context for the session's sockets; the default context when absent. */
-  readonly context?: Context;
-  /** Coalescing window for events, ms. Default 50. */
-  readonly batchInterval?: number;
-  /** Bytes of each frame body kept. Default {@link DEFAULT_CAPTURE_LIMIT}. */
-  readonly captureLimit?: number;
-}
-
-/** How a socket is added to the session. */
-export interface CreateSocketOptions {
-  readonly label?: string;
-  /** Core options; heartbeat and reconnect default to the session's settings. */
-  readonly options?: PeerOptions;
-  /**
-   * Whether the session reads and discards what the socket receives (the tap has recorded it).
-   * True for sockets made by commands, so peers are never throttled by a full receive queue;
-   * false for API sockets, whose owner calls receive().
-   */
-  readonly drain?: boolean;
-}
-
-/** Bytes of each frame kept by default. */
-export const DEFAULT_CAPTURE_LIMIT = 4096;
 /** Frames in one `traffic` event at most. */
 export const MAX_FRAMES_PER_BATCH = 1000;
-/** Monitor events kept for the snapshot. */
-export const EVENT_LOG_SIZE = 1000;
+/** Labels of closed sockets kept for the snapshot (their frames may outlive them in the buffer). */
+export const CLOSED_SOCKETS_KEPT = 100;
 
 interface SocketEntry {
   readonly socketId: string;
   readonly label: string;
   readonly socket: Peer;
   readonly detach: () => void;
+  readonly watchConnects: boolean;
 }
 
 /** One listener's error must not stop the others nor the core's event. */
@@ -117,23 +61,24 @@ export class ZmqSession implements SessionApi {
   #settings: SessionSettings;
 
   readonly #sockets = new Map<string, SocketEntry>();
+  /** Closed sockets' labels, oldest first, so the debugger can name the frames they left in the buffer. */
+  readonly #closedSockets: { socketId: string; label: string }[] = [];
   #defaultSocketId: string | undefined;
   #nextSocket = 1;
-  readonly #peers = new Map<string, PeerView>();
+  readonly #pictures = new SessionPictures();
+  readonly #peers = new SessionPeers(this.#pictures);
+  readonly #events = new SessionEventLog();
   readonly #traffic: RingBuffer<TrafficRecord>;
-  readonly #events = new RingBuffer<EventView>(EVENT_LOG_SIZE);
   readonly #savedMessages: SavedMessagesFile;
   readonly #listeners = new Set<(event: HostEvent) => void>();
 
   #seq = 0;
   #emittedSeq = 0;
   #socketsDirty = false;
-  readonly #dirtyPeers = new Set<string>();
   /** Sockets with traffic since the last flush: their peers' counters are re-read then. */
   readonly #busySockets = new Set<string>();
-  readonly #gonePeers = new Map<string, { socketId: string; connectionId: number }>();
-  #pendingEvents: EventView[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #rateTimer: NodeJS.Timeout | undefined;
   #disposed = false;
   #disposing: Promise<void> | undefined;
 
@@ -145,6 +90,11 @@ export class ZmqSession implements SessionApi {
     this.#batchInterval = options.batchInterval ?? 50;
     this.#captureLimit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
     this.#traffic = new RingBuffer<TrafficRecord>(this.#settings.bufferSize);
+    const rateInterval = options.rateInterval ?? 1000;
+    if (rateInterval > 0) {
+      this.#rateTimer = setInterval(() => this.tickRates(), rateInterval);
+      this.#rateTimer.unref?.();
+    }
   }
 
   get settings(): SessionSettings {
@@ -165,18 +115,13 @@ export class ZmqSession implements SessionApi {
     }
   }
 
-  #socketDefaults(): PeerOptions {
-    const s = this.#settings;
-    return { heartbeatInterval: s.heartbeatInterval, heartbeatTimeout: s.heartbeatTimeout, reconnectInterval: s.reconnectInterval, reconnectIntervalMax: s.reconnectIntervalMax };
-  }
-
   // --- Sockets -----------------------------------------------------------------------------------
 
   /** The session's own PEER socket, created on first use with the settings' defaults. */
   defaultSocketId(): string {
     const existing = this.#defaultSocketId !== undefined ? this.#sockets.get(this.#defaultSocketId) : undefined;
     if (existing && !existing.socket.closed) return existing.socketId;
-    const entry = this.createSocket({ label: 'Session PEER', drain: true });
+    const entry = this.createSocket({ label: 'Session PEER', drain: true, watchConnects: true });
     this.#defaultSocketId = entry.socketId;
     return entry.socketId;
   }
@@ -185,7 +130,7 @@ export class ZmqSession implements SessionApi {
   createSocket(options: CreateSocketOptions = {}): { socketId: string; socket: Peer } {
     this.#checkOpen();
     const socketId = `socket-${this.#nextSocket++}`;
-    const peerOptions: PeerOptions = { ...this.#socketDefaults(), ...(this.#context ? { context: this.#context } : {}), ...options.options };
+    const peerOptions: PeerOptions = { ...socketDefaults(this.#settings), ...(this.#context ? { context: this.#context } : {}), ...options.options };
     const socket = new Peer(peerOptions);
     const onMonitor = (event: MonitorEvent): void => this.#onMonitor(socketId, event);
     const onConnection = (info: ConnectionInfo): void => this.#onConnection(socketId, info);
@@ -198,8 +143,9 @@ export class ZmqSession implements SessionApi {
       socket.off('connection', onConnection);
       socket.off('frame', onFrame);
     };
-    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach };
+    const entry: SocketEntry = { socketId, label: options.label ?? `PEER ${socketId.slice('socket-'.length)}`, socket, detach, watchConnects: options.watchConnects ?? false };
     this.#sockets.set(socketId, entry);
+    this.#pictures.socketAdded(socketId);
     if (options.drain) void this.#drain(entry);
     this.#logger?.info(`${entry.label} (${socketId}) created`);
     this.#markSockets();
@@ -233,23 +179,31 @@ export class ZmqSession implements SessionApi {
     }));
   }
 
+  /** Whether a connect of this socket that keeps failing is worth a notification (see CreateSocketOptions). */
+  watchesConnects(socketId: string): boolean {
+    return this.#sockets.get(socketId)?.watchConnects ?? false;
+  }
+
   /** Peers (connections) now. */
   peers(socketId?: string): PeerView[] {
-    const all = [...this.#peers.values()];
-    return socketId === undefined ? all : all.filter((p) => p.socketId === socketId);
+    return this.#peers.list(socketId);
   }
 
   /** Closes a socket and forgets it and its peers. */
   async closeSocket(socketId: string): Promise<void> {
     const entry = this.#sockets.get(socketId);
     if (!entry) throw new ZmqError('ENOTSOCK', { detail: `no socket "${socketId}" in this session` });
+    this.#peers.closeSocket(socketId);
     try {
       await entry.socket.close();
     } finally {
       entry.detach();
       this.#sockets.delete(socketId);
       if (this.#defaultSocketId === socketId) this.#defaultSocketId = undefined;
-      for (const [key, peer] of this.#peers) if (peer.socketId === socketId) this.#peerGone(key, peer.socketId, peer.connectionId);
+      this.#peers.removeSocket(socketId);
+      this.#pictures.socketRemoved(socketId);
+      this.#closedSockets.push({ socketId, label: entry.label });
+      if (this.#closedSockets.length > CLOSED_SOCKETS_KEPT) this.#closedSockets.shift();
       this.#logger?.info(`${entry.label} (${socketId}) closed`);
       this.#markSockets();
     }
@@ -260,9 +214,12 @@ export class ZmqSession implements SessionApi {
   snapshot(): Snapshot {
     return {
       sockets: this.sockets(),
+      closedSockets: [...this.#closedSockets],
       peers: this.peers(),
       traffic: this.#traffic.toArray().map(toTrafficView),
-      events: this.#events.toArray(),
+      events: this.#events.groups(),
+      rates: this.#pictures.rates(),
+      ladders: this.#pictures.ladders((socketId, connectionId) => this.#peers.has(socketId, connectionId)),
       settings: { bufferSize: this.#settings.bufferSize, defaultView: this.#settings.defaultView },
       savedMessages: [...this.#savedMessages.messages],
     };
@@ -300,15 +257,37 @@ export class ZmqSession implements SessionApi {
 
   disconnectPeer(socketId: string, connectionId: number): void {
     const socket = this.socket(socketId);
+    if (this.#peers.isEnded(socketId, connectionId)) {
+      // A failed handshake kept to show why: dismissing it forgets it.
+      this.#peers.remove(socketId, connectionId);
+      this.#schedule();
+      return;
+    }
     const info = socket.connections().find((c) => c.id === connectionId);
     if (!info) throw new ZmqError('EHOSTUNREACH', { detail: `no connection ${connectionId} on ${socketId}` });
+    this.#peers.closedByUser(socketId, connectionId);
     socket.closeConnection(connectionId);
     this.#logger?.info(`${this.#label(socketId)}: closed connection ${connectionId} (${info.role} ${info.endpoint})`);
     this.#markSockets();
   }
 
+  /**
+   * zmq_disconnect: ends the connection to `endpoint`, its retries and its routing id, and tells
+   * the debugger (the socket list loses the endpoint). Throws the core's ZmqError (ENOENT when the
+   * socket is not connected to it).
+   */
+  disconnect(socketId: string, endpoint: string): void {
+    const socket = this.socket(socketId);
+    const text = endpoint.trim();
+    for (const c of socket.connections()) if (c.role === 'connect' && c.endpoint === text) this.#peers.closedByUser(socketId, c.id);
+    socket.disconnect(text);
+    this.#logger?.info(`${this.#label(socketId)}: disconnected ${text}`);
+    this.#markSockets();
+  }
+
   clearTraffic(): void {
     this.#traffic.clear();
+    this.#closedSockets.length = 0;
     this.#emittedSeq = this.#seq;
     this.#emit({ type: 'trafficCleared' });
   }
@@ -336,6 +315,15 @@ export class ZmqSession implements SessionApi {
     return this.#savedMessages.load();
   }
 
+  /**
+   * Ends the second under way for the message rates and sends its samples (the `rates` event).
+   * Called by the session's own timer once a second; tests call it directly.
+   */
+  tickRates(now = Date.now()): void {
+    if (this.#disposed || this.#sockets.size === 0) return;
+    this.#emit({ type: 'rates', tick: this.#pictures.tickRates(now) });
+  }
+
   /** Emits what is pending now instead of at the end of the batch window. */
   flush(): void {
     if (this.#timer) {
@@ -348,18 +336,12 @@ export class ZmqSession implements SessionApi {
     }
     for (const socketId of this.#busySockets) this.#refreshCounters(socketId);
     this.#busySockets.clear();
-    for (const key of this.#dirtyPeers) {
-      const peer = this.#peers.get(key);
-      if (peer) this.#emit({ type: 'peer', peer });
-    }
-    this.#dirtyPeers.clear();
-    for (const gone of this.#gonePeers.values()) this.#emit({ type: 'peerGone', ...gone });
-    this.#gonePeers.clear();
-    if (this.#pendingEvents.length > 0) {
-      const events = this.#pendingEvents;
-      this.#pendingEvents = [];
-      this.#emit({ type: 'monitor', events });
-    }
+    const { updated, gone } = this.#peers.takeChanges();
+    for (const peer of updated) this.#emit({ type: 'peer', peer });
+    for (const peer of gone) this.#emit({ type: 'peerGone', socketId: peer.socketId, connectionId: peer.connectionId });
+    const events = this.#events.takeChanged();
+    if (events.length > 0) this.#emit({ type: 'monitor', events });
+    for (const ladder of this.#pictures.takeChangedLadders((socketId, connectionId) => this.#peers.has(socketId, connectionId))) this.#emit({ type: 'ladder', ladder });
     const fresh = this.#seq - this.#emittedSeq;
     if (fresh > 0) {
       const frames = this.#traffic.last(Math.min(fresh, MAX_FRAMES_PER_BATCH)).map(toTrafficView);
@@ -375,6 +357,7 @@ export class ZmqSession implements SessionApi {
       const closing = [...this.#sockets.keys()].map((id) => this.closeSocket(id).catch(() => undefined));
       await Promise.all(closing);
       this.flush();
+      if (this.#rateTimer) clearInterval(this.#rateTimer);
       this.#disposed = true;
       this.#listeners.clear();
     })();
@@ -384,10 +367,8 @@ export class ZmqSession implements SessionApi {
   // --- Core events ---------------------------------------------------------------------------------
 
   #onMonitor(socketId: string, event: MonitorEvent): void {
-    const view = toEventView(socketId, event);
-    this.#events.push(view);
-    this.#pendingEvents.push(view);
-    if (this.#pendingEvents.length > EVENT_LOG_SIZE) this.#pendingEvents.splice(0, this.#pendingEvents.length - EVENT_LOG_SIZE);
+    const view = this.#events.add(socketId, event);
+    this.#pictures.onMonitor(socketId, event);
     if (this.#logger) {
       const rid = event.routingId !== undefined ? ` routing id ${event.routingId}` : '';
       const line = `${this.#label(socketId)}: ${event.type} ${event.endpoint}${rid} (value ${event.value})${view.error ? ` — ${view.error}` : ''}`;
@@ -399,21 +380,9 @@ export class ZmqSession implements SessionApi {
   }
 
   #onConnection(socketId: string, info: ConnectionInfo): void {
-    const key = `${socketId}/${info.id}`;
-    if (isGone(info)) {
-      this.#peerGone(key, socketId, info.id);
-    } else {
-      this.#peers.set(key, toPeerView(socketId, info));
-      this.#gonePeers.delete(key);
-      this.#dirtyPeers.add(key);
-    }
-    this.#schedule();
-  }
-
-  #peerGone(key: string, socketId: string, connectionId: number): void {
-    this.#peers.delete(key);
-    this.#dirtyPeers.delete(key);
-    this.#gonePeers.set(key, { socketId, connectionId });
+    // The pictures first: whether a gone connection is kept depends on its ladder's last attempt.
+    this.#pictures.onConnection(socketId, info);
+    this.#peers.onConnection(socketId, info);
     this.#schedule();
   }
 
@@ -435,6 +404,7 @@ export class ZmqSession implements SessionApi {
     };
     this.#traffic.push(record);
     this.#busySockets.add(socketId);
+    this.#pictures.onFrame(socketId, frame);
     if (this.#logger?.traceEnabled) {
       this.#logger.trace(
         `${socketId} #${frame.connectionId} rid ${frame.routingId ?? '-'} ${frame.direction === 'in' ? '<-' : '->'} ${frame.kind} ${frame.size} B: ${hexPreview(record.data)}`,
@@ -446,13 +416,7 @@ export class ZmqSession implements SessionApi {
   /** Counters change with every frame but emit no 'connection' event; re-read them once per batch. */
   #refreshCounters(socketId: string): void {
     const entry = this.#sockets.get(socketId);
-    if (!entry || entry.socket.closed) return;
-    for (const info of entry.socket.connections()) {
-      const key = `${socketId}/${info.id}`;
-      if (isGone(info) || !this.#peers.has(key)) continue;
-      this.#peers.set(key, toPeerView(socketId, info));
-      this.#dirtyPeers.add(key);
-    }
+    if (entry && !entry.socket.closed) this.#peers.refreshCounters(socketId, entry.socket.connections());
   }
 
   // --- Plumbing ------------------------------------------------------------------------------------

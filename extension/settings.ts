@@ -4,7 +4,7 @@
  * No vscode import: callers pass a `get(key)` reader (`WorkspaceConfiguration.get`).
  */
 import { SCRIPT_SETTING_DEFAULTS } from './script-variables';
-import { DEFAULT_SETTINGS, type SessionSettings } from './session';
+import { DEFAULT_SETTINGS, type SessionSettings } from './session-settings';
 
 /** The configuration section. */
 export const SETTINGS_SECTION = 'zmqPeer';

@@ -15,7 +15,10 @@
 #   $CACHE/libzmq-4.3.4-draft/       install prefix (include/, lib/, bin/)
 #   $CACHE/libzmq-4.3.4-draft/.build-stamp   build configuration of that install
 #   $CACHE/src/                      downloaded Debian source package + build tree
-#   $CACHE/bin/libzmq-helper         the compiled helper
+#   $CACHE/bin/libzmq-helper-HASH    the compiled helper, named by a hash of its source, so
+#                                    that checkouts with different helpers sharing one cache
+#                                    never overwrite each other's (test/support/libzmq.ts
+#                                    computes the same name)
 #
 # Any failure exits non-zero: a missing libzmq must fail the test run.
 set -euo pipefail
@@ -26,11 +29,12 @@ CACHE="${ZMQ_PEER_CACHE:-$HOME/.cache/zmq-peer-debugger}"
 PREFIX="$CACHE/libzmq-${ZMQ_VERSION}-draft"
 STAMP="$PREFIX/.build-stamp"
 SRC_ROOT="$CACHE/src"
-HELPER_BIN="$CACHE/bin/libzmq-helper"
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$SCRIPT_DIR/.." && pwd)"
 HELPER_SRC="$REPO_ROOT/test/support/libzmq-helper.c"
+# The first 16 hex digits of the source's SHA-256, as test/support/libzmq.ts computes them.
+HELPER_BIN="$CACHE/bin/libzmq-helper-$(sha256sum "$HELPER_SRC" | cut -c1-16)"
 
 CONFIGURE_FLAGS=(
   "--prefix=$PREFIX"
@@ -225,7 +229,7 @@ build_libzmq() {
 build_helper() {
   [ -f "$HELPER_SRC" ] || die "helper source missing: $HELPER_SRC"
   mkdir -p "$(dirname "$HELPER_BIN")"
-  if [ -x "$HELPER_BIN" ] && [ "$HELPER_BIN" -nt "$HELPER_SRC" ] && [ "$HELPER_BIN" -nt "$STAMP" ]; then
+  if [ -x "$HELPER_BIN" ] && [ "$HELPER_BIN" -nt "$STAMP" ]; then
     log "helper up to date"
     return
   fi

@@ -5,15 +5,17 @@
  * live state always comes from the host's `init`.
  */
 
-import { PROTOCOL_VERSION, type HostToWebview, type TrafficView, type WebviewToHost } from './protocol';
+import { PROTOCOL_VERSION, type HostToWebview, type PeerView, type TrafficView, type WebviewToHost } from './protocol';
 import { RpcClient } from './rpc';
 import { initialState, reduce, viewStateOf, type Action, type DebuggerState, type UiAction, type ViewState } from './state';
 import type { ViewContext } from './views/context';
 import { h } from './views/dom';
 import { InspectorView } from './views/inspector-view';
+import { LadderView } from './views/ladder-view';
 import { PeersView } from './views/peers-view';
 import { SendView } from './views/send-view';
 import { TimelineView } from './views/timeline-view';
+import { TopologyView } from './views/topology-view';
 
 const vscode = acquireVsCodeApi<ViewState>();
 const rpc = new RpcClient((msg: WebviewToHost) => vscode.postMessage(msg));
@@ -21,9 +23,10 @@ const rpc = new RpcClient((msg: WebviewToHost) => vscode.postMessage(msg));
 let state: DebuggerState = reduce(initialState(), { kind: 'ui/restore', view: vscode.getState() });
 let savedView: ViewState = viewStateOf(state);
 let frameRequested = false;
-let views: { peers: PeersView; timeline: TimelineView; inspector: InspectorView; send: SendView } | null = null;
+let views: { peers: PeersView; topology: TopologyView; ladder: LadderView; timeline: TimelineView; inspector: InspectorView; send: SendView } | null = null;
 
 const ctx: ViewContext = {
+  state: () => state,
   dispatch: (action: UiAction) => apply(action),
   request: (method, params) => rpc.request(method, params),
 };
@@ -47,10 +50,19 @@ function schedule(): void {
   requestAnimationFrame(render);
 }
 
-// Traffic events are folded in once per animation frame, as one batch: with 50,000 msgs/s the
-// reducer (and the ring copy it makes) runs at most 60 times a second, not once per host message.
+// Traffic and peer events are folded in once per animation frame, as one batch each: with 50,000
+// msgs/s the reducer (and the ring copy it makes) runs at most 60 times a second, not once per
+// host message, and 200 busy connections cost one peer-map copy per frame, not 200.
 let pendingFrames: TrafficView[] = [];
 let pendingDropped = 0;
+let pendingPeers: PeerView[] = [];
+
+function flushPeers(redraw: boolean): void {
+  if (pendingPeers.length === 0) return;
+  const peers = pendingPeers;
+  pendingPeers = [];
+  apply({ kind: 'peerBatch', peers }, redraw);
+}
 
 function flushTraffic(redraw: boolean): void {
   if (pendingFrames.length === 0 && pendingDropped === 0) return;
@@ -63,17 +75,28 @@ function flushTraffic(redraw: boolean): void {
 
 function render(): void {
   frameRequested = false;
+  // Order kept between the two batches: they hold only peer updates and frames, which do not interact.
+  flushPeers(false);
   flushTraffic(false);
   const root = document.getElementById('app');
   if (root === null) return;
   if (!state.initialised) return;
   if (views === null) {
-    views = { peers: new PeersView(ctx), timeline: new TimelineView(ctx), inspector: new InspectorView(), send: new SendView(ctx) };
-    const right = h('div', { class: 'pane', testid: 'right-pane' }, views.timeline.element,
+    const inspector: InspectorView = new InspectorView(() => timeline.focus());
+    const timeline: TimelineView = new TimelineView(ctx, () => inspector.focus());
+    const ladder = new LadderView();
+    views = { peers: new PeersView(ctx, ladder.element), topology: new TopologyView(ctx), ladder, timeline, inspector, send: new SendView(ctx) };
+    // Left: sockets, the selected connection's handshake, peers, events. Right: the topology above
+    // the traffic, the inspector and the send form below it.
+    const right = h('div', { class: 'pane', testid: 'right-pane' },
+      h('div', { class: 'pictures', testid: 'pictures' }, views.topology.element),
+      views.timeline.element,
       h('div', { class: 'bottom' }, views.inspector.element, views.send.element));
     root.replaceChildren(views.peers.element, right);
   }
   views.peers.update(state);
+  views.topology.update(state);
+  views.ladder.update(state);
   views.timeline.update(state);
   views.inspector.update(state);
   views.send.update(state);
@@ -100,7 +123,13 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
     schedule();
     return;
   }
-  // Keep order: frames that arrived before this message are applied first.
+  if (msg.kind === 'event' && msg.event.type === 'peer') {
+    pendingPeers.push(msg.event.peer);
+    schedule();
+    return;
+  }
+  // Keep order: updates and frames that arrived before this message are applied first.
+  flushPeers(false);
   flushTraffic(false);
   apply(msg);
 });

@@ -41,7 +41,7 @@ export type WireValue<V> = V extends Uint8Array ? string : V extends undefined ?
 /**
  * One connection of a socket: the core's `ConnectionInfo` fields as {@link Wire} values (checked
  * against the core type in extension/session-views.ts), plus `socketId`, `connectionId` (the
- * core's `id`) and `lastHeartbeat` (the newest of its ping and pong times).
+ * core's `id`), `lastHeartbeat` (the newest of its ping and pong times) and `ended`.
  */
 export interface PeerView {
   readonly socketId: string;
@@ -63,7 +63,15 @@ export interface PeerView {
   readonly queuedOut: number;
   readonly queuedIn: number;
   readonly lastHeartbeat: number | null;
+  /** Failed attempts so far (the core's count of reconnects). */
+  readonly reconnects: number;
+  /** The error that ended or last interrupted the connection; null once it is ACTIVE again. */
   readonly lastError: string | null;
+  /**
+   * The connection is over: its handshake failed (ERR_ZMTP_…, a timeout), and the session keeps it
+   * so the debugger can show where and why. It can no longer be sent to.
+   */
+  readonly ended: boolean;
 }
 
 /**
@@ -92,9 +100,20 @@ export interface TrafficRecord {
 /** One frame of the traffic timeline: a {@link TrafficRecord} with its `data` in base64. */
 export type TrafficView = Wire<TrafficRecord>;
 
-/** A monitor event, for the event log. */
+/**
+ * A group of equal monitor events, for the event log: a retry loop adds to `count` of its few
+ * groups (`CONNECT_RETRIED ×42`) instead of pushing the rest of the history out. Groups are
+ * made by webview/event-log.ts; a group that grows is sent again with the same `id`.
+ */
 export interface EventView {
+  /** The group's id, increasing per host session. */
+  readonly id: number;
+  /** When the newest event of the group happened. */
   readonly time: number;
+  /** When the first one did. */
+  readonly firstTime: number;
+  /** How many events the group holds (1 for a lone event). */
+  readonly count: number;
   readonly socketId: string;
   readonly type: string;
   readonly value: number;
@@ -103,12 +122,71 @@ export interface EventView {
   readonly error: string | null;
 }
 
+/** One second of a socket's or a connection's data traffic: messages and bytes, in and out. */
+export type RateSample = readonly [msgsIn: number, msgsOut: number, bytesIn: number, bytesOut: number];
+
+/** The seconds of rate history the host keeps and the sparklines draw. */
+export const RATE_HISTORY_SECONDS = 60;
+
+/** One second's samples of every socket and live connection (the `rates` event). */
+export interface RateTick {
+  /** Date.now() at the end of the second. */
+  readonly time: number;
+  readonly sockets: readonly { readonly socketId: string; readonly sample: RateSample }[];
+  readonly peers: readonly { readonly socketId: string; readonly connectionId: number; readonly sample: RateSample }[];
+}
+
+/** The rate history in a snapshot: samples one second apart, oldest first, the newest at `time`. */
+export interface RateHistory {
+  readonly time: number;
+  readonly sockets: readonly { readonly socketId: string; readonly samples: readonly RateSample[] }[];
+  readonly peers: readonly { readonly socketId: string; readonly connectionId: number; readonly samples: readonly RateSample[] }[];
+}
+
+/** One arrow (or note) of a handshake ladder. */
+export interface LadderStep {
+  readonly time: number;
+  /** `out`: we send it; `in`: the peer does; `local`: something at our end (a retry, a state). */
+  readonly direction: 'in' | 'out' | 'local';
+  readonly kind: 'net' | 'greeting' | 'command' | 'heartbeat' | 'data' | 'error' | 'note';
+  /** What the arrow says: `greeting`, `READY`, `PING`, `data 25 B`, `TCP connect`, `ECONNREFUSED`. */
+  readonly label: string;
+  /** What it carried: `ZMTP 3.1 · NULL · as-server 0`, READY's properties, a preview. */
+  readonly detail: string | null;
+}
+
+/** One connection attempt as a sequence of steps. */
+export interface LadderAttempt {
+  /** 1 for the first attempt, then one more per reconnect. */
+  readonly attempt: number;
+  readonly steps: readonly LadderStep[];
+  /** `pending`: under way; `active`: the handshake succeeded; `failed`: it ended with `error`. */
+  readonly outcome: 'pending' | 'active' | 'failed';
+  /** The named error that ended it and what to do about it. */
+  readonly error: { readonly code: string; readonly message: string; readonly advice: string } | null;
+}
+
+/**
+ * The handshake ladder of one connection: the attempt under way (or the last one), and the last
+ * attempt that failed, so a retry loop still shows why it fails while its next attempt runs.
+ */
+export interface LadderView {
+  readonly socketId: string;
+  readonly connectionId: number;
+  readonly current: LadderAttempt;
+  readonly lastFailed: LadderAttempt | null;
+}
+
 /** Everything the webview needs to draw itself from nothing. */
 export interface Snapshot {
   readonly sockets: readonly SocketView[];
+  /** Sockets closed since (a finished script run), newest last: their frames may still be in `traffic`. */
+  readonly closedSockets: readonly { readonly socketId: string; readonly label: string }[];
   readonly peers: readonly PeerView[];
   readonly traffic: readonly TrafficView[];
   readonly events: readonly EventView[];
+  readonly rates: RateHistory;
+  readonly ladders: readonly LadderView[];
   readonly settings: { readonly bufferSize: number; readonly defaultView: 'hex' | 'utf8' };
   readonly savedMessages: readonly SavedMessage[];
 }
@@ -153,10 +231,18 @@ export type HostEvent =
   | { readonly type: 'peerGone'; readonly socketId: string; readonly connectionId: number }
   /** `dropped`: frames seen in this batch window but not sent (only the newest are); absent = none. */
   | { readonly type: 'traffic'; readonly frames: readonly TrafficView[]; readonly dropped?: number }
+  /** New event groups, and groups that grew (same `id`, a higher `count`). */
   | { readonly type: 'monitor'; readonly events: readonly EventView[] }
+  | { readonly type: 'rates'; readonly tick: RateTick }
+  | { readonly type: 'ladder'; readonly ladder: LadderView }
   | { readonly type: 'trafficCleared' }
   | { readonly type: 'savedMessages'; readonly messages: readonly SavedMessage[] }
-  | { readonly type: 'focus'; readonly socketId: string; readonly routingId: number | null };
+  /**
+   * Show this socket or routing id (Connect Peer, the tree, the API): it is selected and made the
+   * send target, and a peer filter that would hide it is lifted. `socketId` null: show all the
+   * traffic (a script run, whose sockets come and go).
+   */
+  | { readonly type: 'focus'; readonly socketId: string | null; readonly routingId: number | null };
 
 export type HostToWebview =
   | { readonly kind: 'init'; readonly version: number; readonly snapshot: Snapshot }

@@ -5,29 +5,20 @@
  * unit tests run it in plain Node.
  */
 
+import { mergeEventGroups } from './event-log';
+import { assertNever } from './payload';
+import { connectionWithTarget, goneTakesPeerFilter, liveSendTarget, peerFilterIsStale, seenAfter } from './peer-targets';
+import { laddersOf, ratesAfter, ratesOf, withLadder, withoutLadder, type Ladders, type RateSeries } from './picture-data';
 import type { EventView, HostToWebview, PayloadFormat, PeerView, SavedMessage, SocketView, TrafficView } from './protocol';
-import { assertNever, base64ToBytes, previewText } from './payload';
+import { peerKey, targetKey } from './state-keys';
+import { compileTextFilter, DEFAULT_FILTER, sanitizeFilter, type TrafficFilter } from './traffic-filter';
 
 /** Traffic ring size when the host has not said (it always does, in `init`). */
 export const DEFAULT_BUFFER_SIZE = 10_000;
 /** The traffic ring never holds more than this, whatever the settings say. */
 export const MAX_BUFFER_SIZE = 1_000_000;
-/** The monitor event log keeps this many entries, newest last. */
+/** The monitor event log keeps this many groups, newest last. */
 export const MAX_EVENTS = 1_000;
-
-/** Which way the direction filter lets frames through. */
-export type DirectionFilter = 'all' | 'in' | 'out';
-
-/** The timeline filter. */
-export interface TrafficFilter {
-  /** Plain substring (case-insensitive), or `/regex/flags`. Empty: no text filter. */
-  readonly text: string;
-  /** Only frames of this routing id; null: all. */
-  readonly routingId: number | null;
-  readonly direction: DirectionFilter;
-  /** Show ZMTP commands (greeting, READY, PING…) and WebSocket control frames, not only data. */
-  readonly showCommands: boolean;
-}
 
 /** What the send form holds. */
 export interface SendDraft {
@@ -68,6 +59,22 @@ export interface DebuggerState extends ViewState {
   readonly bufferSize: number;
   readonly defaultView: 'hex' | 'utf8';
   readonly savedMessages: readonly SavedMessage[];
+  /**
+   * The routing ids (`targetKey`s) that have frames in the ring, with the seq of their newest one:
+   * the peer filter offers them even once their connection is gone (a finished script run).
+   */
+  readonly seenTargets: ReadonlyMap<string, number>;
+  /** The label of every socket seen since init, closed ones too (their frames may still be in the ring). */
+  readonly socketLabels: ReadonlyMap<string, string>;
+  /** Message rates, one sample a second, oldest first: keyed `socket:<socketId>` and by `peerKey` (picture-data.ts). */
+  readonly rates: RateSeries;
+  /** Handshake ladders by `peerKey`. */
+  readonly ladders: Ladders;
+  /**
+   * A routing id (`targetKey`) to select as soon as its connection shows up: Connect Peer shows the
+   * new peer at once, and its first `peer` update comes with the session's next batch.
+   */
+  readonly pendingSelect: string | null;
   /** Set when `filter.text` is a `/regex/` that does not compile; the text filter is then off. */
   readonly filterError: string | null;
   readonly sendStatus: SendStatus;
@@ -78,34 +85,28 @@ export type UiAction =
   | { readonly kind: 'ui/filter'; readonly patch: Partial<TrafficFilter> }
   | { readonly kind: 'ui/selectMessage'; readonly seq: number | null }
   | { readonly kind: 'ui/selectPeer'; readonly key: string | null }
+  /** A peer picked in a picture (the topology): filter the traffic to it, select it, send to it. */
+  | { readonly kind: 'ui/showPeer'; readonly key: string }
+  /** A socket picked in a picture: filter the traffic to it. */
+  | { readonly kind: 'ui/showSocket'; readonly socketId: string }
   | { readonly kind: 'ui/autoScroll'; readonly on: boolean }
   | { readonly kind: 'ui/draft'; readonly patch: Partial<SendDraft> }
   | { readonly kind: 'ui/sendStatus'; readonly status: SendStatus }
   | { readonly kind: 'ui/restore'; readonly view: unknown };
 
 /** Everything the reducer accepts. */
-export type Action = HostToWebview | UiAction;
+export type Action = HostToWebview | UiAction | PeerBatch;
 
-/** The key of one connection: socket id and connection id. */
-export function peerKey(socketId: string, connectionId: number): string {
-  return `${socketId}/${connectionId}`;
+/**
+ * Several `peer` events folded into one step (main.ts collects them per animation frame): with 200
+ * busy connections the host sends 200 updates every 50 ms, and one map copy per batch beats one per
+ * update. The result is the same as applying them one by one, in order.
+ */
+export interface PeerBatch {
+  readonly kind: 'peerBatch';
+  readonly peers: readonly PeerView[];
 }
 
-/** The send form's key for a routing id on a socket: `${socketId}#${routingId}` (readable in tests). */
-export function targetKey(socketId: string, routingId: number): string {
-  return `${socketId}#${routingId}`;
-}
-
-/** Splits a `targetKey`; null when it is not one. */
-export function parseTargetKey(key: string): { socketId: string; routingId: number } | null {
-  const at = key.lastIndexOf('#');
-  if (at <= 0) return null;
-  const routingId = Number(key.slice(at + 1));
-  if (!Number.isInteger(routingId) || routingId <= 0 || routingId > 0xffffffff) return null;
-  return { socketId: key.slice(0, at), routingId };
-}
-
-const DEFAULT_FILTER: TrafficFilter = { text: '', routingId: null, direction: 'all', showCommands: false };
 const DEFAULT_DRAFT: SendDraft = { target: '', format: 'text', payload: '' };
 
 /** The state before `init`. */
@@ -120,6 +121,11 @@ export function initialState(): DebuggerState {
     bufferSize: DEFAULT_BUFFER_SIZE,
     defaultView: 'hex',
     savedMessages: [],
+    seenTargets: new Map(),
+    socketLabels: new Map(),
+    rates: new Map(),
+    ladders: new Map(),
+    pendingSelect: null,
     filter: DEFAULT_FILTER,
     filterError: null,
     selectedSeq: null,
@@ -150,76 +156,6 @@ export function appendBounded<T>(list: readonly T[], items: readonly T[], bound:
   return { list: list.slice(dropped).concat(items), dropped };
 }
 
-/** Compiles the text filter: a case-insensitive substring, or `/source/flags`. */
-export function compileTextFilter(text: string): { test: ((s: string) => boolean) | null; error: string | null } {
-  if (text === '') return { test: null, error: null };
-  const m = /^\/(.+)\/([a-z]*)$/s.exec(text);
-  if (m) {
-    try {
-      // 'g' and 'y' make test() stateful (lastIndex), which would skip matches between rows.
-      const re = new RegExp(m[1], m[2].replace(/[gy]/g, ''));
-      return { test: (s) => re.test(s), error: null };
-    } catch (err) {
-      return { test: null, error: err instanceof Error ? err.message : String(err) };
-    }
-  }
-  const needle = text.toLowerCase();
-  return { test: (s) => s.toLowerCase().includes(needle), error: null };
-}
-
-const previewCache = new WeakMap<TrafficView, string>();
-
-/** The frame's one-line preview (cached per frame object). */
-export function framePreview(frame: TrafficView): string {
-  let p = previewCache.get(frame);
-  if (p === undefined) {
-    const bytes = base64ToBytes(frame.data);
-    p = bytes === null ? '' : previewText(bytes);
-    if (frame.truncated) p += ' [truncated]';
-    previewCache.set(frame, p);
-  }
-  return p;
-}
-
-/** True when a frame is a ZMTP or WebSocket command rather than a data message. */
-export function isCommand(frame: TrafficView): boolean {
-  return frame.kind !== 'data';
-}
-
-/**
- * Builds the timeline predicate for a filter. The text filter looks at the preview, the kind and
- * the routing id, so `/^PING/` and `42` both find what a user sees in the row.
- */
-export function trafficPredicate(filter: TrafficFilter): (frame: TrafficView) => boolean {
-  const { test } = compileTextFilter(filter.text);
-  return (f) => {
-    if (!filter.showCommands && isCommand(f)) return false;
-    if (filter.direction !== 'all' && f.direction !== filter.direction) return false;
-    if (filter.routingId !== null && f.routingId !== filter.routingId) return false;
-    if (test !== null && !test(framePreview(f)) && !test(f.kind) && !(f.routingId !== null && test(String(f.routingId)))) return false;
-    return true;
-  };
-}
-
-/** The frames the timeline shows, oldest first. */
-export function visibleTraffic(state: Pick<DebuggerState, 'traffic' | 'filter'>): TrafficView[] {
-  return state.traffic.filter(trafficPredicate(state.filter));
-}
-
-/** The peers that have a routing id (the send form's choices), in arrival order. */
-export function sendTargets(state: Pick<DebuggerState, 'peers'>): { key: string; socketId: string; routingId: number; peer: PeerView }[] {
-  const out: { key: string; socketId: string; routingId: number; peer: PeerView }[] = [];
-  const seen = new Set<string>();
-  for (const peer of state.peers.values()) {
-    if (peer.routingId === null) continue;
-    const key = targetKey(peer.socketId, peer.routingId);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ key, socketId: peer.socketId, routingId: peer.routingId, peer });
-  }
-  return out;
-}
-
 /** The selected frame, when it is still in the ring. */
 export function selectedFrame(state: Pick<DebuggerState, 'traffic' | 'selectedSeq'>): TrafficView | null {
   if (state.selectedSeq === null) return null;
@@ -241,14 +177,29 @@ function withFilter(state: DebuggerState, filter: TrafficFilter): DebuggerState 
   return { ...state, filter, filterError: compileTextFilter(filter.text).error };
 }
 
-function sanitizeFilter(value: unknown): TrafficFilter {
-  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  return {
-    text: typeof v.text === 'string' ? v.text.slice(0, 1000) : '',
-    routingId: typeof v.routingId === 'number' && Number.isInteger(v.routingId) && v.routingId > 0 ? v.routingId : null,
-    direction: v.direction === 'in' || v.direction === 'out' ? v.direction : 'all',
-    showCommands: v.showCommands === true,
-  };
+/** The filter without its socket and routing id (everything else as the user set it). */
+function withoutPeerFilter(state: DebuggerState): DebuggerState {
+  if (state.filter.socketId === null && state.filter.routingId === null) return state;
+  return withFilter(state, { ...state.filter, socketId: null, routingId: null });
+}
+
+/** Lifts a peer filter that names something that no longer exists (peer-targets.ts). */
+function dropStaleFilter(state: DebuggerState): DebuggerState {
+  return peerFilterIsStale(state) ? withoutPeerFilter(state) : state;
+}
+
+/** Keeps the send target on a live routing id: the one picked, else the first there is, else none. */
+function retarget(state: DebuggerState): DebuggerState {
+  const next = liveSendTarget(state, state.draft.target);
+  return next === state.draft.target ? state : { ...state, draft: { ...state.draft, target: next } };
+}
+
+/**
+ * After a connection is gone (or ended with a failed handshake): a peer filter on its routing id
+ * is lifted unless another live connection has it; the caller retargets the send form.
+ */
+function liftGone(state: DebuggerState, gone: PeerView): DebuggerState {
+  return goneTakesPeerFilter(state, gone) ? withoutPeerFilter(state) : state;
 }
 
 function sanitizeDraft(value: unknown): SendDraft {
@@ -277,11 +228,8 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
       const peers = new Map<string, PeerView>();
       for (const p of snap.peers) peers.set(peerKey(p.socketId, p.connectionId), p);
       const traffic = appendBounded([], snap.traffic, bufferSize);
-      const firstLive = snap.peers.find((p) => p.routingId !== null);
-      const draft = state.draft.target === '' && firstLive?.routingId != null ? { ...state.draft, target: targetKey(firstLive.socketId, firstLive.routingId) } : state.draft;
-      return {
+      const next: DebuggerState = {
         ...state,
-        draft,
         initialised: true,
         sockets: snap.sockets,
         peers,
@@ -291,8 +239,15 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
         bufferSize,
         defaultView: snap.settings.defaultView === 'utf8' ? 'utf8' : 'hex',
         savedMessages: snap.savedMessages,
+        seenTargets: seenAfter(new Map(), traffic.list, 0),
+        socketLabels: new Map([...(snap.closedSockets ?? []), ...snap.sockets].map((s) => [s.socketId, s.label])),
+        rates: ratesOf(snap.rates),
+        ladders: laddersOf(snap.ladders),
+        selectedPeer: state.selectedPeer !== null && peers.has(state.selectedPeer) ? state.selectedPeer : null,
         sendStatus: state.sendStatus.state === 'pending' ? { state: 'idle' } : state.sendStatus,
       };
+      // View state restored from before a reload may name peers that are gone since.
+      return retarget(dropStaleFilter(next));
     }
     case 'response':
       // Responses belong to rpc.ts; the state does not change.
@@ -306,21 +261,21 @@ function reduceHost(state: DebuggerState, msg: HostToWebview): DebuggerState {
 
 function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'event' }>['event']): DebuggerState {
   switch (ev.type) {
-    case 'sockets':
-      return { ...state, sockets: ev.sockets };
-    case 'peer': {
-      const peers = new Map(state.peers);
-      peers.set(peerKey(ev.peer.socketId, ev.peer.connectionId), ev.peer);
-      // The first routing id to appear becomes the send target when none is picked yet.
-      const draft = state.draft.target === '' && ev.peer.routingId !== null ? { ...state.draft, target: targetKey(ev.peer.socketId, ev.peer.routingId) } : state.draft;
-      return { ...state, peers, draft };
+    case 'sockets': {
+      const fresh = ev.sockets.filter((s) => state.socketLabels.get(s.socketId) !== s.label);
+      const socketLabels = fresh.length === 0 ? state.socketLabels : new Map([...state.socketLabels, ...fresh.map((s): [string, string] => [s.socketId, s.label])]);
+      return dropStaleFilter({ ...state, sockets: ev.sockets, socketLabels });
     }
+    case 'peer':
+      return reducePeers(state, [ev.peer]);
     case 'peerGone': {
       const key = peerKey(ev.socketId, ev.connectionId);
-      if (!state.peers.has(key)) return state;
+      const gone = state.peers.get(key);
+      if (gone === undefined) return state;
       const peers = new Map(state.peers);
       peers.delete(key);
-      return { ...state, peers, selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
+      const next: DebuggerState = { ...state, peers, ladders: withoutLadder(state.ladders, key), selectedPeer: state.selectedPeer === key ? null : state.selectedPeer };
+      return retarget(liftGone(next, gone));
     }
     case 'traffic': {
       // `ev.dropped`: frames the host skipped in its batch (it sends only the newest); count them as dropped.
@@ -330,32 +285,57 @@ function reduceEvent(state: DebuggerState, ev: Extract<HostToWebview, { kind: 'e
       const last = state.traffic.length > 0 ? state.traffic[state.traffic.length - 1].seq : -Infinity;
       const fresh = ev.frames[0].seq > last ? ev.frames : ev.frames.filter((f) => f.seq > last);
       const { list, dropped } = appendBounded(state.traffic, fresh, state.bufferSize);
-      return { ...state, traffic: list, dropped: state.dropped + dropped + skipped };
+      const seenTargets = seenAfter(state.seenTargets, fresh, list.length > 0 ? list[0].seq : 0);
+      return { ...state, traffic: list, seenTargets, dropped: state.dropped + dropped + skipped };
     }
     case 'monitor':
-      return { ...state, events: appendBounded(state.events, ev.events, MAX_EVENTS).list };
+      return { ...state, events: mergeEventGroups(state.events, ev.events, MAX_EVENTS) };
+    case 'rates':
+      return { ...state, rates: ratesAfter(state.rates, ev.tick) };
+    case 'ladder':
+      return { ...state, ladders: withLadder(state.ladders, ev.ladder) };
     case 'trafficCleared':
-      return { ...state, traffic: [], dropped: 0, selectedSeq: null };
+      return dropStaleFilter({ ...state, traffic: [], seenTargets: new Map(), dropped: 0, selectedSeq: null });
     case 'savedMessages':
       return { ...state, savedMessages: ev.messages };
     case 'focus': {
-      // Focus on a peer: select its connection, make it the send target and filter the timeline to it.
-      let selectedPeer: string | null = state.selectedPeer;
-      if (ev.routingId !== null) {
-        for (const [key, p] of state.peers) {
-          if (p.socketId === ev.socketId && p.routingId === ev.routingId) selectedPeer = key;
-        }
-        return {
-          ...withFilter(state, { ...state.filter, routingId: ev.routingId }),
-          selectedPeer,
-          draft: { ...state.draft, target: targetKey(ev.socketId, ev.routingId) },
-        };
-      }
-      return state;
+      // Show a socket or a peer: never by hiding the rest (the user did not ask for a filter), and
+      // never behind a peer filter that would hide it; everything, when no socket is named.
+      const f = state.filter;
+      if (ev.socketId === null) return withoutPeerFilter(state);
+      const hides = (f.socketId !== null && f.socketId !== ev.socketId) || (f.routingId !== null && f.routingId !== ev.routingId);
+      const shown = hides ? withoutPeerFilter(state) : state;
+      if (ev.routingId === null) return shown;
+      const selectedPeer = connectionWithTarget(shown, ev.socketId, ev.routingId);
+      const target = targetKey(ev.socketId, ev.routingId);
+      if (selectedPeer === null) return { ...shown, pendingSelect: target, draft: { ...shown.draft, target } };
+      return { ...shown, selectedPeer, pendingSelect: null, draft: { ...shown.draft, target } };
     }
     default:
       return assertNever(ev);
   }
+}
+
+/** Connection updates, in order: one map copy for all of them. */
+function reducePeers(state: DebuggerState, updates: readonly PeerView[]): DebuggerState {
+  if (updates.length === 0) return state;
+  const peers = new Map(state.peers);
+  const ended: PeerView[] = [];
+  for (const peer of updates) {
+    const key = peerKey(peer.socketId, peer.connectionId);
+    const before = peers.get(key);
+    peers.set(key, peer);
+    if (peer.ended && before !== undefined && !before.ended) ended.push(peer);
+  }
+  let next: DebuggerState = { ...state, peers };
+  if (state.pendingSelect !== null) {
+    const arrived = updates.find((p) => p.routingId !== null && targetKey(p.socketId, p.routingId) === state.pendingSelect);
+    if (arrived !== undefined) next = { ...next, selectedPeer: peerKey(arrived.socketId, arrived.connectionId), pendingSelect: null };
+  }
+  // A connection whose handshake failed is over: a filter on it or a send target is lifted.
+  for (const peer of ended) next = liftGone(next, peer);
+  // The first routing id to appear becomes the send target when none is picked yet.
+  return retarget(next);
 }
 
 function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
@@ -365,15 +345,32 @@ function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
     case 'ui/selectMessage':
       return { ...state, selectedSeq: action.seq, autoScroll: action.seq === null ? state.autoScroll : false };
     case 'ui/selectPeer': {
+      // The user's pick wins over a peer still to come.
+      if (state.pendingSelect !== null) state = { ...state, pendingSelect: null };
       // Selecting a connection with a routing id also makes it the send form's target.
       const peer = action.key === null ? undefined : state.peers.get(action.key);
       const draft = peer?.routingId != null ? { ...state.draft, target: targetKey(peer.socketId, peer.routingId) } : state.draft;
       return { ...state, selectedPeer: action.key, draft };
     }
+    case 'ui/showPeer': {
+      const peer = state.peers.get(action.key);
+      if (peer === undefined) return state;
+      const filtered = withFilter(state, { ...state.filter, socketId: peer.socketId, routingId: peer.routingId });
+      const sendable = peer.routingId !== null && !peer.ended;
+      return { ...filtered, selectedPeer: action.key, draft: sendable ? { ...state.draft, target: targetKey(peer.socketId, peer.routingId!) } : state.draft };
+    }
+    case 'ui/showSocket':
+      return withFilter(state, { ...state.filter, socketId: action.socketId, routingId: null });
     case 'ui/autoScroll':
       return { ...state, autoScroll: action.on };
-    case 'ui/draft':
-      return { ...state, draft: sanitizeDraft({ ...state.draft, ...action.patch }) };
+    case 'ui/draft': {
+      const draft = sanitizeDraft({ ...state.draft, ...action.patch });
+      const d = state.draft;
+      if (draft.target === d.target && draft.format === d.format && draft.payload === d.payload) return state;
+      // A changed draft makes the last outcome stale: "Sent 5 bytes" must not stand beside a new problem.
+      const sendStatus: SendStatus = state.sendStatus.state === 'pending' ? state.sendStatus : { state: 'idle' };
+      return { ...state, draft, sendStatus };
+    }
     case 'ui/sendStatus':
       return { ...state, sendStatus: action.status };
     case 'ui/restore': {
@@ -387,6 +384,7 @@ function reduceUi(state: DebuggerState, action: UiAction): DebuggerState {
 
 /** The reducer: `(state, message from the host | action from the view) → state`. Pure. */
 export function reduce(state: DebuggerState, action: Action): DebuggerState {
+  if (action.kind === 'peerBatch') return reducePeers(state, action.peers);
   if (action.kind.startsWith('ui/')) return reduceUi(state, action as UiAction);
   return reduceHost(state, action as HostToWebview);
 }

@@ -7,11 +7,13 @@
  * - multipart sends, which a PEER refuses with EINVAL;
  * - hex, base64 and JSON payloads, regexes, durations and counts, missing payload files;
  * - undefined variables, sockets and peers, and names defined twice;
- * - steps that can never run: after their socket was closed or their peer disconnected, or in `repeat 0`.
+ * - steps that can never run: after their socket was closed or their peer disconnected, or in `repeat 0`;
+ * - secrets (plainPassword, curveSecretKey) written into the script or its settings rather than
+ *   taken from `.env` or the environment (a warning).
  *
  * Never throws: any script gives a list of diagnostics.
  */
-import { isZmqError, parseEndpoint } from '../core/index';
+import { isZmqError, parseEndpoint, SECRET_OPTIONS, type SocketOptions } from '../core/index';
 import type { Name, Scenario, Script, Step, Template } from './ast';
 import { DEFAULT_COUNTER, IMPLICIT_SOCKET } from './ast';
 import { diagnostic, SCRIPT_CODES, sortDiagnostics, type Diagnostic } from './diagnostics';
@@ -68,6 +70,7 @@ export function checkScript(script: Script, options: CheckOptions = {}): Diagnos
   const variables = options.variables ?? new Variables(script);
   try {
     checkFileVariables(script, variables, out);
+    checkSecrets(script, variables, out);
     const names = new Map<string, number>();
     for (const scenario of script.scenarios) {
       const previous = names.get(scenario.name.text);
@@ -101,6 +104,41 @@ function checkFileVariables(script: Script, variables: Variables, out: Diagnosti
       variables.get(definition.name.text);
     } catch (err) {
       if (err instanceof VariableCycleError) out.push(diagnostic(definition.name.span, SCRIPT_CODES.ZMQS_VARIABLE_CYCLE, err.message));
+    }
+  }
+}
+
+/** Every `socket` step of the script, in every scenario and repeat. */
+function socketSteps(steps: readonly Step[]): Array<Extract<Step, { kind: 'socket' }>> {
+  return steps.flatMap((step) => (step.kind === 'socket' ? [step] : step.kind === 'repeat' ? socketSteps(step.steps) : []));
+}
+
+/**
+ * Warns where a secret option's value lives in the script or its settings: written out, or in a
+ * `@name` line, or in `zmqPeer.script.variables` (settings are synced and shared, not secret
+ * storage). `.env` (kept out of version control) and the environment are where secrets belong.
+ */
+function checkSecrets(script: Script, variables: Variables, out: Diagnostic[]): void {
+  for (const step of script.scenarios.flatMap((scenario) => socketSteps(scenario.steps))) {
+    for (const option of step.options) {
+      if (!SECRET_OPTIONS.has(option.name.text as keyof SocketOptions)) continue;
+      const name = option.name.text;
+      const refs = references(option.value);
+      const literal = expand(option.value.text, () => '');
+      const advice = `keep secrets in .env (out of version control) or the environment and write ${name}={{NAME}}`;
+      if (literal.trim() !== '') {
+        out.push(diagnostic(option.value.span, SCRIPT_CODES.ZMQS_LITERAL_SECRET, `${name} is written into the script: ${advice}`, 'warning'));
+        continue;
+      }
+      for (const ref of refs) {
+        const own = script.variables.find((definition) => definition.name.text === ref.name);
+        const where = variables.describe(ref.name)?.source;
+        if (own) {
+          out.push(diagnostic(ref.span, SCRIPT_CODES.ZMQS_LITERAL_SECRET, `{{${ref.name}}} gives ${name} the value of the script's own @${ref.name} line (line ${own.name.span.line + 1}): ${advice}`, 'warning'));
+        } else if (where?.startsWith('settings')) {
+          out.push(diagnostic(ref.span, SCRIPT_CODES.ZMQS_LITERAL_SECRET, `{{${ref.name}}} gives ${name} a value from the ${where}, which are not secret storage: ${advice}`, 'warning'));
+        }
+      }
     }
   }
 }

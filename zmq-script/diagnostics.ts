@@ -35,6 +35,8 @@ export const SCRIPT_CODES = {
   ZMQS_UNREACHABLE: 'ZMQS_UNREACHABLE',
   /** A scenario without steps. */
   ZMQS_EMPTY: 'ZMQS_EMPTY',
+  /** A secret option (plainPassword, curveSecretKey) written into the script or its settings instead of taken from .env or the environment. */
+  ZMQS_LITERAL_SECRET: 'ZMQS_LITERAL_SECRET',
 } as const;
 
 export type ScriptCode = keyof typeof SCRIPT_CODES;

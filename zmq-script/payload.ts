@@ -151,16 +151,18 @@ function hex2(n: number): string {
  * A classic hex dump (`hexdump -C`): offset, 16 bytes in two groups of 8, and the printable-ASCII
  * column, cut after `maxBytes` with a last line saying how many more there are.
  * `00000000  48 65 6c 6c 6f                                    |Hello|`
+ * `width` bytes per line: the debugger's inspector uses 8 (one group, as `xxd -c 8`) when 16 would
+ * not fit its pane.
  */
-export function hexDump(bytes: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES): string {
+export function hexDump(bytes: Uint8Array, maxBytes = HEX_DUMP_MAX_BYTES, width = HEX_DUMP_WIDTH): string {
   const shown = Math.min(bytes.length, maxBytes);
   const lines: string[] = [];
-  for (let offset = 0; offset < shown; offset += HEX_DUMP_WIDTH) {
-    const end = Math.min(offset + HEX_DUMP_WIDTH, shown);
+  for (let offset = 0; offset < shown; offset += width) {
+    const end = Math.min(offset + width, shown);
     let hex = '';
     let ascii = '';
-    for (let i = offset; i < offset + HEX_DUMP_WIDTH; i++) {
-      if (i === offset + 8) hex += ' ';
+    for (let i = offset; i < offset + width; i++) {
+      if (width > 8 && i === offset + width / 2) hex += ' ';
       if (i < end) {
         hex += hex2(bytes[i]) + ' ';
         // Only printable ASCII: anything else could break the layout (or a Markdown code block).

@@ -1,15 +1,18 @@
 /**
- * The wire-independent half of a connection engine: the NULL mechanism's READY exchange and
- * Socket-Type check, heartbeats, moving messages between a pipe and the wire with back-pressure,
- * libzmq's failure classification and the traffic tap. stream-engine.ts and ws-engine.ts add
- * the framing of their wire.
+ * The wire-independent half of a connection engine: the security handshake (handshake.ts runs the
+ * mechanism), heartbeats, moving messages between a pipe and the wire with back-pressure (through
+ * CURVE's MESSAGE boxes when the mechanism has them), libzmq's failure classification and the
+ * traffic tap. stream-engine.ts and ws-engine.ts add the framing of their wire.
  */
-import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
-import type { ConnectionState, FrameKind } from '../events';
+import { LINUX_ERRNO, ZmtpError } from '../errors';
+import type { ConnectionState, FrameKind, MonitorEventType } from '../events';
 import type { Pipe, PipeReader, PipeWriter } from '../pipe/pipe';
-import { FLAG_COMMAND, FLAG_MORE, SOCKET_TYPE_PROPERTY } from '../zmtp/constants';
-import { encodeReadyData, isCommandNamed, parseCommand, parseErrorData, parsePingData, parseProperties, pongDataFor, propertyText } from '../zmtp/command';
+import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
+import { parseCommand, parsePingData, pongDataFor } from '../zmtp/command';
+import { commandBody, type MessageBox } from '../zmtp/mechanism';
 import type { EngineFailure, EngineSession } from './engine-host';
+import { Handshake } from './handshake';
+import { securityLoading } from './security';
 import { asBuffer } from '../util/buffer-view';
 
 /**
@@ -29,8 +32,8 @@ export interface Engine {
   flushPending(linger: number): Promise<void>;
 }
 
-/** Which wire commands an engine writes; data frames go through {@link EngineBase.writeMessages}. */
-export type WireCommand = 'READY' | 'PING' | 'PONG';
+/** Which commands an engine writes after the handshake; data frames go through {@link EngineBase.writeMessages}. */
+export type WireCommand = 'PING' | 'PONG';
 
 /** The answer owed to a PING: a ZMTP PONG with its context, or a WebSocket pong with its payload. */
 export interface Pong {
@@ -39,8 +42,8 @@ export interface Pong {
 }
 
 /**
- * The part of a connection that does not depend on the wire: the NULL mechanism's READY exchange
- * and Socket-Type check, PEER's multipart discard, heartbeat timers, moving messages between the
+ * The part of a connection that does not depend on the wire: the security mechanism and the
+ * Socket-Type check, PEER's multipart discard, heartbeat timers, moving messages between the
  * pipe and the wire with back-pressure, libzmq's failure classification, and the traffic tap.
  * Subclasses frame bytes for ZMTP streams (tcp, ipc) or for ZWS 2.0 (ws, wss).
  *
@@ -50,6 +53,9 @@ export interface Pong {
 export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   protected readonly session: EngineSession;
   protected pipe: Pipe | undefined;
+  readonly #handshake: Handshake;
+  /** CURVE's MESSAGE boxes once the handshake is done; undefined for NULL and PLAIN. */
+  #traffic: MessageBox | undefined;
   #handshakeDone = false;
   #failed = false;
   #discardingMultipart = false;
@@ -67,6 +73,18 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   constructor(session: EngineSession) {
     this.session = session;
+    const engine = this;
+    this.#handshake = new Handshake(session, {
+      writeCommandFrame: (body) => this.writeCommandFrame(body),
+      tap: (direction, kind, body, more) => this.tap(direction, kind, body, more),
+      enter: (state) => this.setState(state),
+      guard: (step) => this.guard(step),
+      fail: (failure, flush) => this.fail(failure, flush),
+      complete: () => this.completeHandshake(),
+      get ended() {
+        return engine.failed;
+      },
+    });
   }
 
   get handshakeDone(): boolean {
@@ -77,14 +95,35 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     return this.#failed;
   }
 
-  abstract start(): void;
+  /**
+   * Starts the connection: at once, or once what its security mechanism needs is loaded
+   * (libsodium, the first time a CURVE connection starts). Until then nothing is read.
+   */
+  start(): void {
+    const loading = securityLoading(this.session.host.options);
+    if (!loading) return this.begin();
+    loading.then(
+      () => {
+        if (!this.#failed) this.begin();
+      },
+      (err: unknown) => this.fail({ kind: 'protocol', error: new ZmtpError('ERR_ZMTP_CRYPTOGRAPHIC', `CURVE is not available: libsodium did not load (${String(err)})`) }),
+    );
+  }
+
+  /** Starts the wire: the greeting (tcp, ipc) or the mechanism right away (ws, wss). */
+  protected abstract begin(): void;
 
   // --- What a wire provides -------------------------------------------------------------------
 
   /** Writes data frames. Returns false when the wire asks us to wait for {@link drained}. */
   protected abstract writeMessages(messages: Uint8Array[]): boolean;
-  /** Writes one ZMTP command. Returns false when the wire asks us to wait for {@link drained}. */
-  protected abstract writeCommand(name: WireCommand, data: Uint8Array): boolean;
+  /**
+   * Writes one command frame whose body (name length, name, data) is `body`. Returns false when
+   * the wire asks us to wait for {@link drained}.
+   */
+  protected abstract writeCommandFrame(body: Uint8Array): boolean;
+  /** Ends the wire after what was written so far has gone out (a refused client gets its ERROR). */
+  protected abstract endWire(): void;
   /** Sends one heartbeat: a ZMTP PING, or a WebSocket ping over ZWS. False: wait for {@link drained}. */
   protected abstract sendHeartbeat(): boolean;
   /** Answers a PING (a ZMTP PONG, or a WebSocket pong). False: wait for {@link drained}. */
@@ -110,20 +149,28 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     }, delay);
   }
 
-  /** RFC 23 NULL mechanism: each side sends READY once greetings (or the upgrade) are done. */
-  protected sendReady(): void {
-    this.writeCommand('READY', encodeReadyData(this.session.host.socketType));
-    this.session.record.readySent = true;
-    this.setState('READY_EXCHANGE');
+  /**
+   * Runs the security handshake once the greetings (or the upgrade) are done (see handshake.ts):
+   * the mechanism sends what goes first and the connection enters READY_EXCHANGE (NULL) or
+   * SECURITY_HANDSHAKE.
+   */
+  protected startMechanism(): void {
+    this.#handshake.start();
   }
 
   /** One received frame; `flags` uses ZMTP's bits (MORE 0x01, COMMAND 0x04) whatever the wire. */
   protected receiveFrame(flags: number, body: Uint8Array): void {
     if (!this.#handshakeDone) {
-      this.#handshakeFrame(body);
+      this.#handshake.receive(body);
       return;
     }
     this.trafficSeen();
+    const traffic = this.#traffic;
+    if (traffic) {
+      // CURVE: every frame is a MESSAGE box, whatever its flags say (libzmq decodes them all).
+      body = traffic.open(body);
+      flags = traffic.openedFlags;
+    }
     if (flags & FLAG_COMMAND) {
       this.#command(body);
       return;
@@ -152,42 +199,12 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     if (this.#ttlTimer !== undefined) this.#ttlTimer = clear(this.#ttlTimer);
   }
 
-  #handshakeFrame(body: Uint8Array): void {
-    const record = this.session.record;
-    // During the NULL handshake libzmq treats every frame as a command and checks only the name
-    // prefix, not the COMMAND flag (null_mechanism_t::process_handshake_command).
-    if (isCommandNamed(body, 'READY')) {
-      const { data } = parseCommand(body);
-      this.tap('in', 'READY', body, false);
-      if (record.readyReceived) throw unexpected('a second READY');
-      const properties = parseProperties(data);
-      for (const [name, value] of properties) record.peerProperties[name] = propertyText(value);
-      const socketType = properties.find(([name]) => name === SOCKET_TYPE_PROPERTY);
-      // The check happens only when the peer sends Socket-Type, exactly and case-sensitively.
-      if (socketType && !this.session.host.isCompatible(propertyText(socketType[1]))) {
-        throw new ZmtpError(
-          'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE',
-          `Peer socket type ${JSON.stringify(propertyText(socketType[1]))} is not compatible with ${this.session.host.socketType}`,
-        );
-      }
-      record.readyReceived = true;
-      this.completeHandshake();
-      return;
-    }
-    if (isCommandNamed(body, 'ERROR')) {
-      this.tap('in', 'ERROR', body, false);
-      const reason = parseErrorData(parseCommand(body).data);
-      throw new ZmtpError('ERR_ZMTP_ERROR_RECEIVED', `Peer refused the handshake: ERROR ${JSON.stringify(reason)}`, undefined, reason);
-    }
-    this.tap('in', 'command', body, false);
-    throw unexpected(body.length > 0 && body[0] < body.length ? `command ${JSON.stringify(parseCommand(body).name)}` : 'a data frame');
-  }
-
   /** Both READYs seen (or no mechanism at all): attach the pipe and start the traffic. */
   protected completeHandshake(): void {
     const session = this.session;
     this.#handshakeDone = true;
     if (this.#handshakeTimer !== undefined) this.#handshakeTimer = clear(this.#handshakeTimer);
+    this.#traffic = this.#handshake.traffic;
     const pipe = session.handshakeSucceeded();
     this.pipe = pipe;
     session.record.enter('ACTIVE');
@@ -236,6 +253,18 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
         this.#heartbeatTimeoutTimer = setTimeout(() => this.#heartbeatExpired('timeout'), timeout);
       }
     }, options.heartbeatInterval);
+  }
+
+  /**
+   * Writes a command after the handshake (PING, PONG): a command frame, or under CURVE a MESSAGE
+   * box whose flags byte says COMMAND (RFC 26), written as libzmq writes MESSAGEs. Returns false
+   * when the wire asks us to wait for {@link drained}.
+   */
+  protected writeCommand(name: WireCommand, data: Uint8Array): boolean {
+    const body = commandBody(name, data);
+    this.tap('out', name, body, false);
+    if (this.#traffic) return this.writeMessages([this.#traffic.seal(FLAG_COMMAND, body)]);
+    return this.writeCommandFrame(body);
   }
 
   #heartbeatExpired(which: 'timeout' | 'TTL'): void {
@@ -334,7 +363,12 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
       record.bytesOut += data.length;
       if (tapping) this.tap('out', 'data', data, false);
     }
-    return this.writeMessages(messages);
+    const traffic = this.#traffic;
+    if (!traffic) return this.writeMessages(messages);
+    // CURVE: each message goes as a MESSAGE box, sealed in the order it is written (nonces rise).
+    const sealed = new Array<Uint8Array>(messages.length);
+    for (let i = 0; i < messages.length; i++) sealed[i] = traffic.seal(0, messages[i]);
+    return this.writeMessages(sealed);
   }
 
   async flushPending(linger: number): Promise<void> {
@@ -354,32 +388,36 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     this.#stopTimers();
     this.#detachPipe();
     this.destroyWire();
+    this.#handshake.dispose();
   }
 
-  /** Ends the connection because of `failure`, with libzmq's monitor events, and tells the session. */
-  protected fail(failure: Omit<EngineFailure, 'handshakeDone'>): void {
+  /**
+   * Ends the connection because of `failure`, with libzmq's monitor events, and tells the session.
+   * `flush`: end the wire after what was written (a refused client's ERROR) instead of cutting it.
+   */
+  protected fail(failure: Omit<EngineFailure, 'handshakeDone'>, flush = false): void {
     if (this.#failed) return;
     this.#failed = true;
     this.#stopTimers();
-    this.destroyWire();
+    if (flush) this.endWire();
+    else this.destroyWire();
     this.#detachPipe();
+    this.#handshake.dispose();
     const session = this.session;
     const record = session.record;
     const host = session.host;
-    const extra = { connectionId: record.id, routingId: (this.pipe ?? record.pipe)?.routingId, error: failure.error };
-    record.lastError = failure.error ? `${failure.error.code}: ${failure.error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
-    if (!this.#handshakeDone) {
-      // libzmq's classification (stream_engine_base_t::error and mechanism errors, protocol.md §2.8).
-      if (failure.kind !== 'protocol') host.monitor('HANDSHAKE_FAILED_NO_DETAIL', failure.errno ?? LINUX_ERRNO.EPIPE, session.monitorEndpoint, extra);
-      else if (failure.error?.code === 'ERR_ZMTP_ERROR_RECEIVED') {
-        const status = authStatus(failure.error.reason);
-        if (status !== undefined) host.monitor('HANDSHAKE_FAILED_AUTH', status, session.monitorEndpoint, extra);
-      } else if (failure.error?.protocolError !== undefined) {
-        host.monitor('HANDSHAKE_FAILED_PROTOCOL', failure.error.protocolError, session.monitorEndpoint, extra);
-      }
+    // A peer that hangs up during a PLAIN or CURVE handshake usually means something; say what.
+    const error = failure.error ?? (!this.#handshakeDone && failure.kind === 'connection' ? this.#handshake.explainClose() : undefined);
+    const extra = { connectionId: record.id, routingId: (this.pipe ?? record.pipe)?.routingId, error };
+    record.lastError = error ? `${error.code}: ${error.message}` : failure.kind === 'connection' ? 'connection closed by peer' : record.lastError;
+    // libzmq reports failures of CURVE's MESSAGE boxes as handshake failures even afterwards
+    // (curve_mechanism_base_t::decode).
+    if (!this.#handshakeDone || error?.step === 'MESSAGE') {
+      const reported = handshakeFailure(failure.kind, failure.errno, error);
+      if (reported) host.monitor(reported.type, reported.value, session.monitorEndpoint, extra);
     }
     host.monitor('DISCONNECTED', record.id, session.monitorEndpoint, extra);
-    session.engineFailed({ ...failure, handshakeDone: this.#handshakeDone });
+    session.engineFailed({ ...failure, error, handshakeDone: this.#handshakeDone });
   }
 
   /** Runs a step that may throw a wire error, turning it into a protocol failure of this connection. */
@@ -422,13 +460,19 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   }
 }
 
-function unexpected(what: string): ZmtpError {
-  return new ZmtpError('ERR_ZMTP_UNEXPECTED_COMMAND', `Unexpected ${what} during the handshake (expected READY)`, PROTOCOL_ERROR.ZMTP_UNEXPECTED_COMMAND);
-}
-
-/** libzmq reports HANDSHAKE_FAILED_AUTH only for reasons "300", "400" and "500". */
-function authStatus(reason: string | undefined): number | undefined {
-  return reason !== undefined && /^[345]00$/.test(reason) ? Number(reason) : undefined;
+/**
+ * The HANDSHAKE_FAILED_* event libzmq reports for a failure (stream_engine_base_t::error and the
+ * mechanisms, protocol.md §2.8), or undefined where it reports none: a lost connection or a
+ * timeout is NO_DETAIL with the errno; a ZAP refusal, or an ERROR with a ZAP status, is AUTH; a
+ * protocol error is PROTOCOL with its ZMQ_PROTOCOL_ERROR_* value, or NO_DETAIL with an errno
+ * (EFAULT: no ZAP handler), or nothing (Socket-Type mismatch, NULL metadata).
+ */
+function handshakeFailure(kind: EngineFailure['kind'], errno: number | undefined, error: ZmtpError | undefined): { type: MonitorEventType; value: number } | undefined {
+  if (kind !== 'protocol') return { type: 'HANDSHAKE_FAILED_NO_DETAIL', value: errno ?? LINUX_ERRNO.EPIPE };
+  if (error?.zapStatus !== undefined) return { type: 'HANDSHAKE_FAILED_AUTH', value: error.zapStatus };
+  if (error?.protocolError !== undefined) return { type: 'HANDSHAKE_FAILED_PROTOCOL', value: error.protocolError };
+  if (error?.errno !== undefined) return { type: 'HANDSHAKE_FAILED_NO_DETAIL', value: error.errno };
+  return undefined;
 }
 
 function clear(timer: NodeJS.Timeout): undefined {

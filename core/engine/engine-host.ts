@@ -7,6 +7,13 @@ import type { FrameRecord, MonitorEventType } from '../events';
 import type { SocketOptions } from '../options';
 import type { ConnectionRecord } from '../pipe/connection-record';
 import type { Pipe } from '../pipe/pipe';
+import type { ZapRequest } from '../zmtp/zap';
+
+/**
+ * Answers one ZAP request with the reply's six frames (RFC 27; checked by the engine as libzmq
+ * checks them). A rejection or no answer within the handshake interval counts as status 500.
+ */
+export type ZapAsker = (request: ZapRequest) => Promise<readonly Uint8Array[]>;
 
 /** What an engine needs from its socket. */
 export interface EngineHost {
@@ -21,6 +28,11 @@ export interface EngineHost {
   tap(record: FrameRecord): void;
   /** Hands a received message to the application. False when the peer's inbound queue is full. */
   deliver(pipe: Pipe, data: Buffer): boolean;
+  /**
+   * Who answers ZAP for this socket now (its zapHandler, else a ZapResponder bound in its context),
+   * or undefined: libzmq's "no handler at inproc://zeromq.zap.01".
+   */
+  zapAsker(): ZapAsker | undefined;
 }
 
 /** Why an engine stopped, in libzmq's three kinds (stream_engine_base_t::error_reason_t). */

@@ -5,17 +5,21 @@
 import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
-import { encodeCommandFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
+import { FLAG_COMMAND } from '../zmtp/constants';
+import { encodeFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
 import { bufferView } from '../util/buffer-view';
 import { LINUX_ERRNO } from '../errors';
-import { EngineBase, type Pong, type WireCommand } from './engine-base';
+import { securityOf } from '../options';
+import { EngineBase, type Pong } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
 const COPY_LIMIT = 8192;
+/** How long a connection ended after a refusal waits for the peer to hang up before it is cut. */
+const END_GRACE_MS = 2000;
 
 /**
  * ZMTP 3.1 over a byte stream (tcp, ipc): the 64-byte greeting, then `flags size body` frames
@@ -25,6 +29,7 @@ const COPY_LIMIT = 8192;
 export class StreamEngine extends EngineBase implements DecoderSink {
   readonly #stream: Socket;
   readonly #decoder: ZmtpDecoder;
+  readonly #mechanism: string;
   #lastErrno: number | undefined;
   /** The peer's FIN arrived. */
   #ended = false;
@@ -32,12 +37,13 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   constructor(session: EngineSession, stream: Socket) {
     super(session);
     this.#stream = stream;
+    this.#mechanism = securityOf(session.host.options).mechanism;
     // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, allocate: Buffer.allocUnsafe, view: bufferView });
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, mechanism: this.#mechanism, allocate: Buffer.allocUnsafe, view: bufferView });
   }
 
   /** Sends our whole greeting at once and starts reading. */
-  start(): void {
+  protected begin(): void {
     const stream = this.#stream;
     const record = this.session.record;
     stream.setNoDelay(true);
@@ -64,7 +70,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     this.setState('GREETING_SIGNATURE');
     // libzmq sends its greeting in three stages and waits for our signature before sending more
     // (protocol.md §2.1); sending ours whole at once is what keeps the two from deadlocking.
-    const greeting = encodeGreeting();
+    // The as-server byte stays 0, as libzmq leaves it: roles come from each side's options.
+    const greeting = encodeGreeting({ mechanism: this.#mechanism });
     this.tap('out', 'greeting', greeting, false);
     stream.write(greeting);
   }
@@ -84,7 +91,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     record.zmtpVersion = zmtpVersionOf(greeting);
     record.mechanism = greeting.mechanism;
     this.tap('in', 'greeting', raw, false);
-    this.sendReady();
+    this.startMechanism();
   }
 
   onFrame(flags: number, body: Uint8Array): void {
@@ -120,10 +127,8 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     return ok;
   }
 
-  protected writeCommand(name: WireCommand, data: Uint8Array): boolean {
-    const frame = encodeCommandFrame(name, data);
-    this.tap('out', name, frame.subarray(frame.length - (1 + name.length + data.length)), false);
-    return this.#stream.write(frame);
+  protected writeCommandFrame(body: Uint8Array): boolean {
+    return this.#stream.write(encodeFrame(body, FLAG_COMMAND));
   }
 
   protected sendHeartbeat(): boolean {
@@ -151,6 +156,12 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   protected destroyWire(): void {
     this.#decoder.stop();
     this.#stream.destroy();
+  }
+
+  protected endWire(): void {
+    this.#decoder.stop();
+    this.#stream.end();
+    setTimeout(() => this.#stream.destroy(), END_GRACE_MS).unref();
   }
 
   protected get wireBacklog(): number {

@@ -11,12 +11,14 @@ import { DataFrameReader, encodeDataFrames, OPCODE_PING, OPCODE_PONG, type DataF
 import { ZWS_BARE } from '../zws/handshake';
 import { bufferView } from '../util/buffer-view';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver } from '../zws/ws-framing';
-import { EngineBase, type Pong, type WireCommand } from './engine-base';
+import { EngineBase, type Pong } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** ZWS 2.0 flags byte (RFC 45): bit 0 MORE, bit 1 COMMAND. There is no LONG bit. */
 const ZWS_MORE = 0x01;
 const ZWS_COMMAND = 0x02;
+/** How long a connection ended after a refusal waits for the peer to hang up before it is cut. */
+const END_GRACE_MS = 2000;
 
 /** The answer to an empty ping (what libzmq and browsers send), made once. */
 const EMPTY_WS_PONG: Pong = Object.freeze({ websocket: true, data: new Uint8Array(0) });
@@ -26,7 +28,7 @@ export interface UpgradedSocket {
   readonly socket: Duplex;
   /** Server side (we accepted): frames we send are not masked, frames we receive must be. */
   readonly isServer: boolean;
-  /** The sub-protocol agreed on: ZWS2.0/NULL or bare ZWS2.0. */
+  /** The sub-protocol agreed on: ZWS2.0/NULL, ZWS2.0/PLAIN, ZWS2.0/CURVE or bare ZWS2.0. */
   readonly protocol: string;
   /** Bytes that arrived right behind the HTTP headers. */
   readonly head: Buffer;
@@ -61,13 +63,13 @@ export class WsEngine extends EngineBase implements DataFrameSink {
     this.#mask = !link.isServer;
   }
 
-  start(): void {
+  protected begin(): void {
     const { socket, isServer, protocol, head } = this.#link;
     const record = this.session.record;
     const options = this.session.host.options;
     const bare = protocol === ZWS_BARE;
     record.zmtpVersion = 'ZWS2.0';
-    record.mechanism = bare ? 'none' : 'NULL';
+    record.mechanism = bare ? 'none' : protocol.slice(protocol.indexOf('/') + 1);
     const receiver = new Receiver({
       isServer,
       // One flags byte more than the largest ZMTP body allowed.
@@ -110,9 +112,9 @@ export class WsEngine extends EngineBase implements DataFrameSink {
       this.completeHandshake();
     } else {
       // libzmq arms no handshake timer on ws (protocol.md §3.7); here handshakeInterval bounds the
-      // upgrade and READY together, from the moment the TCP connection was made.
+      // upgrade and the mechanism together, from the moment the TCP connection was made.
       this.startHandshakeTimer(this.#link.handshakeDeadline);
-      this.sendReady();
+      this.startMechanism();
     }
     if (head.length > 0) this.#onData(head);
   }
@@ -248,13 +250,10 @@ export class WsEngine extends EngineBase implements DataFrameSink {
     return ok;
   }
 
-  protected writeCommand(name: WireCommand, data: Uint8Array): boolean {
-    const payload = Buffer.allocUnsafe(2 + name.length + data.length);
+  protected writeCommandFrame(body: Uint8Array): boolean {
+    const payload = Buffer.allocUnsafe(1 + body.length);
     payload[0] = ZWS_COMMAND;
-    payload[1] = name.length;
-    payload.write(name, 2, 'latin1');
-    payload.set(data, 2 + name.length);
-    this.tap('out', name, payload.subarray(1), false);
+    payload.set(body, 1);
     return this.#writePayloads([payload]);
   }
 
@@ -291,6 +290,13 @@ export class WsEngine extends EngineBase implements DataFrameSink {
 
   protected destroyWire(): void {
     this.#link.socket.destroy();
+  }
+
+  /** libzmq never sends a WebSocket close frame; neither does this. */
+  protected endWire(): void {
+    const socket = this.#link.socket;
+    socket.end();
+    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
   }
 
   protected get wireBacklog(): number {

@@ -28,7 +28,10 @@ export class ConnectionRecord {
   readyReceived = false;
   zmtpVersion: string | undefined;
   mechanism: string | undefined;
+  securityRole: 'client' | 'server' | undefined;
   peerProperties: Record<string, string> = {};
+  /** Names in {@link peerProperties} that came from the ZAP handler (they win over the peer's). */
+  zapProperties = new Set<string>();
   messagesIn = 0;
   messagesOut = 0;
   bytesIn = 0;
@@ -37,6 +40,7 @@ export class ConnectionRecord {
   lastPingReceived: number | undefined;
   lastPongReceived: number | undefined;
   reconnects = 0;
+  /** Why the connection last ended or was interrupted; cleared once it is ACTIVE again (see enter). */
   lastError: string | undefined;
   /** Ends this one connection from our side; set by whatever owns it (a session, an inproc link). */
   close: (() => void) | undefined;
@@ -62,6 +66,9 @@ export class ConnectionRecord {
       throw new Error(`connection ${this.id} cannot go from ${this.#state} to ${state}`);
     }
     this.#state = state;
+    // An error that interrupted an earlier attempt is history once the handshake succeeds: left in
+    // place, it would stand next to ACTIVE as if it were a current problem.
+    if (state === 'ACTIVE') this.lastError = undefined;
     this.#changed(this);
   }
 
@@ -73,7 +80,9 @@ export class ConnectionRecord {
     this.readyReceived = false;
     this.zmtpVersion = undefined;
     this.mechanism = undefined;
+    this.securityRole = undefined;
     this.peerProperties = {};
+    this.zapProperties = new Set();
   }
 
   snapshot(): ConnectionInfo {
@@ -90,6 +99,7 @@ export class ConnectionRecord {
       readyReceived: this.readyReceived,
       zmtpVersion: this.zmtpVersion,
       mechanism: this.mechanism,
+      securityRole: this.securityRole,
       peerProperties: { ...this.peerProperties },
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,

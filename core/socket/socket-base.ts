@@ -7,7 +7,11 @@ import { randomInt } from 'node:crypto';
 import { ZmqError, type ZmtpError } from '../errors';
 import { formatHost, parseEndpoint, type Endpoint, type Transport } from '../endpoint';
 import type { ConnectionInfo, FrameRecord, MonitorEvent, MonitorEventType } from '../events';
-import { checkOption, resolveOptions, type SocketOptions } from '../options';
+import { checkOption, checkSecurity, resolveOptions, securityOf, wipeSecrets, type SocketOptions } from '../options';
+import { loadCurveCrypto } from '../crypto/sodium';
+import type { ZapAsker } from '../engine/engine-host';
+import { zapHandlerRequest, zapReplyFrames, zapRequestFrames, type ZapHandler } from '../zmtp/zap';
+import { zapResponderOf } from './zap-responder';
 import { getDefaultContext, type Context } from '../context';
 import { transportFor } from '../transport/registry';
 import { ConnectionRecord } from '../pipe/connection-record';
@@ -22,9 +26,22 @@ import { MessageIterator, type MessageSource } from './message-iterator';
 export type { ReceivedMessage } from './receive-queue';
 
 type MessageOptionName = 'helloMessage' | 'disconnectMessage' | 'hiccupMessage';
+type TextOrBytesOptionName = 'plainUsername' | 'plainPassword' | 'curvePublicKey' | 'curveSecretKey' | 'curveServerKey';
 
 /** Options accepted by socket constructors: the socket options plus the context to live in. */
-export type SocketConstructorOptions = Partial<Omit<SocketOptions, MessageOptionName>> & {
+export type SocketConstructorOptions = Partial<Omit<SocketOptions, MessageOptionName | TextOrBytesOptionName>> & {
+  /** ZMQ_PLAIN_USERNAME, as bytes or UTF-8 text. */
+  readonly plainUsername?: Uint8Array | string;
+  /** ZMQ_PLAIN_PASSWORD, as bytes or UTF-8 text. */
+  readonly plainPassword?: Uint8Array | string;
+  /** ZMQ_CURVE_PUBLICKEY: 32 bytes or 40 Z85 characters. */
+  readonly curvePublicKey?: Uint8Array | string;
+  /** ZMQ_CURVE_SECRETKEY: 32 bytes or 40 Z85 characters (the socket keeps its own copy and zeroes it on close). */
+  readonly curveSecretKey?: Uint8Array | string;
+  /** ZMQ_CURVE_SERVERKEY: 32 bytes or 40 Z85 characters. */
+  readonly curveServerKey?: Uint8Array | string;
+  /** Decides about clients of this socket's PLAIN or CURVE server (see {@link SocketBase.zapHandler}). */
+  readonly zapHandler?: ZapHandler;
   /** ZMQ_HELLO_MSG, as bytes or UTF-8 text. */
   readonly helloMessage?: Uint8Array | string;
   /** ZMQ_DISCONNECT_MSG, as bytes or UTF-8 text. */
@@ -78,12 +95,21 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   #closed = false;
   #terminated = false;
   #tapping = false;
+  /**
+   * RFC 27 in process: decides about each client of this socket's PLAIN or CURVE server (and of a
+   * NULL socket with a zapDomain). It takes precedence over a ZapResponder bound in the context.
+   * Without either, a PLAIN server refuses every client and a CURVE server accepts any client
+   * that knows its public key (libzmq's rules).
+   */
+  zapHandler: ZapHandler | undefined;
 
   protected constructor(socketType: string, options: SocketConstructorOptions = {}) {
     super();
     this.socketType = socketType;
     this.context = options.context ?? getDefaultContext();
     this.#options = resolveOptions(options);
+    this.zapHandler = options.zapHandler;
+    this.#securityChanged();
     if (this.context.terminated) throw new ZmqError('ETERM');
     this.context.register(this);
     // The traffic tap costs one boolean test per frame while nobody listens.
@@ -102,10 +128,24 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     return this.#options;
   }
 
-  /** Sets one option (zmq_setsockopt). Invalid values fail with EINVAL. */
+  /**
+   * Sets one option (zmq_setsockopt). Invalid values fail with EINVAL, and so do security options
+   * that contradict the others (curveServer with curveServerKey, PLAIN with CURVE).
+   */
   setOption<K extends keyof SocketOptions>(name: K, value: SocketOptions[K] | string): void {
     this.#checkOpen();
-    this.#options[name] = checkOption(name, value);
+    const checked = checkOption(name, value);
+    securityOf({ ...this.#options, [name]: checked });
+    const previous = this.#options[name];
+    // A replaced secret is zeroed: the socket's copy is the only one it keeps.
+    if (previous instanceof Uint8Array && previous !== checked && (name === 'curveSecretKey' || name === 'plainPassword')) previous.fill(0);
+    this.#options[name] = checked;
+    this.#securityChanged();
+  }
+
+  /** Checks the security options agree, and starts loading libsodium as soon as CURVE is asked for. */
+  #securityChanged(): void {
+    if (securityOf(this.#options).mechanism === 'CURVE') loadCurveCrypto().catch(() => undefined);
   }
 
   getOption<K extends keyof SocketOptions>(name: K): SocketOptions[K] {
@@ -153,6 +193,13 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
 
   deliverLocal(routingId: number, data: Uint8Array): void {
     this.#received.deliverLocal(routingId, data);
+  }
+
+  zapAsker(): ZapAsker | undefined {
+    const handler = this.zapHandler;
+    if (handler) return async (request) => zapReplyFrames(await handler(zapHandlerRequest(request)));
+    const responder = zapResponderOf(this.context);
+    return responder ? (request) => responder.ask(zapRequestFrames(request)) : undefined;
   }
 
   // --- Pipes and connections -------------------------------------------------------------------
@@ -243,6 +290,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   #parse(text: string, role: 'bind' | 'connect'): Endpoint {
     this.#checkOpen();
     const endpoint = parseEndpoint(text, role);
+    if (endpoint.transport !== 'inproc') checkSecurity(this.#options);
     if (endpoint.transport !== 'inproc' && this.context.ioThreads === 0) {
       throw new ZmqError('EMTHREAD', { address: text, detail: 'the context has no I/O threads (ioThreads: 0)' });
     }
@@ -397,6 +445,7 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     await stopped;
     for (const pipe of [...this.#pipes.values()]) this.removePipe(pipe);
     this.#received.clear();
+    wipeSecrets(this.#options);
     this.monitor('MONITOR_STOPPED', 0, '');
     this.context.unregister(this);
   }

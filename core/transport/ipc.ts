@@ -11,20 +11,46 @@ import { zmqErrorFromSystem } from './errno';
 import { closeServer, listenOn } from './tcp';
 import { acceptStreams, watchConnectingStream } from './stream-link';
 import type { ConnectAttempt, LinkObserver, Listener, Transport } from './transport';
+import type { Server, Socket } from 'node:net';
+import type { IpcEndpoint } from '../endpoint';
+
+/** A bound ipc:// listener and the path it bound (a wildcard's is the fresh one). */
+export interface IpcListener extends Listener {
+  readonly path: string;
+}
+
+/** What the ipc transport offers beyond {@link Transport}, for a relay that handles raw streams itself (the tap). */
+export interface IpcStreams {
+  /** Binds `server` as {@link Transport.listen} binds; what to do with its connections is the caller's. */
+  listenServer(endpoint: IpcEndpoint, server: Server): Promise<IpcListener>;
+  /** Opens a Unix stream to the endpoint, as {@link Transport.connect} does before ZMTP starts. */
+  connectStream(endpoint: IpcEndpoint): Socket;
+}
 
 /**
  * ipc:// (zmq_ipc(7)): Unix domain sockets. `ipc://@name` uses Linux's abstract namespace; Node
  * pads abstract names to the full sun_path, so these reach only this library's own sockets, never
  * libzmq's (protocol.md §4.3).
  */
-export const ipcTransport: Transport = {
+export const ipcTransport: Transport & IpcStreams = {
   connect(endpoint: Endpoint, _options, observer: LinkObserver): ConnectAttempt {
     if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
-    return watchConnectingStream(netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path }), observer);
+    return watchConnectingStream(ipcTransport.connectStream(endpoint), observer);
+  },
+
+  connectStream(endpoint: IpcEndpoint): Socket {
+    return netConnect({ path: endpoint.abstract ? `\0${endpoint.path}` : endpoint.path });
   },
 
   async listen(endpoint: Endpoint, _options, accept): Promise<Listener> {
     if (endpoint.transport !== 'ipc') throw new TypeError('not an ipc endpoint');
+    const server = createServer();
+    const listener = await ipcTransport.listenServer(endpoint, server);
+    acceptStreams(server, accept);
+    return listener;
+  },
+
+  async listenServer(endpoint: IpcEndpoint, server: Server): Promise<IpcListener> {
     let path = endpoint.path;
     let tempDir: string | undefined;
     if (endpoint.wildcard) {
@@ -37,11 +63,10 @@ export const ipcTransport: Transport = {
       if (!isDirectory(dirname(path))) throw new ZmqError('ENOENT', { address: text, detail: `folder ${dirname(path)} does not exist` });
       removeStaleSocket(path, text);
     }
-    const server = createServer();
     await listenOn(server, { path: endpoint.abstract ? `\0${path}` : path, exclusive: true }, text);
-    acceptStreams(server, accept);
     return {
       lastEndpoint: text,
+      path,
       close: async () => {
         await closeServer(server);
         if (tempDir) rmSync(tempDir, { recursive: true, force: true });

@@ -2,9 +2,9 @@
  * The tcp:// transport: listening (wildcards, interface names, IPv6) and connecting, with names
  * resolved at each attempt.
  */
-import { createServer, connect as netConnect, type Server } from 'node:net';
+import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
 import { ZmqError } from '../errors';
-import { resolveBindHost, tcpLastEndpoint, type Endpoint } from '../endpoint';
+import { resolveBindHost, tcpLastEndpoint, type Endpoint, type TcpEndpoint } from '../endpoint';
 import type { SocketOptions } from '../options';
 import { zmqErrorFromSystem } from './errno';
 import { acceptStreams, watchConnectingStream } from './stream-link';
@@ -14,16 +14,7 @@ import type { ConnectAttempt, LinkObserver, Listener, Transport } from './transp
 export const tcpTransport: Transport = {
   connect(endpoint: Endpoint, options: Readonly<SocketOptions>, observer: LinkObserver): ConnectAttempt {
     if (endpoint.transport !== 'tcp') throw new TypeError('not a tcp endpoint');
-    const source = endpoint.source;
-    const stream = netConnect({
-      host: endpoint.host,
-      port: endpoint.port === '*' ? 0 : endpoint.port,
-      // Without ZMQ_IPV6, libzmq resolves to IPv4 only, so an IPv6 literal never connects.
-      family: options.ipv6 ? 0 : 4,
-      ...(source ? { localAddress: resolveBindHost(source.host, options.ipv6, source.host), localPort: source.port === '*' ? 0 : source.port } : {}),
-      noDelay: true,
-    });
-    return watchConnectingStream(stream, observer);
+    return watchConnectingStream(connectTcp(endpoint, options.ipv6), observer);
   },
 
   async listen(endpoint, options, accept): Promise<Listener> {
@@ -38,6 +29,22 @@ export const tcpTransport: Transport = {
     return { lastEndpoint: tcpLastEndpoint(address.address, address.port), close: () => closeServer(server) };
   },
 };
+
+/**
+ * Opens a TCP stream to `target` (a tcp:// endpoint, or a ws:// endpoint's host and port), from
+ * its source address when it names one, with Nagle off.
+ */
+export function connectTcp(target: Pick<TcpEndpoint, 'host' | 'port' | 'source'>, ipv6: boolean): Socket {
+  const source = target.source;
+  return netConnect({
+    host: target.host,
+    port: target.port === '*' ? 0 : target.port,
+    // Without ZMQ_IPV6, libzmq resolves to IPv4 only, so an IPv6 literal never connects.
+    family: ipv6 ? 0 : 4,
+    ...(source ? { localAddress: resolveBindHost(source.host, ipv6, source.host), localPort: source.port === '*' ? 0 : source.port } : {}),
+    noDelay: true,
+  });
+}
 
 /** A listening TCP server for a bind host (`*`, numeric, interface name) and port (`*`/0: any). */
 export async function listenTcp(host: string, port: number | '*', ipv6: boolean, address: string, server: Server = createServer({ noDelay: true })): Promise<Server> {

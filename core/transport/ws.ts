@@ -10,8 +10,11 @@ import { LINUX_ERRNO, PROTOCOL_ERROR, ZmqError, ZmtpError } from '../errors';
 import { formatHost, type Endpoint, type WsEndpoint } from '../endpoint';
 import { WsEngine } from '../engine/ws-engine';
 import type { SocketOptions } from '../options';
-import { acceptFor, chooseProtocol, newWebSocketKey, switchingProtocolsResponse, ZWS_BARE, ZWS_NULL, ZWS_OFFER } from '../zws/handshake';
+import { acceptFor, chooseProtocol, mechanismOfProtocol, newWebSocketKey, switchingProtocolsResponse, zwsOffer } from '../zws/handshake';
 import { checkUpgradeRequest } from '../zws/upgrade-request';
+import { securityOf } from '../options';
+import { mechanismMismatchText } from '../zmtp/greeting';
+import type { MechanismName } from '../zmtp/mechanism';
 import { closeServer, listenTcp } from './tcp';
 import { streamAddresses } from './stream-link';
 import type { ConnectAttempt, LinkAddresses, LinkFailure, LinkObserver, Listener, Transport } from './transport';
@@ -54,6 +57,7 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
     ? tlsConnect({ host: endpoint.host, port, family, ...clientTlsOptions(endpoint, options) } as ConnectionOptions)
     : netConnect({ host: endpoint.host, port, family });
   socket.setNoDelay(true);
+  const mechanism = securityOf(options).mechanism;
   let phase: Phase = 'tcp';
   let handshake: HandshakeClock | undefined;
   const fail = (failure: LinkFailure): void => {
@@ -89,13 +93,13 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
       Upgrade: 'websocket',
       Connection: 'Upgrade',
       'Sec-WebSocket-Key': key,
-      'Sec-WebSocket-Protocol': ZWS_OFFER,
+      'Sec-WebSocket-Protocol': zwsOffer(mechanism),
       'Sec-WebSocket-Version': '13',
     },
   });
   request.on('upgrade', (response: IncomingMessage, upgraded: Duplex, head: Buffer) => {
-    const problem = checkUpgradeResponse(response, key);
-    if (problem) return fail({ kind: 'protocol', message: problem, error: badUpgrade(problem) });
+    const problem = checkUpgradeResponse(response, key, mechanism);
+    if (problem) return fail({ kind: 'protocol', message: problem.message, error: problem });
     if (phase === 'done') return;
     phase = 'done';
     handshake?.stop();
@@ -111,7 +115,16 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
   request.on('error', (err: NodeJS.ErrnoException) => {
     if (phase === 'tls') fail(tlsFailure(err));
     else if (phase === 'http' && err.code === 'HPE_INVALID_CONSTANT') fail({ kind: 'protocol', message: err.message, error: badUpgrade(`malformed HTTP response (${err.code})`) });
-    else fail({ kind: 'connection', message: `${err.code ?? 'error'}: ${err.message}`, errno: typeof err.errno === 'number' ? -err.errno : undefined });
+    else {
+      // libzmq's ws server hangs up without an answer when it runs another mechanism than ours.
+      const hint =
+        phase === 'http' && mechanism !== 'NULL' && (err.code === 'ECONNRESET' || err.message === 'socket hang up')
+          ? new ZmtpError('ERR_ZMTP_HANDSHAKE_CLOSED', `The server closed the connection during the WebSocket upgrade without answering: it may not run ${mechanism} (we offered ${zwsOffer(mechanism)})`, {
+              step: 'greeting',
+            })
+          : undefined;
+      fail({ kind: 'connection', message: `${err.code ?? 'error'}: ${err.message}`, errno: typeof err.errno === 'number' ? -err.errno : undefined, error: hint });
+    }
   });
   request.end();
   return {
@@ -126,15 +139,19 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
 }
 
 /** What libzmq's client checks in a 101 response (protocol.md §3.5), plus the accept key. */
-function checkUpgradeResponse(response: IncomingMessage, key: string): string | undefined {
+function checkUpgradeResponse(response: IncomingMessage, key: string, mechanism: MechanismName): ZmtpError | undefined {
   const upgrade = response.headers.upgrade ?? '';
-  if (upgrade.toLowerCase() !== 'websocket') return `Upgrade header ${JSON.stringify(upgrade)} (websocket required)`;
+  if (upgrade.toLowerCase() !== 'websocket') return badUpgrade(`Upgrade header ${JSON.stringify(upgrade)} (websocket required)`);
   const connection = response.headers.connection ?? '';
-  if (!connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade')) return `Connection header ${JSON.stringify(connection)} (Upgrade required)`;
+  if (!connection.split(',').some((token) => token.trim().toLowerCase() === 'upgrade')) return badUpgrade(`Connection header ${JSON.stringify(connection)} (Upgrade required)`);
   const accept = response.headers['sec-websocket-accept'];
-  if (accept !== acceptFor(key)) return `Sec-WebSocket-Accept ${JSON.stringify(accept ?? '')} does not match our key`;
-  const protocol = response.headers['sec-websocket-protocol'];
-  if (protocol !== ZWS_NULL && protocol !== ZWS_BARE) return `server chose sub-protocol ${JSON.stringify(protocol ?? '')} (${ZWS_NULL} or ${ZWS_BARE} required)`;
+  if (accept !== acceptFor(key)) return badUpgrade(`Sec-WebSocket-Accept ${JSON.stringify(accept ?? '')} does not match our key`);
+  const protocol = response.headers['sec-websocket-protocol'] ?? '';
+  if (chooseProtocol(protocol, mechanism) !== protocol) {
+    const theirs = mechanismOfProtocol(protocol);
+    if (theirs !== undefined && theirs !== mechanism) return badUpgrade(mechanismMismatchText(mechanism, theirs));
+    return badUpgrade(`server chose sub-protocol ${JSON.stringify(protocol)} (${zwsOffer(mechanism).replace(',', ' or ')} required)`);
+  }
   return undefined;
 }
 
@@ -237,6 +254,8 @@ class PendingUpgrade {
 
 async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, accept: (addresses: LinkAddresses) => LinkObserver): Promise<Listener> {
   const given = `${endpoint.transport}://${formatHost(endpoint.host)}:${endpoint.port}${endpoint.path}`;
+  // The mechanism is read per upgrade: options may change after the bind, as libzmq reads them per connection.
+  let mechanism: MechanismName = securityOf(options).mechanism;
   const secureContext = endpoint.transport === 'wss' ? serverSecureContext(options, given) : undefined;
   const pending = new WeakMap<Duplex, PendingUpgrade>();
   // Connections still in TLS or the upgrade; established ones belong to their sessions.
@@ -246,12 +265,15 @@ async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, 
   http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const link = pending.get(socket);
     if (!link || link.settled) return void socket.destroy();
-    const problem = checkUpgradeRequest(request);
+    mechanism = securityOf(options).mechanism;
+    const problem = checkUpgradeRequest(request, mechanism);
     if (problem) {
       refuse(socket, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return link.fail({ kind: 'protocol', message: problem, error: badUpgrade(problem) });
+      // libzmq's ws server refuses another mechanism's sub-protocol like any bad request (WS_UNSPECIFIED).
+      const error = badUpgrade(problem.mechanisms ? mechanismMismatchText(problem.mechanisms.ours, problem.mechanisms.theirs) : problem.problem);
+      return link.fail({ kind: 'protocol', message: problem.problem, error });
     }
-    const protocol = chooseProtocol(request.headers['sec-websocket-protocol'])!;
+    const protocol = chooseProtocol(request.headers['sec-websocket-protocol'], mechanism)!;
     socket.write(switchingProtocolsResponse(request.headers['sec-websocket-key']!, protocol));
     link.establish(socket, protocol, head);
   });

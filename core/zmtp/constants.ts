@@ -28,3 +28,10 @@ export const PING_CONTEXT_MAX = 16;
 
 /** The property name libzmq validates in READY (compared case-sensitively, libzmq mechanism_t). */
 export const SOCKET_TYPE_PROPERTY = 'Socket-Type';
+
+/**
+ * The security mechanisms libzmq knows, as greetings (RFC 23 §"Greeting") and ZWS sub-protocols
+ * name them; ZMQ_MECHANISM numbers them ZMQ_NULL 0, ZMQ_PLAIN 1, ZMQ_CURVE 2 in this order.
+ */
+export const MECHANISMS = ['NULL', 'PLAIN', 'CURVE'] as const;
+export type MechanismName = (typeof MECHANISMS)[number];

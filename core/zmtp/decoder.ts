@@ -5,6 +5,7 @@
  */
 import { PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_LONG, GREETING_SIZE, SIGNATURE_SIZE } from './constants';
+import { readLongSize } from './frame';
 import { checkSignature, checkVersion, parseGreeting, type Greeting } from './greeting';
 
 /**
@@ -208,7 +209,7 @@ export class ZmtpDecoder {
           if (this.#sizeNeeded === 1 && pos < length) {
             pos = this.#startBody(chunk, pos + 1, chunk[pos]);
           } else if (this.#sizeNeeded === 8 && pos + 8 <= length) {
-            pos = this.#startBody(chunk, pos + 8, this.#longSize(chunk, pos));
+            pos = this.#startBody(chunk, pos + 8, readLongSize(chunk, pos));
           } else {
             this.#sizeFill = 0;
             this.#state = State.Size;
@@ -218,7 +219,7 @@ export class ZmtpDecoder {
         case State.Size: {
           while (this.#sizeFill < this.#sizeNeeded && pos < length) this.#sizeBytes[this.#sizeFill++] = chunk[pos++];
           if (this.#sizeFill === this.#sizeNeeded) {
-            const size = this.#sizeNeeded === 1 ? this.#sizeBytes[0] : this.#longSize(this.#sizeBytes, 0);
+            const size = this.#sizeNeeded === 1 ? this.#sizeBytes[0] : readLongSize(this.#sizeBytes, 0);
             this.#sizeFill = 0;
             pos = this.#startBody(chunk, pos, size);
           }
@@ -263,13 +264,6 @@ export class ZmtpDecoder {
       this.#sink.onGreeting(greeting, this.#greeting.slice());
     }
     return pos + take;
-  }
-
-  #longSize(bytes: Uint8Array, offset: number): number {
-    const high = ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0;
-    const low = ((bytes[offset + 4] << 24) | (bytes[offset + 5] << 16) | (bytes[offset + 6] << 8) | bytes[offset + 7]) >>> 0;
-    // Anything beyond 2^53 cannot be a real frame; keep it above every limit instead of rounding.
-    return high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
   }
 
   /** Checks the size before a single byte of body is kept, then emits or starts assembling. */

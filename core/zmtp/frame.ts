@@ -1,6 +1,7 @@
 /**
- * ZMTP frame encoding (RFC 23 §"Framing"): headers with the short or long size, whole frames and
- * command frames. Part of the pure codec (see constants.ts).
+ * ZMTP frame headers and frames (RFC 23 §"Framing"): writing headers with the short or long size,
+ * reading the long size back, whole frames and command frames. Part of the pure codec (see
+ * constants.ts).
  */
 import { FLAG_COMMAND, FLAG_LONG, SHORT_FRAME_MAX } from './constants';
 
@@ -33,6 +34,17 @@ export function writeFrameHeader(target: Uint8Array, offset: number, flags: numb
   target[offset] = flags;
   target[offset + 1] = size;
   return offset + 2;
+}
+
+/**
+ * The 8-byte big-endian size of a long frame, read at `at` (the engine's decoder and the tap's
+ * scanners read it alike). Anything beyond 2^53 cannot be a real frame: it reads as
+ * Number.MAX_VALUE, above every limit, rather than rounded to a size that might pass one.
+ */
+export function readLongSize(bytes: Uint8Array, at: number): number {
+  const high = ((bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3]) >>> 0;
+  const low = ((bytes[at + 4] << 24) | (bytes[at + 5] << 16) | (bytes[at + 6] << 8) | bytes[at + 7]) >>> 0;
+  return high > 0x1fffff ? Number.MAX_VALUE : high * 0x100000000 + low;
 }
 
 /** One whole frame (header and body) in a new array. */

@@ -61,25 +61,54 @@ export function checkVersion(major: number): void {
   }
 }
 
-/** Parses a complete 64-byte greeting and checks the mechanism against ours, as libzmq does. */
-export function parseGreeting(bytes: Uint8Array, expectedMechanism = 'NULL'): Greeting {
+/**
+ * Reads a complete 64-byte greeting: signature and version checked, the mechanism read but not
+ * judged. parseGreeting adds libzmq's mechanism check; a reader that only shows what a greeting
+ * says (the debugger's handshake ladder) stops here.
+ */
+export function readGreeting(bytes: Uint8Array): Greeting {
   checkSignature(bytes);
   checkVersion(bytes[10]);
   let end = 12;
   while (end < 12 + MECHANISM_SIZE && bytes[end] !== 0) end++;
   let mechanism = '';
   for (let i = 12; i < end; i++) mechanism += String.fromCharCode(bytes[i]);
+  return { major: bytes[10], minor: bytes[11], mechanism, asServer: bytes[32] !== 0 };
+}
+
+/** Parses a complete 64-byte greeting and checks the mechanism against ours, as libzmq does. */
+export function parseGreeting(bytes: Uint8Array, expectedMechanism = 'NULL'): Greeting {
+  const { mechanism } = readGreeting(bytes);
+  const end = 12 + mechanism.length;
   // libzmq compares all 20 bytes with the local mechanism, NUL padded (zmtp_engine_t::receive_greeting).
   let matches = mechanism === expectedMechanism;
   for (let i = end; matches && i < 12 + MECHANISM_SIZE; i++) if (bytes[i] !== 0) matches = false;
-  if (!matches) {
-    throw new ZmtpError(
-      'ERR_ZMTP_MECHANISM_MISMATCH',
-      `Invalid ZMTP greeting: peer uses mechanism ${JSON.stringify(printable(mechanism))}, expected ${expectedMechanism}`,
-      PROTOCOL_ERROR.ZMTP_MECHANISM_MISMATCH,
-    );
-  }
+  if (!matches) throw mechanismMismatch(expectedMechanism, printable(mechanism));
   return { major: bytes[10], minor: bytes[11], mechanism, asServer: bytes[32] !== 0 };
+}
+
+/** How to fix each kind of mechanism mismatch, from our side. */
+function mismatchHint(ours: string, theirs: string): string {
+  const knows = (name: string): boolean => name === 'NULL' || name === 'PLAIN' || name === 'CURVE';
+  if (!knows(theirs)) return `the peer's mechanism is not one libzmq knows`;
+  if (ours === 'NULL') {
+    return theirs === 'CURVE'
+      ? 'the peer requires CURVE: set curveServerKey, curvePublicKey and curveSecretKey here (or curveServer and curveSecretKey if this side is the server)'
+      : 'the peer requires PLAIN: set plainUsername and plainPassword here (or plainServer if this side is the server)';
+  }
+  if (theirs === 'NULL') return `the peer runs no security: configure ${ours} on it too, or remove the ${ours} options here`;
+  return 'both sides must use the same mechanism';
+}
+
+/** What "mechanism mismatch" says, from our side: both names and how to fix it. */
+export function mechanismMismatchText(ours: string, theirs: string): string {
+  return `mechanism mismatch: we offer ${ours}, the peer offers ${JSON.stringify(theirs).slice(1, -1) || 'nothing'}; ${mismatchHint(ours, theirs)}`;
+}
+
+/** The error for a greeting naming another mechanism than ours (libzmq's MECHANISM_MISMATCH). `theirs` is printable text. */
+export function mechanismMismatch(ours: string, theirs: string): ZmtpError {
+  const text = mechanismMismatchText(ours, theirs);
+  return new ZmtpError('ERR_ZMTP_MECHANISM_MISMATCH', text[0].toUpperCase() + text.slice(1), { protocolError: PROTOCOL_ERROR.ZMTP_MECHANISM_MISMATCH, step: 'greeting' });
 }
 
 /** "3.0" or "3.1", as libzmq classifies a greeting (any major ≥ 2 other than 3.0 is 3.1). */

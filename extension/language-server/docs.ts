@@ -134,6 +134,15 @@ export const OPTION_DOCS: Readonly<Record<keyof SocketOptions, string>> = {
   wssTrustSystem: "ZMQ_WSS_TRUST_SYSTEM: with wssTrust, also trust the system's certificate authorities.",
   wssHostname: "ZMQ_WSS_HOSTNAME: the name a wss connect sends (SNI) and expects in the server's certificate. Default: the endpoint's host.",
   wssInsecureSkipVerify: 'Accept any server certificate on wss connects (no chain or name check): for throw-away test certificates only.',
+  plainServer: 'ZMQ_PLAIN_SERVER: be the PLAIN server (RFC 24): clients send a user name and password, which a ZAP handler checks. Without a ZAP handler every client is refused.',
+  plainUsername: 'ZMQ_PLAIN_USERNAME: connect as a PLAIN client with this user name (1 to 255 bytes).',
+  plainPassword: 'ZMQ_PLAIN_PASSWORD: the PLAIN client\'s password. A secret: write `{{name}}` and set it in `.env` or the environment, never in the script.',
+  curveServer: 'ZMQ_CURVE_SERVER: be the CURVE server (RFC 26): encrypt and authenticate with CurveZMQ; needs `curveSecretKey`.',
+  curvePublicKey: 'ZMQ_CURVE_PUBLICKEY: our long-term public key, 40 Z85 characters (a CURVE client needs it).',
+  curveSecretKey: 'ZMQ_CURVE_SECRETKEY: our long-term secret key, 40 Z85 characters. A secret: write `{{name}}` and set it in `.env` or the environment, never in the script.',
+  curveServerKey: "ZMQ_CURVE_SERVERKEY: the server's public key, 40 Z85 characters; setting it makes the socket a CURVE client.",
+  zapDomain: 'ZMQ_ZAP_DOMAIN: the domain sent to the ZAP handler (RFC 27); on a NULL socket, setting one makes ZAP run.',
+  zapEnforceDomain: 'ZMQ_ZAP_ENFORCE_DOMAIN: a CURVE server with a ZAP domain but no ZAP handler refuses clients instead of accepting any that knows its key.',
 };
 
 /** The durations completion offers after `within`, `sleep` and `timeout`. */

@@ -3,7 +3,7 @@
  * endpoint means to libzmq (or the errno it fails with), where a `{{variable}}` comes from, and
  * the documentation of keywords and socket options.
  */
-import { isOptionName, isZmqError, parseEndpoint, type Endpoint, type EndpointRole, type SocketOptions } from '../../core/index';
+import { isOptionName, isZmqError, parseEndpoint, SECRET_OPTIONS, z85Encode, type Endpoint, type EndpointRole, type SocketOptions } from '../../core/index';
 import {
   decodePayload,
   describeDefault,
@@ -55,7 +55,8 @@ export function hover(source: string, position: Position, context: HoverContext)
   const reference = referenceAt(lineText, position);
   if (reference) {
     // A value that is (or holds) a variable: say where the variable comes from, then what the value means.
-    const contents = referenceMarkdown(reference.name, scope);
+    const secret = located.step?.kind === 'socket' && located.step.options.some((o) => isSecret(o.name.text) && within(o.value.span, position));
+    const contents = referenceMarkdown(reference.name, scope, secret);
     return { contents: onStep ? `${contents}\n\n---\n\n${onStep.contents}` : contents, range: rangeOf(reference.span) };
   }
   if (located.variable && within(located.variable.name.span, position)) {
@@ -285,7 +286,12 @@ function socketSetsOption(socket: string, option: keyof SocketOptions, scope: Sc
   return declared?.step.kind === 'socket' && declared.step.options.some((o) => o.name.text === option);
 }
 
-function referenceMarkdown(name: string, scope: Scope): string {
+/** Whether an option holds a secret, whose value a hover never shows. */
+function isSecret(name: string): boolean {
+  return SECRET_OPTIONS.has(name as keyof SocketOptions);
+}
+
+function referenceMarkdown(name: string, scope: Scope, secret = false): string {
   const title = `**${code(`{{${name}}}`)}**`;
   const runtime = scope.names.runtime.get(name);
   if (runtime) {
@@ -310,6 +316,7 @@ function referenceMarkdown(name: string, scope: Scope): string {
     if (suffix === 'routingId') return `${title}: not set here — a connect … as ${name.slice(0, dot)} or accept ${name.slice(0, dot)} before this line sets it.`;
     return `${title}: undefined — define it with ${code(`@${name} = …`)}, in .env, in the environment or in the settings (zmqPeer.script.variables).`;
   }
+  if (secret) return `${title} = a secret, not shown\n\nfrom ${sourceText(described)}`;
   return `${title} = ${code(described.value)}${expandedValue(name, described.value, scope)}\n\nfrom ${sourceText(described)}`;
 }
 
@@ -342,7 +349,9 @@ function optionMarkdown(name: string, value: Template, scope: Scope): string {
   else {
     try {
       const checked = optionValue(name, expanded.text);
-      parts.push(`Here: ${code(checked instanceof Uint8Array ? Buffer.from(checked).toString('utf8') : String(checked))}`);
+      const curveKey = name === 'curvePublicKey' || name === 'curveServerKey';
+      const shown = checked instanceof Uint8Array ? (curveKey ? z85Encode(checked) : Buffer.from(checked).toString('utf8')) : String(checked);
+      parts.push(isSecret(name) ? 'Here: a secret, not shown' : `Here: ${code(shown)}`);
     } catch (err) {
       parts.push(`⚠ ${isZmqError(err) ? `${err.code}: ` : ''}${err instanceof Error ? err.message : String(err)}`);
     }

@@ -73,6 +73,10 @@ function fakeVscode() {
       showErrorMessage: async (m: string) => void messages.push(`error ${m}`),
       showWarningMessage: async (m: string) => void messages.push(`warning ${m}`),
       showInformationMessage: async (m: string) => void messages.push(`info ${m}`),
+      setStatusBarMessage: (m: string) => {
+        messages.push(`status ${m}`);
+        return disposable;
+      },
       activeTextEditor: undefined,
       createWebviewPanel(viewType: string) {
         const record = { viewType, html: '' };
@@ -191,7 +195,9 @@ describe('activate()', () => {
     await fake.api.commands.executeCommand('zmqPeer.bind', { socketId: peer.socketId, endpoint: 'udp://127.0.0.1:1' });
     assert.ok(fake.messages.some((m) => m.startsWith('error Bind / Listen for Peers failed: ENOCOMPATPROTO')));
     await fake.api.commands.executeCommand('zmqPeer.connectPeer', { socketId: peer.socketId, endpoint });
-    assert.ok(fake.messages.some((m) => /^info Connecting to .*: routing id \d+$/.test(m)), fake.messages.join('\n'));
+    // Told in the status bar: a notification would cover the debugger that opens on the new peer.
+    assert.ok(fake.messages.some((m) => /^status \$\(plug\) Connecting to .*: routing id \d+$/.test(m)), fake.messages.join('\n'));
+    assert.ok(!fake.messages.some((m) => m.startsWith('info Connecting')), 'no notification');
     assert.deepEqual(state.get('zmqPeer.recentEndpoints'), [endpoint]);
     assert.deepEqual(fake.panels.map((p) => p.viewType), ['zmqPeer.debugger'], 'Connect Peer opens the debugger');
     assert.match(fake.panels[0].html, /Content-Security-Policy/);

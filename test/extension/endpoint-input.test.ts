@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_MAX, validateEndpointInput } from '../../extension/endpoint-input';
+import { endpointPickItems, readRecentEndpoints, rememberEndpoint, RECENT_ENDPOINTS_MAX, validateEndpointInput } from '../../extension/endpoint-input';
 
 describe('validateEndpointInput', () => {
   it('accepts valid endpoints for connect and bind', () => {
@@ -50,5 +50,30 @@ describe('recent endpoints', () => {
     assert.deepEqual(readRecentEndpoints(undefined), []);
     assert.deepEqual(readRecentEndpoints('tcp://x:1'), []);
     assert.deepEqual(readRecentEndpoints(['a', 3, null, 'b']), ['a', 'b']);
+  });
+});
+
+describe('endpointPickItems', () => {
+  const recent = ['tcp://127.0.0.1:5555', 'ipc:///tmp/a.sock'];
+
+  it('lists the recent endpoints while nothing is typed', () => {
+    assert.deepEqual(endpointPickItems(recent, '  ', 'connect').map((i) => [i.source, i.endpoint]), [['recent', recent[0]], ['recent', recent[1]]]);
+  });
+
+  it('puts a typed new endpoint first, always shown, so Enter picks it', () => {
+    const [first, ...rest] = endpointPickItems(recent, ' tcp://127.0.0.1:5601 ', 'connect');
+    assert.deepEqual([first.source, first.endpoint, first.alwaysShow, first.detail], ['typed', 'tcp://127.0.0.1:5601', true, undefined]);
+    assert.equal(first.description, 'Connect to this endpoint');
+    assert.equal(rest.length, 2);
+  });
+
+  it('shows the problem of a typed endpoint under it', () => {
+    const [first] = endpointPickItems(recent, 'foo://x', 'connect');
+    assert.equal(first.source, 'typed');
+    assert.match(first.detail ?? '', /^EPROTONOSUPPORT/);
+  });
+
+  it('does not repeat a recent endpoint that is typed out in full', () => {
+    assert.deepEqual(endpointPickItems(recent, recent[1], 'connect').map((i) => i.source), ['recent', 'recent']);
   });
 });

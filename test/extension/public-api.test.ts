@@ -1,6 +1,6 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Context } from '../../core/index';
+import { Context, Server } from '../../core/index';
 import type { ZmqPeerEvent, ZmqTrafficFrame } from '../../extension/api';
 import { createPublicApi } from '../../extension/public-api';
 import { ZmqSession } from '../../extension/session';
@@ -59,6 +59,30 @@ describe('the exported API', () => {
     await client.close();
     await server.close();
     assert.deepEqual(api.sockets(), []);
+  });
+
+  it('treats a connection whose handshake failed as gone (the debugger keeps it, the API does not list it)', async () => {
+    const server = new Server({ context });
+    const endpoint = await server.bind('tcp://127.0.0.1:*');
+    const client = api.createPeer({ label: 'api to a SERVER' });
+    const events: ZmqPeerEvent[] = [];
+    const sub = client.onPeerEvent((e) => events.push(e));
+    try {
+      client.connectPeer(endpoint);
+      const deadline = Date.now() + 5000;
+      while (!session.peers(client.socketId).some((p) => p.ended) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      const kept = session.peers(client.socketId).find((p) => p.ended);
+      assert.ok(kept, 'the debugger keeps the failed connection');
+      assert.deepEqual(client.peers(), []);
+      session.flush();
+      session.disconnectPeer(client.socketId, kept.connectionId);
+      session.flush();
+      assert.deepEqual(events.filter((e) => e.type === 'gone').map((e) => e.type === 'gone' && e.connectionId), [kept.connectionId], 'one gone, not two');
+    } finally {
+      sub.dispose();
+      await client.close();
+      await server.close();
+    }
   });
 
   it('reports core errors with their code', () => {

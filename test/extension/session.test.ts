@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Context, Peer } from '../../core/index';
 import { parseSavedMessages } from '../../extension/saved-messages';
-import { ZmqSession, MAX_FRAMES_PER_BATCH, type SessionLogger } from '../../extension/session';
+import { ZmqSession, MAX_FRAMES_PER_BATCH } from '../../extension/session';
+import type { SessionLogger } from '../../extension/session-settings';
 import type { HostEvent } from '../../webview/protocol';
 
 /** Polls until `check` is true (the core works on timers and sockets). */
@@ -205,6 +206,8 @@ describe('ZmqSession against a real core', () => {
     assert.deepEqual(session.peers(), []);
     const last = events.filter((e) => e.type === 'sockets').at(-1);
     assert.deepEqual(last, { type: 'sockets', sockets: [] });
+    // Its label stays in the snapshot: its frames may still be in the buffer.
+    assert.deepEqual(session.snapshot().closedSockets, [{ socketId, label: 'Session PEER' }]);
     assert.notEqual(session.defaultSocketId(), socketId, 'a new default socket replaces a closed one');
     await assert.rejects(session.closeSocket('socket-nope'), { code: 'ENOTSOCK' });
     await remote.close();

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUFFER_SIZE_MAX, BUFFER_SIZE_MIN, readDefaultEndpoint, readSessionSettings } from '../../extension/settings';
-import { DEFAULT_SETTINGS } from '../../extension/session';
+import { DEFAULT_SETTINGS } from '../../extension/session-settings';
 
 const reader = (values: Record<string, unknown>) => (key: string) => values[key];
 

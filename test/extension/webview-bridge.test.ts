@@ -6,7 +6,7 @@ import { DebuggerBridge, toWireError } from '../../extension/debugger-bridge';
 import type { SessionApi } from '../../extension/session-api';
 import { PROTOCOL_VERSION, type HostEvent, type HostToWebview, type Snapshot, type TrafficView } from '../../webview/protocol';
 
-const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [] };
+const SNAPSHOT: Snapshot = { sockets: [], peers: [], traffic: [], events: [], closedSockets: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [] };
 
 /** A session double: records calls, lets a test emit events. */
 function fakeSession(over: Partial<SessionApi> = {}): SessionApi & { emit(e: HostEvent): void; calls: string[]; listeners: number } {
@@ -160,6 +160,12 @@ describe('debugger bridge', () => {
     assert.deepEqual(posted[1], { kind: 'event', event: { type: 'focus', socketId: 's1', routingId: 3 } });
     bridge.focus({ socketId: 's2' });
     assert.deepEqual(posted[2], { kind: 'event', event: { type: 'focus', socketId: 's2', routingId: null } });
+    // A script run: show all the traffic.
+    bridge.focus({ showAll: true });
+    assert.deepEqual(posted[3], { kind: 'event', event: { type: 'focus', socketId: null, routingId: null } });
+    const count = posted.length;
+    bridge.focus({});
+    assert.equal(posted.length, count, 'nothing to show: nothing posted');
   });
 
   it('stops forwarding when detached until the next ready', () => {

@@ -57,4 +57,31 @@ describe('webview HTML and CSP', () => {
     const html = buildWebviewHtml({ cspSource: CSP_SOURCE, scriptUri: 'x" onload="alert(1)', nonce: 'n' });
     assert.doesNotMatch(html, /" onload="/);
   });
+
+  it('takes every colour from the theme: --vscode-* variables (or names made of them), never a literal', () => {
+    const html = buildWebviewHtml({ cspSource: CSP_SOURCE, scriptUri: SCRIPT, nonce: 'n' });
+    const css = /<style nonce="n">([\s\S]*)<\/style>/.exec(html)?.[1] ?? '';
+    assert.ok(css.length > 1000);
+    const declarations = [...css.replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([a-z-]+)\s*:\s*([^;{}]+)/g)];
+    const colourProperty = /^(color|background|background-color|fill|stroke|border(-[a-z]+)*|outline(-color)?|--phase-[a-z]+)$/;
+    let checked = 0;
+    for (const [, property, value] of declarations) {
+      if (!colourProperty.test(property)) continue;
+      checked++;
+      // No literal colours: hex, rgb()/hsl(), or named colours other than the neutral keywords.
+      assert.doesNotMatch(value, /#[0-9a-f]{3,8}\b|\b(rgb|rgba|hsl|hsla)\(/i, `${property}: ${value}`);
+      const words = value.replace(/var\(--(vscode|phase)-[A-Za-z0-9.-]+/g, '').match(/[a-z]+/gi) ?? [];
+      for (const word of words) {
+        assert.ok(/^(transparent|currentColor|inherit|none|solid|dashed|dotted|double|px|var)$/.test(word) || /^\d/.test(word), `${property}: ${value} (${word})`);
+      }
+    }
+    assert.ok(checked > 50, `${checked} colour declarations checked`);
+    // The phase colours are themselves theme variables.
+    for (const [, name, value] of css.matchAll(/(--phase-[a-z]+)\s*:\s*([^;]+);/g)) assert.match(value, /^var\(--vscode-/, name);
+  });
+
+  it('hides [hidden] elements whatever display their class sets (a filtered-out row must leave the screen)', () => {
+    const html = buildWebviewHtml({ cspSource: CSP_SOURCE, scriptUri: SCRIPT, nonce: 'n' });
+    assert.match(html, /\[hidden\] \{ display: none !important; \}/);
+  });
 });

@@ -3,21 +3,10 @@ import assert from 'node:assert/strict';
 import type { HostEvent, HostToWebview, PeerView, Snapshot, TrafficView } from '../../webview/protocol';
 import { PROTOCOL_VERSION } from '../../webview/protocol';
 import { bytesToBase64 } from '../../webview/payload';
-import {
-  appendBounded,
-  compileTextFilter,
-  initialState,
-  MAX_EVENTS,
-  peerKey,
-  reduce,
-  selectedFrame,
-  sendTargets,
-  targetKey,
-  parseTargetKey,
-  viewStateOf,
-  visibleTraffic,
-  type DebuggerState,
-} from '../../webview/state';
+import { peerFilterChoices, sendTargets } from '../../webview/peer-targets';
+import { appendBounded, initialState, MAX_EVENTS, reduce, selectedFrame, viewStateOf, type DebuggerState } from '../../webview/state';
+import { parseTargetKey, peerKey, socketRateKey, targetKey } from '../../webview/state-keys';
+import { compileTextFilter, visibleTraffic } from '../../webview/traffic-filter';
 
 const enc = new TextEncoder();
 
@@ -33,14 +22,14 @@ function peer(connectionId: number, over: Partial<PeerView> = {}): PeerView {
   return {
     socketId: 's1', connectionId, role: 'connect', transport: 'tcp', endpoint: 'tcp://127.0.0.1:5555', state: 'CONNECTING',
     routingId: connectionId + 100, localAddress: null, remoteAddress: null, zmtpVersion: null, mechanism: null, peerProperties: {},
-    messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, lastError: null, ...over,
+    messagesIn: 0, messagesOut: 0, bytesIn: 0, bytesOut: 0, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0, lastError: null, ended: false, ...over,
   };
 }
 
 function snapshot(over: Partial<Snapshot> = {}): Snapshot {
   return {
     sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'] }],
-    peers: [], traffic: [], events: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
+    closedSockets: [], peers: [], traffic: [], events: [], rates: { time: 0, sockets: [], peers: [] }, ladders: [], settings: { bufferSize: 100, defaultView: 'hex' }, savedMessages: [], ...over,
   };
 }
 
@@ -146,7 +135,7 @@ describe('webview state: traffic ring', () => {
   });
 
   it('bounds the event log', () => {
-    const events = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({ time: i, socketId: 's1', type: 'connected', value: 1, endpoint: 'tcp://x:1', routingId: null, error: null }));
+    const events = Array.from({ length: MAX_EVENTS + 10 }, (_, i) => ({ id: i + 1, time: i, firstTime: i, count: 1, socketId: 's1', type: 'connected', value: 1, endpoint: 'tcp://x:1', routingId: null, error: null }));
     const s = reduce(started(), ev({ type: 'monitor', events }));
     assert.equal(s.events.length, MAX_EVENTS);
     assert.equal(s.events[0].time, 10);
@@ -187,10 +176,14 @@ describe('webview state: filters', () => {
     assert.notEqual(compileTextFilter('/(/').error, null);
   });
 
-  it('filters by routing id and by direction', () => {
-    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { routingId: 8 } })), [2, 4]);
+  it('filters by socket, by routing id on a socket, and by direction', () => {
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { socketId: 's1', routingId: 8 } })), [2, 4]);
     assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { direction: 'in' } })), [1, 4]);
-    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { direction: 'out', routingId: 7 } })), []);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { direction: 'out', socketId: 's1', routingId: 7 } })), []);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { socketId: 's1' } })), [1, 2, 4]);
+    assert.deepEqual(seqs(reduce(base, { kind: 'ui/filter', patch: { socketId: 's2' } })), []);
+    // A routing id alone names nothing (routing ids are per socket): it is not applied.
+    assert.equal(reduce(base, { kind: 'ui/filter', patch: { routingId: 8 } }).filter.routingId, null);
   });
 
   it('finds a command by its kind when commands are shown', () => {
@@ -253,12 +246,45 @@ describe('webview state: peers', () => {
 });
 
 describe('webview state: focus, selection and view state', () => {
-  it('focus selects the peer, targets the send form at it and filters to its routing id', () => {
+  it('focus selects the peer and targets the send form at it, without filtering the traffic', () => {
     let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
-    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 101 }));
-    assert.equal(s.selectedPeer, peerKey('s1', 1));
-    assert.equal(s.draft.target, targetKey('s1', 101));
-    assert.equal(s.filter.routingId, 101);
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.draft.target, targetKey('s1', 102));
+    assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
+  });
+
+  it('focus on a routing id that has no connection yet selects it when it comes (Connect Peer)', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.equal(s.draft.target, targetKey('s1', 102));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.pendingSelect, null);
+  });
+
+  it('focus on a routing id whose handshake already failed selects that connection, to show why', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/selectPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'peer', peer: peer(2, { state: 'TERMINATED', ended: true, lastError: 'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE: DEALER' }) }));
+    s = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.equal(s.selectedPeer, peerKey('s1', 2));
+    assert.equal(s.pendingSelect, null);
+  });
+
+  it('focus lifts a peer filter that would hide what it shows, and keeps one that does not', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    s = reduce(s, { kind: 'ui/filter', patch: { socketId: 's1', routingId: 101, text: 'keep' } });
+    const same = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 101 }));
+    assert.equal(same.filter.routingId, 101);
+    const other = reduce(s, ev({ type: 'focus', socketId: 's1', routingId: 102 }));
+    assert.deepEqual([other.filter.socketId, other.filter.routingId, other.filter.text], [null, null, 'keep']);
+    // A script run shows everything: no socket named.
+    const all = reduce(s, ev({ type: 'focus', socketId: null, routingId: null }));
+    assert.deepEqual([all.filter.socketId, all.filter.routingId], [null, null]);
   });
 
   it('focus on a socket alone changes nothing', () => {
@@ -276,7 +302,7 @@ describe('webview state: focus, selection and view state', () => {
 
   it('restores view state from setState, rejecting tampered fields', () => {
     const s = reduce(initialState(), { kind: 'ui/restore', view: { filter: { text: 7, routingId: 0, direction: 'sideways', showCommands: 'yes' }, draft: { format: 'exe', payload: 'x' }, autoScroll: false } });
-    assert.deepEqual(s.filter, { text: '', routingId: null, direction: 'all', showCommands: false });
+    assert.deepEqual(s.filter, { text: '', socketId: null, routingId: null, direction: 'all', showCommands: false });
     assert.deepEqual(s.draft, { target: '', format: 'text', payload: 'x' });
     assert.equal(s.autoScroll, false);
     assert.doesNotThrow(() => reduce(initialState(), { kind: 'ui/restore', view: undefined }));
@@ -293,5 +319,132 @@ describe('webview state: focus, selection and view state', () => {
     assert.deepEqual(parseTargetKey(targetKey('s1', 5)), { socketId: 's1', routingId: 5 });
     assert.equal(parseTargetKey(targetKey('s1', 0)), null);
     assert.equal(parseTargetKey(''), null);
+  });
+});
+
+describe('webview state: gone peers never hold the filter or the send target', () => {
+  it('lifts a routing-id filter and moves the send target when that peer is gone', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    s = reduce(s, traffic([frame(1, { routingId: 101 }), frame(2, { routingId: 102 })]));
+    s = reduce(s, { kind: 'ui/showPeer', key: peerKey('s1', 2) });
+    assert.deepEqual([s.filter.socketId, s.filter.routingId, s.draft.target, s.selectedPeer], ['s1', 102, targetKey('s1', 102), peerKey('s1', 2)]);
+    s = reduce(s, ev({ type: 'peerGone', socketId: 's1', connectionId: 2 }));
+    assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
+    assert.equal(s.draft.target, targetKey('s1', 101), 'the send target moves to a live peer');
+    assert.deepEqual(visibleTraffic(s).map((f) => f.seq), [1, 2]);
+    s = reduce(s, ev({ type: 'peerGone', socketId: 's1', connectionId: 1 }));
+    assert.equal(s.draft.target, '', 'no live peer: no send target');
+  });
+
+  it('keeps the picked send target with two peers as they update', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(2) }));
+    s = reduce(s, { kind: 'ui/draft', patch: { target: targetKey('s1', 102) } });
+    for (const state of ['GREETING_SIGNATURE', 'READY_EXCHANGE', 'ACTIVE']) {
+      s = reduce(s, ev({ type: 'peer', peer: peer(1, { state }) }));
+      s = reduce(s, ev({ type: 'peer', peer: peer(2, { state, messagesIn: 3 }) }));
+    }
+    assert.equal(s.draft.target, targetKey('s1', 102));
+  });
+
+  it('keeps a send target through WAIT_RECONNECT (the connect side keeps its routing id)', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1, { state: 'ACTIVE' }) }));
+    s = reduce(s, ev({ type: 'peer', peer: peer(1, { state: 'WAIT_RECONNECT', reconnects: 1, lastError: 'ECONNREFUSED' }) }));
+    assert.equal(s.draft.target, targetKey('s1', 101));
+  });
+
+  it('offers routing ids with frames in the ring after their connection is gone (a finished script run)', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1, { socketId: 's2' }) }));
+    s = reduce(s, traffic([frame(1, { socketId: 's2', routingId: 101 })]));
+    s = reduce(s, ev({ type: 'peerGone', socketId: 's2', connectionId: 1 }));
+    const choices = peerFilterChoices(s);
+    assert.deepEqual(choices.targets.map((t) => [t.key, t.live]), [[targetKey('s2', 101), false]]);
+    s = reduce(s, { kind: 'ui/filter', patch: { socketId: 's2', routingId: 101 } });
+    assert.deepEqual(visibleTraffic(s).map((f) => f.seq), [1]);
+    // Once its frames are cleared too, nothing is left to show: the filter goes.
+    s = reduce(s, ev({ type: 'trafficCleared' }));
+    assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
+    assert.deepEqual(peerFilterChoices(s).targets, []);
+  });
+
+  it('names the routing ids of a socket closed before the page was (re)loaded by that socket\'s label', () => {
+    const s = started(snapshot({ closedSockets: [{ socketId: 's9', label: 'run.zmq › from a script › peer' }], traffic: [frame(1, { socketId: 's9', routingId: 5 })] }));
+    assert.equal(s.socketLabels.get('s9'), 'run.zmq › from a script › peer');
+    assert.deepEqual(peerFilterChoices(s).targets.map((t) => [t.key, t.live]), [[targetKey('s9', 5), false]]);
+  });
+
+  it('drops a filter and a target restored from before a reload when their peers are gone', () => {
+    let s = reduce(initialState(), { kind: 'ui/restore', view: { filter: { socketId: 's1', routingId: 105 }, draft: { target: targetKey('s1', 105) } } });
+    s = reduce(s, init(snapshot({ peers: [peer(1, { state: 'ACTIVE' })] })));
+    assert.deepEqual([s.filter.socketId, s.filter.routingId], [null, null]);
+    assert.equal(s.draft.target, targetKey('s1', 101));
+  });
+
+  it('lifts a filter on a closed socket', () => {
+    let s = reduce(started(), { kind: 'ui/showSocket', socketId: 's1' });
+    assert.equal(s.filter.socketId, 's1');
+    s = reduce(s, ev({ type: 'sockets', sockets: [] }));
+    assert.equal(s.filter.socketId, null);
+  });
+
+  it('never targets a connection that ended with a failed handshake', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    s = reduce(s, { kind: 'ui/showPeer', key: peerKey('s1', 1) });
+    s = reduce(s, ev({ type: 'peer', peer: peer(1, { state: 'TERMINATED', ended: true, lastError: 'ERR_ZMTP_INCOMPATIBLE_SOCKET_TYPE: …' }) }));
+    assert.equal(s.draft.target, '');
+    assert.deepEqual(sendTargets(s), []);
+    assert.equal(s.filter.routingId, null);
+    assert.equal(s.peers.size, 1, 'kept, to show why it failed');
+  });
+});
+
+describe('webview state: send outcome, rates, ladders and event groups', () => {
+  it('clears the last send outcome when the draft changes', () => {
+    let s = reduce(started(), { kind: 'ui/sendStatus', status: { state: 'ok', bytes: 5 } });
+    assert.equal(reduce(s, { kind: 'ui/draft', patch: {} }).sendStatus.state, 'ok', 'an unchanged draft keeps it');
+    s = reduce(s, { kind: 'ui/draft', patch: { format: 'hex' } });
+    assert.deepEqual(s.sendStatus, { state: 'idle' });
+  });
+
+  it('appends one rate sample per tick, keeps the last 60, and drops series that are no longer sent', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    for (let i = 0; i < 70; i++) {
+      s = reduce(s, ev({ type: 'rates', tick: { time: i, sockets: [{ socketId: 's1', sample: [i, 0, i * 10, 0] }], peers: [{ socketId: 's1', connectionId: 1, sample: [i, 1, 0, 0] }] } }));
+    }
+    const series = s.rates.get(socketRateKey('s1'))!;
+    assert.equal(series.length, 60);
+    assert.deepEqual(series.at(-1), [69, 0, 690, 0]);
+    assert.equal(series[0][0], 10);
+    s = reduce(s, ev({ type: 'rates', tick: { time: 71, sockets: [{ socketId: 's1', sample: [0, 0, 0, 0] }], peers: [] } }));
+    assert.equal(s.rates.has(peerKey('s1', 1)), false);
+  });
+
+  it('keeps a ladder per connection and forgets it with the connection', () => {
+    let s = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    const ladder = { socketId: 's1', connectionId: 1, current: { attempt: 1, steps: [], outcome: 'pending' as const, error: null }, lastFailed: null };
+    s = reduce(s, ev({ type: 'ladder', ladder }));
+    assert.equal(s.ladders.get(peerKey('s1', 1)), ladder);
+    s = reduce(s, ev({ type: 'peerGone', socketId: 's1', connectionId: 1 }));
+    assert.equal(s.ladders.size, 0);
+  });
+
+  it('replaces an event group that grew, moving it to the newest place', () => {
+    const group = (id: number, type: string, count: number) => ({ id, time: count, firstTime: 0, count, socketId: 's1', type, value: 0, endpoint: 'tcp://x:1', routingId: null, error: null });
+    let s = reduce(started(), ev({ type: 'monitor', events: [group(1, 'HANDSHAKE_SUCCEEDED', 1), group(2, 'CONNECT_RETRIED', 1), group(3, 'CLOSED', 1)] }));
+    s = reduce(s, ev({ type: 'monitor', events: [group(2, 'CONNECT_RETRIED', 41), group(2, 'CONNECT_RETRIED', 42)] }));
+    assert.deepEqual(s.events.map((e) => [e.id, e.count]), [[1, 1], [3, 1], [2, 42]]);
+  });
+});
+
+describe('webview state: peer batches', () => {
+  it('folds a batch of peer updates exactly as one by one', () => {
+    const s0 = reduce(started(), ev({ type: 'peer', peer: peer(1) }));
+    const updates = [peer(2), peer(1, { state: 'ACTIVE' }), peer(3, { routingId: null }), peer(2, { state: 'TERMINATED', ended: true })];
+    const oneByOne = updates.reduce((s, p) => reduce(s, ev({ type: 'peer', peer: p })), s0);
+    const batched = reduce(s0, { kind: 'peerBatch', peers: updates });
+    assert.deepEqual([...batched.peers], [...oneByOne.peers]);
+    assert.deepEqual(batched.draft, oneByOne.draft);
+    assert.deepEqual(batched.filter, oneByOne.filter);
   });
 });

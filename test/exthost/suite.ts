@@ -6,7 +6,8 @@
  * check failed, which makes VS Code report a non-zero exit code to the page.
  */
 import assert from 'node:assert/strict';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ZmqApiPeer, ZmqPeerApi } from '../../extension/api';
 
@@ -43,6 +44,21 @@ async function waitState(peer: ZmqApiPeer, routingId: number, state: string, ms 
     if (info?.state === state) return;
     if (Date.now() > deadline) throw new Error(`routing id ${routingId} did not reach ${state} within ${ms} ms: ${JSON.stringify(peer.peers())}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Steps shared with the browser side of the e2e test (which reads the debugger webview): a file named `step` in the
+ * folder ZMQ_PEER_E2E_SYNC says this side reached it; `seen-<step>` says the browser side has looked.
+ */
+async function handOver(step: string, content: string, ms = 60000): Promise<void> {
+  const dir = process.env.ZMQ_PEER_E2E_SYNC;
+  if (!dir) return;
+  writeFileSync(join(dir, step), content);
+  const deadline = Date.now() + ms;
+  while (!existsSync(join(dir, `seen-${step}`))) {
+    if (Date.now() > deadline) throw new Error(`the browser side did not look at "${step}" within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -115,6 +131,25 @@ const CHECKS: readonly Check[] = [
         assert.throws(() => peer.connectPeer('foo://127.0.0.1:5555'), (e: { code?: string }) => e.code === 'EPROTONOSUPPORT');
         assert.throws(() => peer.connectPeer('tcp://127.0.0.1'), (e: { code?: string }) => e.code === 'EINVAL');
         await assert.rejects(peer.send(123456, 'nobody'), (e: { code?: string }) => e.code === 'EHOSTUNREACH');
+      } finally {
+        await peer.close();
+      }
+    },
+  },
+  {
+    name: 'disconnect(endpoint) of an API socket reaches the debugger: the endpoint leaves its socket list',
+    body: async (api) => {
+      const endpoint = process.env.ZMQ_PEER_E2E_LIBZMQ;
+      assert.ok(endpoint, 'ZMQ_PEER_E2E_LIBZMQ is set');
+      const peer = api.createPeer({ label: 'exthost disconnect' });
+      try {
+        const routingId = peer.connectPeer(endpoint);
+        await waitState(peer, routingId, 'ACTIVE');
+        await api.openDebugger({ socketId: peer.socketId, routingId });
+        await handOver('connected', endpoint);
+        peer.disconnect(endpoint);
+        assert.deepEqual(api.sockets().find((s) => s.socketId === peer.socketId)?.connected, []);
+        await handOver('disconnected', endpoint);
       } finally {
         await peer.close();
       }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { curveKeypair } from '../../core/index';
 import { runFile } from '../../zmq-script/runner';
 import { LibzmqEchoServer } from '../support/libzmq';
 import { cli, EXAMPLES, read, summarize, variablesFor } from '../support/script-runs';
@@ -31,6 +32,25 @@ describe('the script runner against a libzmq PEER echo', () => {
 
   it('passes the echo example over ws', async () => {
     await runAgainstLibzmq('ws://127.0.0.1:*');
+  });
+});
+
+describe('the zmq-peer command line against a libzmq CURVE PEER echo', () => {
+  it('runs the CURVE example with its keys from the environment, and check finds no secret in it', async () => {
+    const server = await curveKeypair();
+    const client = await curveKeypair();
+    const echo = await LibzmqEchoServer.start('PEER', 'tcp://127.0.0.1:*', { options: { CURVE_SERVER: 1, CURVE_SECRETKEY: server.secretKey } });
+    try {
+      const env = { CURVE_SERVER_KEY: server.publicKey, CURVE_PUBLIC_KEY: client.publicKey, CURVE_SECRET_KEY: client.secretKey };
+      const run = await cli(['run', 'docs/examples/curve-echo.zmq', '--var', `curveEcho=${echo.endpoint}`, '--no-color'], { env });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.ok(run.stdout.endsWith('\n1 passed, 0 failed\n'), run.stdout);
+      const check = await cli(['check', 'docs/examples/curve-echo.zmq'], { env });
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+      assert.match(check.stdout, /0 errors, 0 warnings/);
+    } finally {
+      await echo.close();
+    }
   });
 });
 

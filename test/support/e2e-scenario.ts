@@ -21,7 +21,6 @@ import {
   screenshot,
   sleep,
   waitInputBox,
-  waitNotification,
   waitWebview,
 } from './code-server';
 
@@ -105,20 +104,32 @@ export async function eventually<T>(what: string, read: () => Promise<T>, accept
 }
 
 /**
- * "ZMQ: Connect Peer" from the command palette, the endpoint typed into its input box. Returns the routing id the
- * extension announced (its notification "Connecting to <endpoint>: routing id N") and the debugger webview.
+ * "ZMQ: Connect Peer" from the command palette, the endpoint typed into its input box (the first time) or into its
+ * quick pick of recent endpoints (later: typed, not picked). Returns the routing id the extension announced in the
+ * status bar ("Connecting to <endpoint>: routing id N"; no notification covers the debugger) and the debugger webview.
  */
-export async function connectPeer(wb: Workbench, endpoint: string): Promise<{ routingId: number; view: FrameLocator }> {
+export async function connectPeer(wb: Workbench, endpoint: string, step = 'endpoint-typed'): Promise<{ routingId: number; view: FrameLocator }> {
   await runCommand(wb.page, 'ZMQ: Connect Peer', { beforeRun: () => wb.shot('command-palette') });
   await waitInputBox(wb.page, 'ZMQ: Connect Peer');
   await answerInputBox(wb.page, endpoint, { submit: false });
-  await wb.shot('endpoint-typed');
+  await wb.shot(step);
   await wb.page.keyboard.press('Enter');
-  const note = await waitNotification(wb.page, new RegExp(`${escapeRegExp(endpoint)}.*routing id \\d+`));
-  const routingId = Number(/routing id (\d+)/.exec(note)?.[1]);
-  assert.ok(Number.isInteger(routingId) && routingId > 0, `routing id from "${note}"`);
+  const message = await waitStatusBar(wb.page, new RegExp(`Connecting to ${escapeRegExp(endpoint)}: routing id \\d+`));
+  const routingId = Number(/routing id (\d+)/.exec(message)?.[1]);
+  assert.ok(Number.isInteger(routingId) && routingId > 0, `routing id from "${message}"`);
+  assert.deepEqual((await notifications(wb.page)).filter((n) => n.includes('Connecting')), [], 'no notification over the debugger');
   const view = await waitWebview(wb.page, 'peer-row', 30000);
   return { routingId, view };
+}
+
+/** Waits for a status bar item whose text matches `pattern`; returns its text. */
+export async function waitStatusBar(page: Page, pattern: RegExp, timeoutMs = 15000): Promise<string> {
+  return eventually(
+    `status bar text ${pattern}`,
+    async () => (await page.locator('.part.statusbar .statusbar-item').allTextContents()).map((t) => t.trim()).find((t) => pattern.test(t)) ?? '',
+    (text) => text !== '',
+    timeoutMs,
+  );
 }
 
 /** The peer row of `routingId` in the webview, once it shows the state ACTIVE. */
@@ -181,17 +192,17 @@ export async function sendFromForm(view: FrameLocator, routingId: number, format
   await view.getByTestId('send-payload').locator('textarea').fill(payload);
   const button = view.getByTestId('send-button');
   await eventually('send button enabled', () => button.getAttribute('disabled', { timeout: 1000 }), (v) => v === null);
-  // The result line still shows the previous send's "Sent N bytes": a fresh one comes with one more outgoing data
-  // row in the timeline (or an error).
-  const outRows = view.locator(`[data-testid="traffic-row"][data-kind="data"][data-direction="out"][data-routing-id="${routingId}"]`);
-  const before = await outRows.count();
+  // The result line may still show the previous send's "Sent N bytes" (the same draft sent again): a fresh one comes
+  // with more frames in the buffer ("… of M frames shown"; the table itself draws only the rows in view), or an error.
+  const total = async (): Promise<number> => Number(/ of (\d+) frames/.exec((await view.getByTestId('traffic-status').textContent({ timeout: 1000 })) ?? '')?.[1] ?? 0);
+  const before = await total();
   await button.click();
   const { result } = await eventually(
     'send result',
-    async () => ({ result: (await view.getByTestId('send-result').textContent({ timeout: 1000 }))?.trim() ?? '', rows: await outRows.count() }),
-    ({ result: text, rows }) => (/^Sent \d+ bytes$/.test(text) && rows > before) || /^E[A-Z]+:/.test(text),
+    async () => ({ result: (await view.getByTestId('send-result').textContent({ timeout: 1000 }))?.trim() ?? '', frames: await total() }),
+    ({ result: text, frames }) => (/^Sent \d+ bytes( \(JSON minified\))?$/.test(text) && frames > before) || /^E[A-Z]+:/.test(text),
   );
-  assert.match(result, /^Sent \d+ bytes$/, `send from the form of ${JSON.stringify(payload)}`);
+  assert.match(result, /^Sent \d+ bytes( \(JSON minified\))?$/, `send from the form of ${JSON.stringify(payload)}`);
   return Number(/\d+/.exec(result)?.[0]);
 }
 
@@ -214,4 +225,42 @@ export async function waitEcho(view: FrameLocator, routingId: number, text: stri
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The previews of the traffic rows a user sees in the debugger: displayed, and inside the table's viewport (rows
+ * kept hidden for reuse do not count).
+ */
+export async function visibleRows(view: FrameLocator): Promise<string[]> {
+  const viewport = await view.getByTestId('traffic-list').boundingBox();
+  if (viewport === null) return [];
+  const rows = view.getByTestId('traffic-row');
+  const out: string[] = [];
+  for (let i = 0, n = await rows.count(); i < n; i++) {
+    const row = rows.nth(i);
+    if (!(await row.isVisible())) continue;
+    const box = await row.boundingBox();
+    if (box === null || box.height === 0 || box.y + box.height <= viewport.y || box.y >= viewport.y + viewport.height) continue;
+    out.push(((await row.getByTestId('traffic-preview').textContent()) ?? '').trim());
+  }
+  return out;
+}
+
+/** The option a vscode-single-select of the debugger shows (its face): what the user reads. */
+export async function shownOption(view: FrameLocator, testid: string): Promise<string> {
+  return ((await view.getByTestId(testid).locator('.select-face .text').textContent({ timeout: 2000 })) ?? '').trim();
+}
+
+/** Picks an option of a vscode-single-select of the debugger by value, as a user's pick would (with its change event). */
+export async function pickOption(view: FrameLocator, testid: string, value: string): Promise<void> {
+  await view.getByTestId(testid).evaluate((el: unknown, v: string) => {
+    const s = el as { value: string; dispatchEvent(event: Event): boolean };
+    s.value = v;
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+/** A debugger element's trimmed text. */
+export async function textOf(view: FrameLocator, testid: string): Promise<string> {
+  return ((await view.getByTestId(testid).first().textContent({ timeout: 2000 })) ?? '').trim();
 }

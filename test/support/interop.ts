@@ -297,6 +297,8 @@ export interface PairOptions {
   readonly lib?: LibStartOptions;
   /** The endpoint the connector dials, given the binder's (e.g. a proxy's); the binder's when absent. */
   readonly via?: (bound: string) => string | Promise<string>;
+  /** Runs on the libzmq socket before it binds or connects (e.g. to give it ZAP rules). */
+  readonly prepare?: (lib: LibzmqSocket) => Promise<void>;
 }
 
 /**
@@ -310,6 +312,7 @@ export async function connectPair(h: Harness, transport: InteropTransportName, r
   const ourEvents = new OurEvents(ours);
   const frames = new FrameLog(ours);
   const lib = await h.lib('PEER', { monitor: true, ...options.lib, options: { ...tlsFor(transport, libSide).lib, ...options.lib?.options } });
+  await options.prepare?.(lib);
   const via = options.via ?? ((bound: string) => bound);
   let ourId: number;
   let libId: number;

@@ -36,6 +36,10 @@
  *                               answers EHOSTUNREACH); other types ignore it.
  *                               The call is a plain zmq_msg_send, so it blocks
  *                               according to ZMQ_SNDTIMEO.  -> ok NBYTES
+ *   join GROUP / leave GROUP    zmq_join / zmq_leave (DISH; GROUP is the rest
+ *                               of the line, as text)               -> ok
+ *   send_group GROUP HEX        a message for RADIO: zmq_msg_set_group(GROUP)
+ *                               then zmq_msg_send               -> ok NBYTES
  *   recv TIMEOUT_MS             wait up to TIMEOUT_MS (-1 = forever) while
  *                               still reporting monitor events.
  *                               -> msg ROUTING_ID HEX [more] | err EAGAIN 11
@@ -70,6 +74,29 @@
  *                               NB: zmq_ctx_term blocks while ZMQ_LINGER (-1
  *                               by default) keeps unsent messages alive.
  *   version                     -> ok MAJOR.MINOR.PATCH
+ *   gets PROPERTY               zmq_msg_gets on the last message recv
+ *                               returned (User-Id, Socket-Type, Peer-Address,
+ *                               ZAP metadata...) -> ok HEX | err EINVAL 22
+ *   z85_encode HEX              zmq_z85_encode -> ok TEXT | err EINVAL 22
+ *   z85_decode TEXT             zmq_z85_decode -> ok HEX | err EINVAL 22
+ *   curve_keypair               zmq_curve_keypair -> ok PUBLIC SECRET (Z85)
+ *   curve_public SECRET         zmq_curve_public -> ok PUBLIC | err EINVAL 22
+ *   zap CREDENTIAL STATUS [USER_ID [METADATA]]
+ *                               bind (once) a ZAP handler: a REP socket at
+ *                               inproc://zeromq.zap.01 in this context, served
+ *                               by the helper's poll loop, and add a rule: a
+ *                               request whose first credential (PLAIN user
+ *                               name, CURVE client key; none for NULL) is
+ *                               CREDENTIAL (hex; "*" = any) gets STATUS (200,
+ *                               300, 400, 500 or anything else to send as is),
+ *                               user id USER_ID and metadata METADATA (hex,
+ *                               ZMTP property encoding; "-" = empty). The
+ *                               first matching rule wins; no rule: 400.
+ *                               -> ok. Each request is printed (while the
+ *                               helper waits, like events) as
+ *                                 zap_request MECHANISM DOMAIN ADDRESS
+ *                                   IDENTITY CREDENTIAL...
+ *                               with every field in hex ("-" = empty).
  *
  * Errors: "err CODE ERRNO" where CODE is the errno name (EADDRINUSE, ENODEV,
  * EINVAL, EHOSTUNREACH, ENOCOMPATPROTO, ...; "E<number>" when unknown) and
@@ -77,7 +104,8 @@
  * Commands that need a socket before "socket": "err ENOTSOCK 88".
  *
  * Other lines the helper may print at any time: "event ...", "echoed ...",
- * "echo_failed ...". Everything else is the reply to the current command.
+ * "echo_failed ...", "zap_request ...". Everything else is the reply to the
+ * current command.
  *
  * ------------------------------------------------------------------------
  * Standalone echo server:
@@ -133,6 +161,9 @@ static bool g_stdin_open = true;
 static bool g_echo;
 static bool g_echo_verbose;
 static volatile sig_atomic_t g_stop_signal;
+static zmq_msg_t g_last_msg;  /* the last message recv returned, for gets */
+static bool g_have_last_msg;
+static void *g_zap;           /* REP bound at inproc://zeromq.zap.01, or NULL */
 
 /* stdin line buffer */
 static char *g_in;
@@ -412,6 +443,8 @@ static const struct {
     {"ROUTER_HANDOVER", ZMQ_ROUTER_HANDOVER, OPT_INT},
     {"ROUTER_NOTIFY", ZMQ_ROUTER_NOTIFY, OPT_INT},
     {"PROBE_ROUTER", ZMQ_PROBE_ROUTER, OPT_INT},
+    {"REQ_RELAXED", ZMQ_REQ_RELAXED, OPT_INT},
+    {"REQ_CORRELATE", ZMQ_REQ_CORRELATE, OPT_INT},
     {"CONFLATE", ZMQ_CONFLATE, OPT_INT},
     {"WSS_TRUST_SYSTEM", ZMQ_WSS_TRUST_SYSTEM, OPT_INT},
     {"IN_BATCH_SIZE", ZMQ_IN_BATCH_SIZE, OPT_INT},
@@ -619,6 +652,114 @@ static void close_monitor (void)
     g_poller_dirty = true;
 }
 
+/* -------------------------------------------------------------------- zap */
+
+/* One ZAP rule (see the "zap" command); the first match wins. */
+struct zap_rule {
+    bool any;
+    unsigned char *credential;
+    size_t credential_len;
+    char status[16];
+    unsigned char *user_id;
+    size_t user_id_len;
+    unsigned char *metadata;
+    size_t metadata_len;
+};
+
+static struct zap_rule *g_zap_rules;
+static size_t g_zap_rule_count;
+
+static int zap_bind (void)
+{
+    if (g_zap)
+        return 0;
+    void *rep = zmq_socket (g_ctx, ZMQ_REP);
+    if (!rep)
+        return -1;
+    int zero = 0;
+    zmq_setsockopt (rep, ZMQ_LINGER, &zero, sizeof zero);
+    if (zmq_bind (rep, "inproc://zeromq.zap.01") != 0) {
+        int e = errno;
+        zmq_close (rep);
+        errno = e;
+        return -1;
+    }
+    g_zap = rep;
+    g_poller_dirty = true;
+    return 0;
+}
+
+static void zap_send_frame (const void *data, size_t size, bool more)
+{
+    zmq_send (g_zap, data, size, more ? ZMQ_SNDMORE : 0);
+}
+
+/* Answer every pending ZAP request by the rules, printing each request. */
+static void serve_zap (void)
+{
+    while (g_zap) {
+        zmq_msg_t frames[16];
+        size_t count = 0;
+        zmq_msg_init (&frames[0]);
+        if (zmq_msg_recv (&frames[0], g_zap, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close (&frames[0]);
+            return;
+        }
+        count = 1;
+        while (zmq_msg_more (&frames[count - 1])) {
+            zmq_msg_t part;
+            zmq_msg_init (&part);
+            zmq_msg_recv (&part, g_zap, 0);
+            if (count < 16)
+                frames[count++] = part;
+            else
+                zmq_msg_close (&part);
+        }
+        /* version, request id, domain, address, identity, mechanism, credentials... */
+        out_str ("zap_request ");
+        out_hex (count > 5 ? zmq_msg_data (&frames[5]) : NULL,
+                 count > 5 ? zmq_msg_size (&frames[5]) : 0);
+        for (size_t i = 2; i < count; i++) {
+            if (i == 5)
+                continue;
+            out_str (" ");
+            out_hex (zmq_msg_data (&frames[i]), zmq_msg_size (&frames[i]));
+        }
+        out_end ();
+        const unsigned char *credential = count > 6 ? zmq_msg_data (&frames[6]) : NULL;
+        size_t credential_len = count > 6 ? zmq_msg_size (&frames[6]) : 0;
+        const struct zap_rule *rule = NULL;
+        for (size_t r = 0; r < g_zap_rule_count && !rule; r++) {
+            const struct zap_rule *candidate = &g_zap_rules[r];
+            if (candidate->any
+                || (count > 6 && candidate->credential_len == credential_len
+                    && memcmp (candidate->credential, credential, credential_len) == 0))
+                rule = candidate;
+        }
+        const char *version = "1.0";
+        zap_send_frame (version, 3, true);
+        zap_send_frame (count > 1 ? zmq_msg_data (&frames[1]) : "",
+                        count > 1 ? zmq_msg_size (&frames[1]) : 0, true);
+        const char *status = rule ? rule->status : "400";
+        zap_send_frame (status, strlen (status), true);
+        const char *text = rule ? "rule" : "no rule";
+        zap_send_frame (text, strlen (text), true);
+        zap_send_frame (rule ? rule->user_id : NULL, rule ? rule->user_id_len : 0, true);
+        zap_send_frame (rule ? rule->metadata : NULL, rule ? rule->metadata_len : 0, false);
+        for (size_t i = 0; i < count; i++)
+            zmq_msg_close (&frames[i]);
+    }
+}
+
+static void close_zap (void)
+{
+    if (!g_zap)
+        return;
+    zmq_close (g_zap);
+    g_zap = NULL;
+    g_poller_dirty = true;
+}
+
 /* ----------------------------------------------------------------- poller */
 
 static void rebuild_poller (void)
@@ -639,6 +780,8 @@ static void rebuild_poller (void)
         zmq_poller_add (g_poller, g_sock, NULL, 0);
     if (g_mon)
         zmq_poller_add (g_poller, g_mon, NULL, ZMQ_POLLIN);
+    if (g_zap)
+        zmq_poller_add (g_poller, g_zap, NULL, ZMQ_POLLIN);
     g_poller_dirty = false;
 }
 
@@ -669,8 +812,8 @@ static int wait_for (bool want_stdin, bool want_sock, long timeout_ms)
             int64_t d = deadline - now_ms ();
             left = d < 0 ? 0 : (long) d;
         }
-        zmq_poller_event_t evs[3];
-        int n = zmq_poller_wait_all (g_poller, evs, 3, left);
+        zmq_poller_event_t evs[4];
+        int n = zmq_poller_wait_all (g_poller, evs, 4, left);
         if (n < 0) {
             if (errno == EAGAIN) /* timeout */
                 return WAKE_NONE;
@@ -689,6 +832,8 @@ static int wait_for (bool want_stdin, bool want_sock, long timeout_ms)
                 wake |= WAKE_STDIN;
             else if (evs[i].socket == g_mon && g_mon)
                 drain_monitor ();
+            else if (evs[i].socket == g_zap && g_zap)
+                serve_zap ();
             else if (evs[i].socket == g_sock && g_sock)
                 wake |= WAKE_SOCK;
         }
@@ -777,6 +922,7 @@ static void shutdown_and_exit (int code)
 {
     close_socket ();
     close_monitor ();
+    close_zap ();
     if (g_poller)
         zmq_poller_destroy (&g_poller);
     zmq_ctx_term (g_ctx);
@@ -867,6 +1013,35 @@ static void cmd_getsockopt (char *name)
     }
 }
 
+/* A message holding the bytes HEX spells; false, with the bad-command reply sent, when it spells none. */
+static bool msg_from_hex (const char *hex, zmq_msg_t *msg)
+{
+    unsigned char *data;
+    size_t n;
+    if (!parse_hex (hex, &data, &n)) {
+        reply_badcmd ("bad hex payload");
+        return false;
+    }
+    zmq_msg_init_size (msg, n);
+    if (n)
+        memcpy (zmq_msg_data (msg), data, n);
+    free (data);
+    return true;
+}
+
+/* Sends MSG and replies "ok BYTES", or the error (closing the message libzmq did not take). */
+static void send_and_reply (zmq_msg_t *msg, int flags)
+{
+    int rc = zmq_msg_send (msg, g_sock, flags);
+    if (rc < 0) {
+        int e = errno;
+        zmq_msg_close (msg);
+        reply_err (e);
+        return;
+    }
+    reply_line ("ok %d", rc);
+}
+
 static void cmd_send (char *args)
 {
     char *save = NULL;
@@ -892,17 +1067,9 @@ static void cmd_send (char *args)
         reply_badcmd ("bad routing id");
         return;
     }
-    unsigned char *data;
-    size_t n;
-    if (!parse_hex (hex, &data, &n)) {
-        reply_badcmd ("bad hex payload");
-        return;
-    }
     zmq_msg_t msg;
-    zmq_msg_init_size (&msg, n);
-    if (n)
-        memcpy (zmq_msg_data (&msg), data, n);
-    free (data);
+    if (!msg_from_hex (hex, &msg))
+        return;
     if (uses_routing_id (g_sock_type) && rid != 0
         && zmq_msg_set_routing_id (&msg, (uint32_t) rid) != 0) {
         int e = errno;
@@ -910,14 +1077,44 @@ static void cmd_send (char *args)
         reply_err (e);
         return;
     }
-    int rc = zmq_msg_send (&msg, g_sock, flags);
-    if (rc < 0) {
+    send_and_reply (&msg, flags);
+}
+
+static void cmd_join (char *rest)
+{
+    if (zmq_join (g_sock, rest) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_leave (char *rest)
+{
+    if (zmq_leave (g_sock, rest) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok");
+}
+
+static void cmd_send_group (char *args)
+{
+    char *save = NULL;
+    char *group = strtok_r (args, " ", &save);
+    char *hex = strtok_r (NULL, " ", &save);
+    if (!group || !hex) {
+        reply_badcmd ("usage: send_group GROUP HEX");
+        return;
+    }
+    zmq_msg_t msg;
+    if (!msg_from_hex (hex, &msg))
+        return;
+    if (zmq_msg_set_group (&msg, group) != 0) {
         int e = errno;
         zmq_msg_close (&msg);
         reply_err (e);
         return;
     }
-    reply_line ("ok %d", rc);
+    send_and_reply (&msg, 0);
 }
 
 static void cmd_recv (char *arg)
@@ -971,7 +1168,11 @@ static void cmd_recv (char *arg)
     if (zmq_msg_more (&msg))
         out_str (" more");
     out_end ();
-    zmq_msg_close (&msg);
+    /* Kept for "gets": its properties (User-Id, metadata) live with it. */
+    if (g_have_last_msg)
+        zmq_msg_close (&g_last_msg);
+    g_last_msg = msg;
+    g_have_last_msg = true;
 }
 
 static void cmd_sleep (char *arg)
@@ -1119,6 +1320,10 @@ static void cmd_quit (char *rest)
     (void) rest;
     close_socket ();
     close_monitor ();
+    close_zap ();
+    if (g_have_last_msg)
+        zmq_msg_close (&g_last_msg);
+    g_have_last_msg = false;
     if (g_poller)
         zmq_poller_destroy (&g_poller);
     zmq_ctx_term (g_ctx);
@@ -1132,6 +1337,112 @@ static void cmd_version (char *rest)
     int a, b, c;
     zmq_version (&a, &b, &c);
     reply_line ("ok %d.%d.%d", a, b, c);
+}
+
+static void cmd_gets (char *name)
+{
+    const char *value = g_have_last_msg ? zmq_msg_gets (&g_last_msg, name) : NULL;
+    if (!value) {
+        reply_err (EINVAL);
+        return;
+    }
+    out_str ("ok ");
+    out_hex ((const unsigned char *) value, strlen (value));
+    out_end ();
+}
+
+static void cmd_z85_encode (char *hex)
+{
+    unsigned char *data;
+    size_t n;
+    if (!parse_hex (hex, &data, &n)) {
+        reply_badcmd ("bad hex");
+        return;
+    }
+    char *text = malloc (n * 5 / 4 + 1);
+    if (!text || zmq_z85_encode (text, data, n) == NULL)
+        reply_err (text ? errno : ENOMEM);
+    else
+        reply_line ("ok %s", n ? text : "-");
+    free (text);
+    free (data);
+}
+
+static void cmd_z85_decode (char *text)
+{
+    size_t len = strlen (text);
+    unsigned char *data = malloc (len * 4 / 5 + 1);
+    if (!data) {
+        reply_err (ENOMEM);
+        return;
+    }
+    if (zmq_z85_decode (data, text) == NULL)
+        reply_err (errno);
+    else {
+        out_str ("ok ");
+        out_hex (data, len * 4 / 5);
+        out_end ();
+    }
+    free (data);
+}
+
+static void cmd_curve_keypair (char *rest)
+{
+    (void) rest;
+    char public_key[41], secret_key[41];
+    if (zmq_curve_keypair (public_key, secret_key) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok %s %s", public_key, secret_key);
+}
+
+static void cmd_curve_public (char *secret)
+{
+    char public_key[41];
+    /* libzmq decodes into 32 bytes whatever the length: check it first. */
+    if (strlen (secret) != 40) {
+        reply_err (EINVAL);
+        return;
+    }
+    if (zmq_curve_public (public_key, secret) != 0)
+        reply_err (errno);
+    else
+        reply_line ("ok %s", public_key);
+}
+
+static void cmd_zap (char *args)
+{
+    char *save = NULL;
+    char *credential = strtok_r (args, " ", &save);
+    char *status = strtok_r (NULL, " ", &save);
+    char *user_id = strtok_r (NULL, " ", &save);
+    char *metadata = strtok_r (NULL, " ", &save);
+    if (!credential || !status || strlen (status) >= 16) {
+        reply_badcmd ("usage: zap CREDENTIAL STATUS [USER_ID [METADATA]]");
+        return;
+    }
+    struct zap_rule rule;
+    memset (&rule, 0, sizeof rule);
+    rule.any = strcmp (credential, "*") == 0;
+    if ((!rule.any && !parse_hex (credential, &rule.credential, &rule.credential_len))
+        || !parse_hex (user_id ? user_id : "-", &rule.user_id, &rule.user_id_len)
+        || !parse_hex (metadata ? metadata : "-", &rule.metadata, &rule.metadata_len)) {
+        reply_badcmd ("bad hex");
+        return;
+    }
+    strcpy (rule.status, status);
+    if (zap_bind () != 0) {
+        reply_err (errno);
+        return;
+    }
+    struct zap_rule *rules = realloc (g_zap_rules, (g_zap_rule_count + 1) * sizeof *rules);
+    if (!rules) {
+        reply_err (ENOMEM);
+        return;
+    }
+    g_zap_rules = rules;
+    g_zap_rules[g_zap_rule_count++] = rule;
+    reply_line ("ok");
 }
 
 /* The line protocol's commands (documented at the top of this file): the
@@ -1151,6 +1462,9 @@ static const struct {
     {"unbind", true, cmd_unbind},
     {"disconnect", true, cmd_disconnect},
     {"send", true, cmd_send},
+    {"join", true, cmd_join},
+    {"leave", true, cmd_leave},
+    {"send_group", true, cmd_send_group},
     {"recv", true, cmd_recv},
     {"monitor", true, cmd_monitor},
     {"echo", true, cmd_echo},
@@ -1159,6 +1473,12 @@ static const struct {
     {"close", false, cmd_close},
     {"quit", false, cmd_quit},
     {"version", false, cmd_version},
+    {"gets", false, cmd_gets},
+    {"z85_encode", false, cmd_z85_encode},
+    {"z85_decode", false, cmd_z85_decode},
+    {"curve_keypair", false, cmd_curve_keypair},
+    {"curve_public", false, cmd_curve_public},
+    {"zap", false, cmd_zap},
 };
 
 /* Execute one command line (modified in place). */

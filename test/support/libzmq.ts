@@ -2,7 +2,8 @@
  * Test-side wrapper around the libzmq helper program (test/support/libzmq-helper.c),
  * which drives ONE real libzmq 4.3.4 (draft API) socket per child process over
  * stdin/stdout. The helper is built by `npm run libzmq` (scripts/build-libzmq.sh)
- * into `${ZMQ_PEER_CACHE:-~/.cache/zmq-peer-debugger}/bin/libzmq-helper`.
+ * into `${ZMQ_PEER_CACHE:-~/.cache/zmq-peer-debugger}/bin/libzmq-helper-HASH`, HASH naming
+ * the helper's source (so that checkouts sharing the cache keep their own helper).
  *
  * Usage:
  *   const a = await LibzmqSocket.start('PEER', { monitor: true });
@@ -23,7 +24,8 @@
  * error's `bindFailedErrno` holds the event value when available.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -61,6 +63,29 @@ export interface LibzmqEvent {
   endpoint: string;
   /** Date.now() when the wrapper received the line. */
   at: number;
+}
+
+/** A ZAP request the helper's ZAP handler received (RFC 27 frames after REP's envelope). */
+export interface LibzmqZapRequest {
+  readonly mechanism: string;
+  readonly domain: string;
+  /** The client's address as libzmq gives it (IP only). */
+  readonly address: string;
+  /** The server socket's own routing id (libzmq sends that, not the client's). */
+  readonly identity: Buffer;
+  /** PLAIN: user name and password; CURVE: the client's 32-byte public key; NULL: none. */
+  readonly credentials: Buffer[];
+}
+
+/** One rule of the helper's ZAP handler: the first rule whose credential matches answers. */
+export interface LibzmqZapRule {
+  /** The first credential to match (PLAIN user name, CURVE client key as 32 bytes); '*' = any request. */
+  readonly credential: Uint8Array | string | '*';
+  /** 200, 300, 400, 500 (or any text, to test libzmq's checks). */
+  readonly status: number | string;
+  readonly userId?: Uint8Array | string;
+  /** The metadata frame, already in ZMTP property encoding. */
+  readonly metadata?: Uint8Array;
 }
 
 export interface LibzmqMessage {
@@ -115,7 +140,9 @@ export function libzmqPrefix(): string {
 
 /** Path of the compiled helper; throws if it has not been built. */
 export function libzmqHelperPath(): string {
-  const p = join(libzmqCacheDir(), 'bin', 'libzmq-helper');
+  // The same name scripts/build-libzmq.sh gives it: the first 16 hex digits of the source's SHA-256.
+  const source = readFileSync(join(__dirname, '..', '..', '..', 'test', 'support', 'libzmq-helper.c'));
+  const p = join(libzmqCacheDir(), 'bin', `libzmq-helper-${createHash('sha256').update(source).digest('hex').slice(0, 16)}`);
   if (!existsSync(p)) {
     throw new Error(
       `libzmq helper not found at ${p}. Build libzmq 4.3.4 (draft API) and the helper first: run "npm run libzmq" ` +
@@ -184,6 +211,8 @@ interface EventWaiter {
  */
 abstract class HelperProcess {
   readonly events: LibzmqEvent[] = [];
+  /** Requests the helper's ZAP handler answered, in order. */
+  readonly zapRequests: LibzmqZapRequest[] = [];
   /** `echoed ROUTING_ID NBYTES` / `echo_failed ...` lines, raw, in order. */
   readonly echoLog: string[] = [];
   private readonly exitedPromise: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -322,6 +351,17 @@ abstract class HelperProcess {
       for (const w of [...this.waiters]) if (w.match(ev)) w.resolve(ev);
       return;
     }
+    if (line.startsWith('zap_request ')) {
+      const [, mechanism, domain, address, identity, ...credentials] = line.split(' ').map((field, i) => (i === 0 ? field : fromHex(field)));
+      this.zapRequests.push({
+        mechanism: (mechanism as Buffer).toString(),
+        domain: (domain as Buffer).toString(),
+        address: (address as Buffer).toString(),
+        identity: identity as Buffer,
+        credentials: credentials as Buffer[],
+      });
+      return;
+    }
     if (line.startsWith('echoed ') || line.startsWith('echo_failed ')) {
       this.echoLog.push(line);
       return;
@@ -433,6 +473,22 @@ export class LibzmqSocket extends HelperProcess {
     return Number((await this.command(line)).slice(3));
   }
 
+  /** zmq_join (DISH): receive the messages a RADIO sends to `group`. */
+  async join(group: string): Promise<void> {
+    await this.command(`join ${checkArg(group)}`);
+  }
+
+  /** zmq_leave (DISH). */
+  async leave(group: string): Promise<void> {
+    await this.command(`leave ${checkArg(group)}`);
+  }
+
+  /** A RADIO message to `group` (zmq_msg_set_group, then zmq_msg_send). Resolves with the byte count. */
+  async sendToGroup(group: string, data: Uint8Array | string): Promise<number> {
+    if (/\s/.test(group) || group === '') throw new RangeError(`a group for send_group has no spaces: ${JSON.stringify(group)}`);
+    return Number((await this.command(`send_group ${group} ${toHex(data)}`)).slice(3));
+  }
+
   /**
    * Receive one message, waiting up to `timeoutMs` (-1 = forever). Rejects with a
    * LibzmqError with code 'EAGAIN' on timeout. Monitor events keep flowing meanwhile.
@@ -467,6 +523,42 @@ export class LibzmqSocket extends HelperProcess {
   /** zmq_close on the socket (honours its ZMQ_LINGER); the helper stays alive. */
   async closeSocket(): Promise<void> {
     await this.command('close');
+  }
+
+  /** zmq_msg_gets on the last message {@link receive} returned (User-Id, ZAP metadata, Socket-Type…). */
+  async gets(property: string): Promise<string> {
+    return fromHex((await this.command(`gets ${checkArg(property)}`)).slice(3)).toString('utf8');
+  }
+
+  /** zmq_z85_encode. */
+  async z85Encode(data: Uint8Array): Promise<string> {
+    const text = (await this.command(`z85_encode ${toHex(data)}`)).slice(3);
+    return text === '-' ? '' : text;
+  }
+
+  /** zmq_z85_decode. */
+  async z85Decode(text: string): Promise<Buffer> {
+    return fromHex((await this.command(`z85_decode ${checkArg(text)}`)).slice(3));
+  }
+
+  /** zmq_curve_keypair: Z85 keys. */
+  async curveKeypair(): Promise<{ publicKey: string; secretKey: string }> {
+    const [publicKey, secretKey] = (await this.command('curve_keypair')).slice(3).split(' ');
+    return { publicKey, secretKey };
+  }
+
+  /** zmq_curve_public of a Z85 secret key. */
+  async curvePublic(secretKey: string): Promise<string> {
+    return (await this.command(`curve_public ${checkArg(secretKey)}`)).slice(3);
+  }
+
+  /**
+   * Adds a rule to the helper's ZAP handler (a REP at inproc://zeromq.zap.01 in its context,
+   * bound by the first rule). Requests that no rule matches get 400.
+   */
+  async zap(rule: LibzmqZapRule): Promise<void> {
+    const credential = rule.credential === '*' ? '*' : toHex(rule.credential);
+    await this.command(`zap ${credential} ${String(rule.status)} ${toHex(rule.userId ?? '')} ${toHex(rule.metadata ?? new Uint8Array(0))}`);
   }
 
   /** libzmq version of the helper, e.g. '4.3.4'. */

@@ -2,8 +2,9 @@
  * Runs the debugger webview alone in headless Chromium, with a fake host in place of VS Code:
  * the page is the real HTML (extension/webview-html.ts, real CSP with a nonce) and the real bundle
  * (webview/main.ts built with esbuild), plus one nonce'd script that defines `acquireVsCodeApi`.
- * The fake host answers `ready` with `init`, can stream traffic at a set rate, and answers
- * requests (peer/send to routing id 999 fails with EHOSTUNREACH). Used by test/webview/.
+ * The fake host answers `ready` with `init`, can stream traffic (and peer updates and rate samples)
+ * at a set rate, and answers requests (peer/send to routing id 999 fails with EHOSTUNREACH; JSON
+ * is counted minified, as the host sends it). Used by test/webview/.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -18,9 +19,24 @@ import type { Snapshot } from '../../webview/protocol';
 const ROOT = join(__dirname, '..', '..', '..');
 const NONCE = 'harness-nonce';
 
+/**
+ * A few of the `--vscode-*` variables VS Code sets on a webview's root (values of Dark Modern), so
+ * the page draws as it does in the editor; colours the page uses without a fallback must be here.
+ */
+const THEME_VARIABLES: Readonly<Record<string, string>> = {
+  'font-family': 'system-ui, sans-serif', 'font-size': '13px', 'editor-font-family': 'monospace', 'editor-font-size': '12px',
+  foreground: '#cccccc', 'editor-background': '#1f1f1f', descriptionForeground: '#9d9d9d', errorForeground: '#f85149',
+  focusBorder: '#0078d4', 'panel-border': '#2b2b2b', 'widget-border': '#313131', 'editorWidget-background': '#202020',
+  'list-hoverBackground': '#2a2d2e', 'list-activeSelectionBackground': '#04395e', 'list-activeSelectionForeground': '#ffffff',
+  'list-inactiveSelectionBackground': '#37373d', 'editorWarning-foreground': '#cca700', 'inputValidation-errorBackground': '#5a1d1d',
+  'inputValidation-warningBackground': '#352a05', 'charts-blue': '#3794ff', 'charts-green': '#89d185', 'charts-orange': '#d18616',
+  'charts-yellow': '#cca700', 'charts-red': '#f14c4c', 'testing-iconPassed': '#73c991',
+};
+
 /** The fake host, as browser JavaScript. `window.__harness` drives it from the test. */
 const HOST_SCRIPT = String.raw`
 (function () {
+  for (const [name, value] of Object.entries(${JSON.stringify(THEME_VARIABLES)})) document.documentElement.style.setProperty('--vscode-' + name, value);
   // A fresh open starts without saved view state; a reload (no hash) keeps it.
   if (location.search.startsWith('?fresh=')) { sessionStorage.clear(); history.replaceState(null, '', location.pathname); }
   const enc = (s) => btoa(String.fromCharCode(...new TextEncoder().encode(s)));
@@ -37,13 +53,46 @@ const HOST_SCRIPT = String.raw`
     }
     return frames;
   };
-  h.stream = (perSecond, ms) => new Promise((resolve) => {
-    const tick = 10, perTick = Math.max(1, Math.round(perSecond * tick / 1000));
-    const end = Date.now() + ms;
+  // Data frames with these bodies, each sent out and echoed back in (as an echo server would).
+  h.echoes = (bodies, routingId, socketId, connectionId) => {
+    const frames = [];
+    for (const body of bodies) for (const direction of ['out', 'in']) {
+      frames.push({ seq: ++h.seq, time: Date.now(), socketId: socketId || 's1', connectionId: connectionId || 1, routingId: routingId || 101, direction,
+        kind: 'data', size: new TextEncoder().encode(body).length, data: enc(body), truncated: false });
+    }
+    return frames;
+  };
+  h.peer = (peer) => post({ kind: 'event', event: { type: 'peer', peer } });
+  // Every peer of the snapshot updated (counters moving), as the host does every 50 ms under load.
+  h.touchPeers = () => {
+    for (const p of h.snapshot.peers) { p.messagesIn++; p.bytesIn += 7; h.peer(Object.assign({}, p)); }
+  };
+  h.rates = (time) => post({ kind: 'event', event: { type: 'rates', tick: { time,
+    sockets: h.snapshot.sockets.map((s) => ({ socketId: s.socketId, sample: [h.rate, h.rate / 2, h.rate * 7, h.rate * 3] })),
+    peers: h.snapshot.peers.map((p) => ({ socketId: p.socketId, connectionId: p.connectionId, sample: [Math.round(h.rate / h.snapshot.peers.length), 1, 70, 7] })) } } });
+  h.rate = 0;
+  // The frames of a stream, made before it starts: the page is measured, not the fake host's encoding.
+  h.prepared = [];
+  h.prepare = (perSecond, ms) => { h.prepared = h.frames(Math.ceil(perSecond * ms / 1000) + perSecond); };
+  // Posts frames every 10 ms, as many as are due at the rate since the start: a late timer tick (a loaded
+  // machine) posts a bigger batch, so the page still gets the whole rate.
+  h.stream = (perSecond, ms, withPeers) => new Promise((resolve) => {
+    const start = Date.now(), end = start + ms;
+    let sent = 0, lastPeers = start, lastRates = start;
+    h.rate = perSecond;
     const iv = setInterval(() => {
-      post({ kind: 'event', event: { type: 'traffic', frames: h.frames(perTick) } });
-      if (Date.now() >= end) { clearInterval(iv); resolve(); }
-    }, tick);
+      const now = Date.now();
+      const due = Math.floor((Math.min(now, end) - start) * perSecond / 1000);
+      if (due > sent) {
+        const frames = sent + (due - sent) <= h.prepared.length ? h.prepared.slice(sent, due) : h.frames(due - sent);
+        post({ kind: 'event', event: { type: 'traffic', frames } });
+        sent = due;
+      }
+      // The host's batches: peer updates every 50 ms, rates every second.
+      if (withPeers && now - lastPeers >= 50) { lastPeers = now; h.touchPeers(); }
+      if (withPeers && now - lastRates >= 1000) { lastRates = now; h.rates(now); }
+      if (now >= end) { clearInterval(iv); resolve(sent); }
+    }, 10);
   });
   window.acquireVsCodeApi = () => ({
     getState: () => { const s = sessionStorage.getItem('viewState'); return s ? JSON.parse(s) : undefined; },
@@ -55,7 +104,7 @@ const HOST_SCRIPT = String.raw`
         else if (m.kind === 'request' && m.method === 'peer/send' && m.params.routingId === h.sendFails)
           post({ kind: 'response', id: m.id, ok: false, error: { code: 'EHOSTUNREACH', message: 'Host unreachable' } });
         else if (m.kind === 'request' && m.method === 'peer/send')
-          post({ kind: 'response', id: m.id, ok: true, result: { bytes: new TextEncoder().encode(m.params.payload).length } });
+          post({ kind: 'response', id: m.id, ok: true, result: { bytes: new TextEncoder().encode(m.params.format === 'json' ? JSON.stringify(JSON.parse(m.params.payload)) : m.params.payload).length } });
         else if (m.kind === 'request') post({ kind: 'response', id: m.id, ok: true, result: null });
       }, 0);
     },
@@ -63,18 +112,26 @@ const HOST_SCRIPT = String.raw`
 })();
 `;
 
-/** A snapshot with one socket and two READY peers (routing ids 101 and 999). */
-export function sampleSnapshot(bufferSize = 10_000): Snapshot {
+/**
+ * A snapshot with one socket and ACTIVE peers: two by default (routing ids 101 and 999, both
+ * connected to tcp://127.0.0.1:5555), or `peerCount` of them (routing ids 101, 102, …, accepted on
+ * a bound endpoint, as a busy server sees them).
+ */
+export function sampleSnapshot(bufferSize = 10_000, peerCount = 2): Snapshot {
+  const many = peerCount !== 2;
   const peer = (connectionId: number, routingId: number) => ({
-    socketId: 's1', connectionId, role: 'connect' as const, transport: 'tcp', endpoint: 'tcp://127.0.0.1:5555', state: 'ACTIVE', routingId,
+    socketId: 's1', connectionId, role: many ? ('bind' as const) : ('connect' as const), transport: 'tcp', endpoint: many ? 'tcp://127.0.0.1:6000' : 'tcp://127.0.0.1:5555', state: 'ACTIVE', routingId,
     localAddress: '127.0.0.1:40000', remoteAddress: '127.0.0.1:5555', zmtpVersion: '3.1', mechanism: 'NULL', peerProperties: { 'Socket-Type': 'PEER' },
-    messagesIn: 3, messagesOut: 4, bytesIn: 30, bytesOut: 40, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, lastError: null,
+    messagesIn: 3, messagesOut: 4, bytesIn: 30, bytesOut: 40, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0, lastError: null, ended: false,
   });
   return {
-    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: [], connected: ['tcp://127.0.0.1:5555'] }],
-    peers: [peer(1, 101), peer(2, 999)],
+    sockets: [{ socketId: 's1', label: 'peer 1', type: 'PEER', bound: many ? ['tcp://127.0.0.1:6000'] : [], connected: many ? [] : ['tcp://127.0.0.1:5555'] }],
+    peers: many ? Array.from({ length: peerCount }, (_, i) => peer(i + 1, 101 + i)) : [peer(1, 101), peer(2, 999)],
     traffic: [],
-    events: [{ time: Date.now(), socketId: 's1', type: 'HANDSHAKE_SUCCEEDED', value: 0, endpoint: 'tcp://127.0.0.1:5555', routingId: 101, error: null }],
+    events: [{ id: 1, time: Date.now(), firstTime: Date.now(), count: 1, socketId: 's1', type: 'HANDSHAKE_SUCCEEDED', value: 0, endpoint: 'tcp://127.0.0.1:5555', routingId: 101, error: null }],
+    closedSockets: [],
+    rates: { time: Date.now(), sockets: [], peers: [] },
+    ladders: [],
     settings: { bufferSize, defaultView: 'hex' },
     savedMessages: [{ name: 'greeting', format: 'text', payload: 'hello' }],
   };
@@ -137,4 +194,54 @@ export async function startWebviewHarness(): Promise<WebviewHarness> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Polls `read` until `ok` holds; fails with the last value. */
+export async function eventually<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  let v = await read();
+  while (!ok(v)) {
+    if (Date.now() > end) throw new Error(`${what}: last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    v = await read();
+  }
+  return v;
+}
+
+/**
+ * The previews of the traffic rows a user can see: rows that are displayed (`isVisible`) and whose
+ * box lies inside the table's viewport. Rows kept in the DOM for reuse but hidden do not count.
+ */
+export async function visibleRowPreviews(page: Page): Promise<string[]> {
+  const viewport = await page.getByTestId('traffic-list').boundingBox();
+  if (viewport === null) return [];
+  const rows = page.getByTestId('traffic-row');
+  const out: string[] = [];
+  for (let i = 0, n = await rows.count(); i < n; i++) {
+    const row = rows.nth(i);
+    if (!(await row.isVisible())) continue;
+    const box = await row.boundingBox();
+    if (box === null || box.height === 0 || box.y + box.height <= viewport.y || box.y >= viewport.y + viewport.height) continue;
+    out.push(((await row.getByTestId('traffic-preview').textContent()) ?? '').trim());
+  }
+  return out;
+}
+
+/** The option a vscode-single-select shows (its face, in its shadow root): what the user reads. */
+export async function shownOption(page: Page, testid: string): Promise<string> {
+  return ((await page.getByTestId(testid).locator('.select-face .text').textContent()) ?? '').trim();
+}
+
+/** Sets a vscode-single-select's value as a user pick would, with its change event. */
+export async function pickOption(page: Page, testid: string, value: string): Promise<void> {
+  await page.getByTestId(testid).evaluate((el: unknown, v: string) => {
+    const s = el as { value: string; dispatchEvent(event: Event): boolean };
+    s.value = v;
+    s.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+/** Posts a host event to the page, as the extension would. */
+export async function postEvent(page: Page, event: unknown): Promise<void> {
+  await page.evaluate(`window.__harness.post({ kind: 'event', event: ${JSON.stringify(event)} })`);
 }

@@ -47,6 +47,24 @@ describe('ConnectionRecord.enter', () => {
     assert.deepEqual(CONNECTION_TRANSITIONS.TERMINATED, []);
   });
 
+  it('clears the last error when the connection becomes ACTIVE, and keeps it on the way there', () => {
+    const refused = 'ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:5555';
+    const seen: Array<[ConnectionState, string | undefined]> = [];
+    const record = new ConnectionRecord(7, 'connect', 'tcp', 'tcp://127.0.0.1:5555', (r) => seen.push([r.state, r.snapshot().lastError]));
+    record.enter('WAIT_RECONNECT');
+    record.lastError = refused;
+    for (const step of ['CONNECTING', 'GREETING_SIGNATURE', 'GREETING_VERSION', 'GREETING_REST', 'READY_EXCHANGE', 'ACTIVE'] as const) record.enter(step);
+    // Every state before ACTIVE still says why the last attempt failed; the report of ACTIVE carries no error.
+    assert.deepEqual(seen.slice(1), [
+      ['CONNECTING', refused], ['GREETING_SIGNATURE', refused], ['GREETING_VERSION', refused], ['GREETING_REST', refused], ['READY_EXCHANGE', refused], ['ACTIVE', undefined],
+    ]);
+    // A reconnect straight to ACTIVE (inproc, ws after its upgrade) clears it too.
+    record.enter('WAIT_RECONNECT');
+    record.lastError = refused;
+    record.enter('ACTIVE');
+    assert.equal(record.snapshot().lastError, undefined);
+  });
+
   for (const from of STATES) {
     for (const to of STATES) {
       if (CONNECTION_TRANSITIONS[from].includes(to)) {

@@ -4,7 +4,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, Context, ERRNO, ERROR_MESSAGES, Peer, Server, ZmqError, ZmtpError, isZmqError, type ZmqErrorCode } from '../../core/index';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Client, Context, ERRNO, ERROR_MESSAGES, Peer, Server, ZMTP_ERROR_CODES, ZmqError, ZmtpError, isZmqError, type ZmqErrorCode } from '../../core/index';
 
 const HAUSNUMERO = 156384712;
 
@@ -191,7 +193,7 @@ describe('ZmqError', () => {
       {
         ENOENT: 2, EAGAIN: 11, EFAULT: 14, EBUSY: 16, ENODEV: 19, EINVAL: 22, ENAMETOOLONG: 36, EMSGSIZE: 90, ENOTSOCK: 88,
         EPROTONOSUPPORT: 93, ENOTSUP: 95, EADDRINUSE: 98, EADDRNOTAVAIL: 99, ECONNREFUSED: 111, EHOSTUNREACH: 113,
-        ENOCOMPATPROTO: HAUSNUMERO + 52, ETERM: HAUSNUMERO + 53, EMTHREAD: HAUSNUMERO + 54,
+        EFSM: HAUSNUMERO + 51, ENOCOMPATPROTO: HAUSNUMERO + 52, ETERM: HAUSNUMERO + 53, EMTHREAD: HAUSNUMERO + 54,
       },
     );
   });
@@ -210,4 +212,14 @@ describe('ZmqError', () => {
     const cause = new Error('root');
     assert.equal(new ZmqError('EADDRINUSE', { cause }).cause, cause);
   });
+});
+
+describe('ZmtpError codes in docs/errors.md', () => {
+  const docs = readFileSync(join(__dirname, '..', '..', '..', 'docs', 'errors.md'), 'utf8');
+  for (const code of ZMTP_ERROR_CODES) {
+    it(`documents ${code}`, () => {
+      // A row of the table, the code alone or paired with its opposite in the first cell.
+      assert.match(docs, new RegExp(`^\\| (\`\\w+\` / )?\`${code}\`( / \`\\w+\`)? \\| \\S`, 'm'));
+    });
+  }
 });

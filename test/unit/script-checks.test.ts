@@ -547,3 +547,42 @@ describe('script codes in docs/errors.md', () => {
     });
   }
 });
+
+describe('checks: secrets stay out of scripts', () => {
+  const KEY = 'JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6';
+  const advice = (name: string): string => `keep secrets in .env (out of version control) or the environment and write ${name}={{NAME}}`;
+
+  it('warns on a password or a CURVE secret key written into the script', () => {
+    const pw = 'socket a plainUsername=bob plainPassword=hunter2';
+    const key = `socket b curveServerKey="${KEY}" curvePublicKey="${KEY}" curveSecretKey="${KEY}"`;
+    assert.deepEqual(check(scenario(pw, key)), [
+      diag(1, ...cols(`  ${pw}`, 'hunter2'), SCRIPT_CODES.ZMQS_LITERAL_SECRET, `plainPassword is written into the script: ${advice('plainPassword')}`, 'warning'),
+      diag(2, `  ${key}`.lastIndexOf(`"${KEY}"`), `  ${key}`.length, SCRIPT_CODES.ZMQS_LITERAL_SECRET, `curveSecretKey is written into the script: ${advice('curveSecretKey')}`, 'warning'),
+    ]);
+  });
+
+  it("warns when the secret comes from the script's own @variable or from the settings, not from .env or the environment", () => {
+    const source = ['@pw = hunter2', scenario('socket a plainUsername=bob plainPassword={{pw}}', 'socket b curveServer=true curveSecretKey={{fromSettings}}')].join('\n');
+    const variables = new Variables(parseScript(source), [
+      { source: 'settings (zmqPeer.script.variables)', values: { fromSettings: KEY } },
+      { source: 'environment', values: { pw: 'overridden' } },
+    ]);
+    const line2 = '  socket a plainUsername=bob plainPassword={{pw}}';
+    const line3 = '  socket b curveServer=true curveSecretKey={{fromSettings}}';
+    assert.deepEqual(check(source, { variables }), [
+      diag(2, ...cols(line2, '{{pw}}'), SCRIPT_CODES.ZMQS_LITERAL_SECRET, `{{pw}} gives plainPassword the value of the script's own @pw line (line 1): ${advice('plainPassword')}`, 'warning'),
+      diag(3, ...cols(line3, '{{fromSettings}}'), SCRIPT_CODES.ZMQS_LITERAL_SECRET, `{{fromSettings}} gives curveSecretKey a value from the settings (zmqPeer.script.variables), which are not secret storage: ${advice('curveSecretKey')}`, 'warning'),
+    ]);
+  });
+
+  it('is quiet for secrets from .env and the environment, and checks the keys like new Peer does', () => {
+    const source = scenario('socket a curveServerKey={{server}} curvePublicKey={{public}} curveSecretKey={{secret}}');
+    const variables = new Variables(parseScript(source), [
+      { source: '.env (/project/.env)', values: { secret: KEY } },
+      { source: 'environment', values: { server: KEY, public: KEY } },
+    ]);
+    assert.deepEqual(check(source, { variables }), []);
+    const bad = scenario('socket a curveServerKey=tooshort');
+    assert.deepEqual(check(bad).map((d) => [d.code, d.message]), [['EINVAL', 'EINVAL: Invalid argument: option curveServerKey cannot be "tooshort"']]);
+  });
+});

@@ -510,3 +510,32 @@ describe('go to definition', () => {
     assert.equal(at(10, 'close'), undefined);
   });
 });
+
+describe('security options in the editor', () => {
+  const KEY = 'JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6';
+
+  it('completes the PLAIN, CURVE and ZAP options after a socket name, with their libzmq names', () => {
+    const items = completionsAt(inScenario('socket s curve|'));
+    for (const name of ['curveServer', 'curvePublicKey', 'curveSecretKey', 'curveServerKey']) assert.ok(labels(items).includes(`${name}=`) || labels(items).includes(name), `${name} offered: ${labels(items).join(' ')}`);
+    const all = completionsAt(inScenario('socket s |'));
+    for (const name of ['plainServer', 'plainUsername', 'plainPassword', 'zapDomain', 'zapEnforceDomain']) assert.ok(labels(all).some((l) => l.startsWith(name)), `${name} offered`);
+  });
+
+  it('explains a CURVE option on hover and shows a public key as Z85', () => {
+    const text = hoverText(inScenario(`socket s curveServer|Key="${KEY}"`));
+    assert.match(text, /ZMQ_CURVE_SERVERKEY/);
+    assert.ok(text.includes(`Here: \`${KEY}\``), text);
+  });
+
+  it('never shows a secret on hover, neither the option nor the variable behind it', () => {
+    const layers = [{ source: '.env (/p/.env)', values: { secret: KEY } }];
+    const onOption = hoverText(inScenario('socket s curveServer=true curveSecret|Key={{secret}}'), layers);
+    assert.match(onOption, /Here: a secret, not shown/);
+    const onVariable = hoverText(inScenario('socket s curveServer=true curveSecretKey={{se|cret}}'), layers);
+    assert.match(onVariable, /a secret, not shown/);
+    assert.match(onVariable, /from `?\.env/);
+    for (const text of [onOption, onVariable]) assert.ok(!text.includes(KEY), text);
+    const password = hoverText(inScenario('socket s plainUsername=bob plainPassword={{p|w}}'), [{ source: 'environment', values: { pw: 'hunter2' } }]);
+    assert.ok(!password.includes('hunter2'), password);
+  });
+});

@@ -335,3 +335,92 @@ describe('zmq facade: options and constants', () => {
     assert.deepEqual([zmq.ENOCOMPATPROTO, zmq.ETERM, zmq.EMTHREAD], [156384764, 156384765, 156384766]);
   });
 });
+
+describe('zmq facade: security options, keys and a C-style ZAP handler', () => {
+  const {
+    ZMQ_REP, ZMQ_MECHANISM, ZMQ_PLAIN_SERVER, ZMQ_PLAIN_USERNAME, ZMQ_PLAIN_PASSWORD, ZMQ_CURVE_SERVER, ZMQ_CURVE_PUBLICKEY,
+    ZMQ_CURVE_SECRETKEY, ZMQ_CURVE_SERVERKEY, ZMQ_ZAP_DOMAIN, ZMQ_ZAP_ENFORCE_DOMAIN, ZMQ_RCVMORE, ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE, EINVAL, EFSM, ENOTSUP,
+  } = zmq;
+  const KEY = 'JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6';
+
+  it('reads back keys as Z85, whichever form set them, and refuses bad ones with EINVAL', async () => {
+    const ctx = zmq.zmq_ctx_new();
+    const s = open(ctx, ZMQ_PEER);
+    assert.equal(zmq.zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, KEY), 0);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_CURVE_SERVERKEY), KEY);
+    assert.equal(zmq.zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, zmq.zmq_z85_decode(KEY)), 0);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_CURVE_PUBLICKEY), KEY);
+    assertErrno(zmq.zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, KEY.slice(1)), -1, EINVAL);
+    assertErrno(zmq.zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, new Uint8Array(31)), -1, EINVAL);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_MECHANISM), ZMQ_CURVE);
+    assert.equal(zmq.zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, 'global'), 0);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_ZAP_DOMAIN), 'global');
+    assert.equal(zmq.zmq_setsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN, 1), 0);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_ZAP_ENFORCE_DOMAIN), 1);
+    await zmq.zmq_ctx_term(ctx);
+  });
+
+  it("keeps libzmq's last-option-wins order for the mechanism and the role", async () => {
+    const ctx = zmq.zmq_ctx_new();
+    const s = open(ctx, ZMQ_PEER);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_MECHANISM), ZMQ_NULL);
+    zmq.zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, KEY);
+    zmq.zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, 'bob');
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_MECHANISM), ZMQ_PLAIN, 'PLAIN after CURVE: PLAIN');
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_PLAIN_USERNAME), 'bob');
+    zmq.zmq_setsockopt(s, ZMQ_PLAIN_SERVER, 1);
+    assert.deepEqual([zmq.zmq_getsockopt(s, ZMQ_MECHANISM), zmq.zmq_getsockopt(s, ZMQ_PLAIN_SERVER)], [ZMQ_PLAIN, 1]);
+    zmq.zmq_setsockopt(s, ZMQ_CURVE_SERVER, 1);
+    assert.deepEqual([zmq.zmq_getsockopt(s, ZMQ_MECHANISM), zmq.zmq_getsockopt(s, ZMQ_CURVE_SERVER), zmq.zmq_getsockopt(s, ZMQ_PLAIN_SERVER)], [ZMQ_CURVE, 1, 0]);
+    zmq.zmq_setsockopt(s, ZMQ_CURVE_SERVER, 0);
+    assert.equal(zmq.zmq_getsockopt(s, ZMQ_MECHANISM), ZMQ_NULL, 'a server flag set to 0 selects NULL');
+    await zmq.zmq_ctx_term(ctx);
+  });
+
+  it('makes key pairs, derives public keys and codes Z85, with EINVAL on bad input', async () => {
+    const { publicKey, secretKey } = await zmq.zmq_curve_keypair();
+    assert.equal(await zmq.zmq_curve_public(secretKey), publicKey);
+    assertErrno(await zmq.zmq_curve_public('short'), null, EINVAL);
+    assert.equal(zmq.zmq_z85_encode(Uint8Array.of(0x86, 0x4f, 0xd2, 0x6f, 0xb5, 0x59, 0xf7, 0x5b)), 'HelloWorld');
+    assertErrno(zmq.zmq_z85_encode(new Uint8Array(3)), null, EINVAL);
+    assertErrno(zmq.zmq_z85_decode('#####'), null, EINVAL);
+  });
+
+  it('answers ZAP from a ZMQ_REP bound at inproc://zeromq.zap.01, frame by frame as C does', async () => {
+    const ctx = zmq.zmq_ctx_new();
+    const handler = open(ctx, ZMQ_REP);
+    assertErrno(await zmq.zmq_bind(handler, 'tcp://127.0.0.1:*'), -1, ENOTSUP);
+    assert.equal(await zmq.zmq_bind(handler, 'inproc://zeromq.zap.01'), 0);
+    assertErrno(await zmq.zmq_msg_send(zmq.zmq_msg_init_data('x'), handler, 0), -1, EFSM);
+    const serving = (async () => {
+      const frames: string[] = [];
+      const msg = zmq.zmq_msg_init();
+      do {
+        assert.ok((await zmq.zmq_msg_recv(msg, handler, 0)) >= 0);
+        frames.push(zmq.zmq_msg_data(msg).toString());
+      } while (zmq.zmq_msg_more(msg) && zmq.zmq_getsockopt(handler, ZMQ_RCVMORE) === 1);
+      const allowed = frames[6] === 'bob' && frames[7] === 'hunter2';
+      for (const [i, frame] of ['1.0', frames[1], allowed ? '200' : '400', 'OK', 'bob', ''].entries()) {
+        await zmq.zmq_msg_send(zmq.zmq_msg_init_data(frame), handler, i < 5 ? ZMQ_SNDMORE : 0);
+      }
+      return frames;
+    })();
+    const server = open(ctx, ZMQ_PEER);
+    zmq.zmq_setsockopt(server, ZMQ_PLAIN_SERVER, 1);
+    const address = await bound(server, 'tcp://127.0.0.1:*');
+    const client = open(ctx, ZMQ_PEER);
+    zmq.zmq_setsockopt(client, ZMQ_PLAIN_USERNAME, 'bob');
+    zmq.zmq_setsockopt(client, ZMQ_PLAIN_PASSWORD, 'hunter2');
+    const id = zmq.zmq_connect_peer(client, address);
+    await zmq.zmq_msg_send(withRoutingId(zmq.zmq_msg_init_data('through PLAIN'), id), client, 0);
+    const got = zmq.zmq_msg_init();
+    assert.equal(await zmq.zmq_msg_recv(got, server, 0), 'through PLAIN'.length);
+    assert.deepEqual(await serving, ['1.0', '1', '', '127.0.0.1', '', 'PLAIN', 'bob', 'hunter2']);
+    await zmq.zmq_ctx_term(ctx);
+  });
+});
+
+function withRoutingId(msg: ReturnType<typeof zmq.zmq_msg_init>, id: number): ReturnType<typeof zmq.zmq_msg_init> {
+  assert.equal(zmq.zmq_msg_set_routing_id(msg, id), 0);
+  return msg;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { PROTOCOL_ERROR, ZmtpError, type ZmtpErrorCode } from '../../core/errors';
 import { FLAG_COMMAND, FLAG_MORE, GREETING_SIZE } from '../../core/zmtp/constants';
 import { encodeCommandFrame, encodeFrame, frameHeaderSize, writeFrameHeader } from '../../core/zmtp/frame';
-import { encodeGreeting, parseGreeting, zmtpVersionOf } from '../../core/zmtp/greeting';
+import { encodeGreeting, parseGreeting, readGreeting, zmtpVersionOf } from '../../core/zmtp/greeting';
 import {
   encodeErrorData, encodePingData, encodeProperties, encodeReadyData, isCommandNamed, parseCommand, parseErrorData,
   parsePingData, parseProperties, pongDataFor,
@@ -245,6 +245,12 @@ describe('ZMTP greeting', () => {
   it('compares all 20 mechanism bytes, so junk after the NUL is a mismatch', () => {
     assert.throws(() => parseGreeting(greetingWith({ 17: 0x41 })), zmtpError('ERR_ZMTP_MECHANISM_MISMATCH'));
     assert.throws(() => parseGreeting(greetingWith({ 15: 0x00 })), zmtpError('ERR_ZMTP_MECHANISM_MISMATCH'));
+  });
+
+  it('reads a greeting without judging its mechanism (readGreeting), but still checks signature and version', () => {
+    assert.deepEqual(readGreeting(encodeGreeting({ mechanism: 'CURVE', asServer: true })), { major: 3, minor: 1, mechanism: 'CURVE', asServer: true });
+    assert.throws(() => readGreeting(greetingWith({ 0: 0x00 })), zmtpError('ERR_ZMTP_BAD_SIGNATURE'));
+    assert.throws(() => readGreeting(greetingWith({ 10: 1 })), zmtpError('ERR_ZMTP_UNSUPPORTED_VERSION'));
   });
 
   it('accepts PLAIN when the decoder is configured for PLAIN', () => {

@@ -1,7 +1,10 @@
 /**
- * The left pane: sockets (bound and connected endpoints) and their live connections ("peers"):
- * routing id, transport, addresses, handshake state as it moves, READY properties, counters,
- * queue depth and last heartbeat. Rows are keyed, so a peer update rewrites only its own text.
+ * The left pane: sockets (bound and connected endpoints, a message-rate sparkline each), the
+ * selected connection's handshake ladder, and the connections ("peers"): routing id, handshake state as it moves, a sparkline, and a warning in
+ * the row's head when a connect keeps failing or a handshake failed; below it transport,
+ * addresses, READY properties, counters, queue depth, last heartbeat and last error. Then the
+ * monitor events, grouped (`CONNECT_RETRIED ×42`). Rows are keyed, so a peer update rewrites only
+ * its own text.
  */
 
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
@@ -9,11 +12,15 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { eventGroupLabel } from '../event-log';
+import { PHASE_LABELS, peerPhase } from '../peer-phase';
 import type { EventView, PeerView, SocketView } from '../protocol';
 import type { DebuggerState } from '../state';
+import { socketRateKey } from '../state-keys';
 import type { ViewContext } from './context';
 import { RpcError } from '../rpc';
 import { formatBytes, formatTime, h, setOptions, setText } from './dom';
+import { Sparkline } from './sparkline';
 
 /** Events shown in the log (the state keeps more). */
 const EVENTS_SHOWN = 200;
@@ -23,6 +30,9 @@ interface PeerEls {
   readonly fields: Record<string, HTMLElement>;
   readonly state: HTMLElement;
   readonly rid: HTMLElement;
+  readonly problem: HTMLElement;
+  readonly disconnect: HTMLElement;
+  readonly spark: Sparkline;
 }
 
 const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView) => string][] = [
@@ -36,6 +46,7 @@ const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView)
   ['peer-bytes', 'Bytes in/out', (p) => `${formatBytes(p.bytesIn)} / ${formatBytes(p.bytesOut)}`],
   ['peer-queue', 'Queued out/in', (p) => `${p.queuedOut} / ${p.queuedIn}`],
   ['peer-heartbeat', 'Heartbeat', (p) => (p.lastHeartbeat === null ? '—' : formatTime(p.lastHeartbeat))],
+  ['peer-reconnects', 'Reconnects', (p) => String(p.reconnects)],
   ['peer-error', 'Last error', (p) => p.lastError ?? '—'],
 ];
 
@@ -48,24 +59,38 @@ export class PeersView {
   readonly #peerCount = h('vscode-badge', { testid: 'peer-count', variant: 'counter' });
   readonly #events = h('div', { testid: 'event-list' });
   readonly #rows = new Map<string, PeerEls>();
+  /**
+   * Rows on screen (or near it). With 200 busy connections every one changes every 50 ms; rows out of
+   * view are brought up to date only when they scroll in, so a frame touches a screenful, not all 200.
+   */
+  readonly #onScreen = new Set<string>();
+  readonly #observer: IntersectionObserver;
+  readonly #socketSparks = new Map<string, Sparkline>();
   readonly #socketSelect = h('vscode-single-select', { testid: 'endpoint-socket', title: 'Socket' });
   readonly #endpoint = h('vscode-textfield', { testid: 'endpoint-input', placeholder: 'tcp://127.0.0.1:5555' });
   readonly #endpointResult = h('div', { class: 'endpoint', testid: 'endpoint-result', role: 'status' });
   #state: DebuggerState | null = null;
 
-  constructor(ctx: ViewContext) {
+  /** `handshake`: the selected connection's handshake ladder, shown above the peers. */
+  constructor(ctx: ViewContext, handshake: HTMLElement) {
     this.#ctx = ctx;
     const connect = h('vscode-button', { testid: 'connect-button', secondary: true, title: 'connectPeer: a new routing id for this endpoint' }, 'Connect');
     const bind = h('vscode-button', { testid: 'bind-button', secondary: true, title: 'Bind the socket to this endpoint' }, 'Bind');
     connect.addEventListener('click', () => void this.#onEndpoint('socket/connectPeer'));
     bind.addEventListener('click', () => void this.#onEndpoint('socket/bind'));
+    this.#observer = new IntersectionObserver((entries) => this.#onIntersect(entries), { rootMargin: '200px 0px' });
     this.#peers.addEventListener('click', (ev) => this.#onClick(ev));
     this.#peers.addEventListener('keydown', (ev) => {
-      if (ev.key === 'Enter' || ev.key === ' ') this.#onClick(ev);
+      // Keys on the row itself; its buttons handle their own.
+      if ((ev.key === 'Enter' || ev.key === ' ') && (ev.target as Element | null)?.classList?.contains('peer')) {
+        ev.preventDefault();
+        this.#onClick(ev);
+      }
     });
     this.element = h('div', { class: 'pane pane-left', testid: 'peers-pane' },
       h('div', { class: 'section-title' }, 'Sockets'), this.#sockets,
       h('div', { class: 'toolbar', testid: 'endpoint-form' }, this.#socketSelect, this.#endpoint, connect, bind), this.#endpointResult,
+      h('div', { class: 'section-title' }, 'Handshake'), handshake,
       h('div', { class: 'section-title' }, 'Peers ', this.#peerCount), this.#peers,
       h('div', { class: 'section-title' }, 'Events'), this.#events);
   }
@@ -76,6 +101,10 @@ export class PeersView {
     if (prev === null || prev.sockets !== state.sockets) this.#drawSockets(state.sockets);
     if (prev === null || prev.peers !== state.peers || prev.selectedPeer !== state.selectedPeer || prev.sockets !== state.sockets) this.#drawPeers(state);
     if (prev === null || prev.events !== state.events) this.#drawEvents(state.events);
+    if (prev === null || prev.rates !== state.rates || prev.sockets !== state.sockets || prev.peers !== state.peers) {
+      for (const [socketId, spark] of this.#socketSparks) spark.update(state.rates.get(socketRateKey(socketId)));
+      for (const key of this.#onScreen) this.#rows.get(key)?.spark.update(state.rates.get(key));
+    }
   }
 
   async #onEndpoint(method: 'socket/connectPeer' | 'socket/bind'): Promise<void> {
@@ -108,16 +137,26 @@ export class PeersView {
       this.#sockets.replaceChildren(h('div', { class: 'empty', testid: 'socket-empty' }, 'No sockets yet. Run “ZMQ: Connect Peer” or “ZMQ: Bind”.'));
       return;
     }
-    this.#sockets.replaceChildren(...sockets.map((s) => h('div', { class: 'socket', testid: 'socket-row', 'data-socket-id': s.socketId },
-      h('div', { class: 'label', testid: 'socket-label' }, `${s.label} `, h('span', { class: 'endpoint' }, s.type)),
-      ...s.bound.map((e) => h('div', { class: 'endpoint', testid: 'socket-bound' }, `bound ${e}`)),
-      ...s.connected.map((e) => h('div', { class: 'endpoint', testid: 'socket-connected' }, `→ ${e}`)))));
+    const sparks = new Map<string, Sparkline>();
+    this.#sockets.replaceChildren(...sockets.map((s) => {
+      const spark = this.#socketSparks.get(s.socketId) ?? new Sparkline('socket-rate');
+      sparks.set(s.socketId, spark);
+      spark.update(this.#state?.rates.get(socketRateKey(s.socketId)));
+      return h('div', { class: 'socket', testid: 'socket-row', 'data-socket-id': s.socketId },
+        h('div', { class: 'socket-head' }, h('span', { class: 'label', testid: 'socket-label' }, `${s.label} `, h('span', { class: 'endpoint' }, s.type)), spark.element),
+        ...s.bound.map((e) => h('div', { class: 'endpoint', testid: 'socket-bound' }, `bound ${e}`)),
+        ...s.connected.map((e) => h('div', { class: 'endpoint', testid: 'socket-connected' }, `→ ${e}`)));
+    }));
+    this.#socketSparks.clear();
+    for (const [id, spark] of sparks) this.#socketSparks.set(id, spark);
   }
 
   #drawPeers(state: DebuggerState): void {
     setText(this.#peerCount, String(state.peers.size));
     if (state.peers.size === 0) {
+      for (const els of this.#rows.values()) this.#observer.unobserve(els.row);
       this.#rows.clear();
+      this.#onScreen.clear();
       this.#peers.replaceChildren(h('div', { class: 'empty', testid: 'peer-empty' }, 'No connections.'));
       return;
     }
@@ -125,19 +164,48 @@ export class PeersView {
     const order: HTMLElement[] = [];
     for (const [key, peer] of state.peers) {
       let els = this.#rows.get(key);
+      const fresh = els === undefined;
       if (els === undefined) {
         els = makePeerRow(key, peer);
         this.#rows.set(key, els);
+        this.#observer.observe(els.row);
       }
-      fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+      if (fresh || this.#onScreen.has(key)) {
+        fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+        els.spark.update(state.rates.get(key));
+      }
       order.push(els.row);
     }
-    for (const key of [...this.#rows.keys()]) if (!state.peers.has(key)) this.#rows.delete(key);
+    for (const [key, els] of [...this.#rows]) {
+      if (state.peers.has(key)) continue;
+      this.#observer.unobserve(els.row);
+      this.#rows.delete(key);
+      this.#onScreen.delete(key);
+    }
     // Re-append only when membership or order changed.
     const children = this.#peers.children;
     let same = children.length === order.length;
     for (let i = 0; same && i < order.length; i++) same = children[i] === order[i];
     if (!same) this.#peers.replaceChildren(...order);
+  }
+
+  /** Rows scrolling into view are brought up to date with the state now. */
+  #onIntersect(entries: IntersectionObserverEntry[]): void {
+    const state = this.#state;
+    const labels = new Map(state?.sockets.map((s) => [s.socketId, s.label]) ?? []);
+    for (const entry of entries) {
+      const key = (entry.target as HTMLElement).dataset.key ?? '';
+      if (!entry.isIntersecting) {
+        this.#onScreen.delete(key);
+        continue;
+      }
+      this.#onScreen.add(key);
+      const peer = state?.peers.get(key);
+      const els = this.#rows.get(key);
+      if (state === null || peer === undefined || els === undefined) continue;
+      fillPeer(els, peer, labels.get(peer.socketId) ?? peer.socketId, key === state.selectedPeer);
+      els.spark.update(state.rates.get(key));
+    }
   }
 
   #drawEvents(events: readonly EventView[]): void {
@@ -146,8 +214,10 @@ export class PeersView {
       this.#events.replaceChildren(h('div', { class: 'empty' }, 'No events.'));
       return;
     }
-    this.#events.replaceChildren(...shown.map((e) => h('div', { class: 'event', testid: 'event-row', 'data-type': e.type },
-      `${formatTime(e.time)} ${e.type} ${e.endpoint}${e.routingId === null ? '' : ` #${e.routingId}`} `,
+    this.#events.replaceChildren(...shown.map((e) => h('div', { class: 'event', testid: 'event-row', 'data-type': e.type, 'data-count': e.count,
+      title: e.count > 1 ? `${e.count} times from ${formatTime(e.firstTime)} to ${formatTime(e.time)}` : null },
+      `${formatTime(e.time)} `, h('span', { class: e.count > 1 ? 'event-type grouped' : 'event-type', testid: 'event-type' }, eventGroupLabel(e)),
+      ` ${e.endpoint}${e.routingId === null ? '' : ` #${e.routingId}`} `,
       e.error === null ? null : h('span', { class: 'err' }, e.error))));
   }
 
@@ -162,8 +232,7 @@ export class PeersView {
       return;
     }
     if (target?.closest?.('[data-testid="peer-filter"]')) {
-      const peer = this.#state?.peers.get(key);
-      if (peer?.routingId != null) this.#ctx.dispatch({ kind: 'ui/filter', patch: { routingId: peer.routingId } });
+      this.#ctx.dispatch({ kind: 'ui/showPeer', key });
       return;
     }
     this.#ctx.dispatch({ kind: 'ui/selectPeer', key: this.#state?.selectedPeer === key ? null : key });
@@ -172,7 +241,9 @@ export class PeersView {
 
 function makePeerRow(key: string, peer: PeerView): PeerEls {
   const rid = h('span', { class: 'rid', testid: 'peer-routing-id' });
-  const state = h('span', { testid: 'peer-state' });
+  const state = h('span', { class: 'state', testid: 'peer-state' });
+  const problem = h('div', { class: 'peer-problem', testid: 'peer-problem', role: 'alert' });
+  const spark = new Sparkline('peer-rate');
   const fields: Record<string, HTMLElement> = {};
   const dl = h('dl');
   for (const [testid, label] of PEER_FIELDS) {
@@ -182,20 +253,45 @@ function makePeerRow(key: string, peer: PeerView): PeerEls {
   }
   const socket = h('span', { class: 'endpoint', testid: 'peer-socket' });
   fields['peer-socket'] = socket;
+  const disconnect = h('vscode-button', { testid: 'peer-disconnect', secondary: true, title: 'Disconnect this peer' }, 'Disconnect');
   const row = h('div', { class: 'peer', testid: 'peer-row', role: 'listitem', tabindex: 0, 'data-key': key, 'data-socket-id': peer.socketId, 'data-connection-id': peer.connectionId },
-    h('div', { class: 'peer-head' }, rid, state, socket,
-      h('vscode-button', { testid: 'peer-filter', secondary: true, title: 'Show only this routing id' }, 'Filter'),
-      h('vscode-button', { testid: 'peer-disconnect', secondary: true, title: 'Disconnect this peer' }, 'Disconnect')),
+    h('div', { class: 'peer-head' }, rid, state, socket, spark.element,
+      h('vscode-button', { testid: 'peer-filter', secondary: true, title: 'Show only this routing id in the traffic, and send to it' }, 'Filter'),
+      disconnect),
+    problem,
     dl);
-  return { row, fields, state, rid };
+  return { row, fields, state, rid, problem, disconnect, spark };
+}
+
+/** The warning a row shows in its head, empty when all is well. */
+function problemOf(peer: PeerView): string {
+  switch (peerPhase(peer)) {
+    case 'failing':
+      return `⚠ Failing: ${peer.lastError ?? 'no answer'} · ${peer.reconnects} attempts, still retrying`;
+    case 'failed':
+      return `✕ Handshake failed: ${peer.lastError ?? 'unknown error'}`;
+    case 'waiting':
+      return peer.lastError === null ? '' : `Reconnecting after: ${peer.lastError}`;
+    default:
+      return '';
+  }
 }
 
 function fillPeer(els: PeerEls, peer: PeerView, socketLabel: string, selected: boolean): void {
   setText(els.rid, peer.routingId === null ? 'no routing id' : `#${peer.routingId}`);
   els.row.dataset.routingId = peer.routingId === null ? '' : String(peer.routingId);
   els.row.dataset.state = peer.state;
-  setText(els.state, peer.state);
-  els.state.className = `state-${peer.state}`;
+  const phase = peerPhase(peer);
+  els.row.dataset.phase = phase;
+  setText(els.state, peer.ended ? `${peer.state} · handshake failed` : peer.state);
+  els.state.className = `state phase-${phase}`;
+  els.state.title = PHASE_LABELS[phase];
+  const problem = problemOf(peer);
+  setText(els.problem, problem);
+  els.problem.hidden = problem === '';
+  els.problem.className = `peer-problem phase-${phase}`;
+  setText(els.disconnect, peer.ended ? 'Dismiss' : 'Disconnect');
+  els.disconnect.title = peer.ended ? 'Forget this failed connection' : 'Disconnect this peer';
   setText(els.fields['peer-socket'], socketLabel);
   for (const [testid, , value] of PEER_FIELDS) setText(els.fields[testid], value(peer));
   els.row.classList.toggle('selected', selected);

@@ -12,7 +12,9 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { checkDraftPayload } from '../payload';
 import type { PayloadFormat, SavedMessage } from '../protocol';
 import { RpcError } from '../rpc';
-import { parseTargetKey, sendTargets, type DebuggerState } from '../state';
+import { sendTargets } from '../peer-targets';
+import type { DebuggerState } from '../state';
+import { parseTargetKey } from '../state-keys';
 import type { ViewContext } from './context';
 import { h, setOptions, setText } from './dom';
 
@@ -31,6 +33,7 @@ export class SendView {
   readonly #format = h('vscode-single-select', { testid: 'send-format', title: 'Payload format' });
   readonly #payload = h('vscode-textarea', { testid: 'send-payload', rows: 4, placeholder: 'Payload', resize: 'vertical' });
   readonly #validation = h('div', { class: 'send-result error', testid: 'send-validation', role: 'status' });
+  readonly #note = h('div', { class: 'send-note', testid: 'send-note' });
   readonly #send = h('vscode-button', { testid: 'send-button' }, 'Send');
   readonly #result = h('span', { class: 'send-result', testid: 'send-result', role: 'status' });
   readonly #saveName = h('vscode-textfield', { testid: 'save-name', placeholder: 'Name' });
@@ -51,6 +54,7 @@ export class SendView {
       h('div', { class: 'form-row' }, this.#target, this.#format),
       h('div', { class: 'form-row' }, this.#payload),
       this.#validation,
+      this.#note,
       h('div', { class: 'form-row' }, this.#send, this.#result),
       h('div', { class: 'section-title' }, 'Saved messages'),
       h('div', { class: 'form-row' }, this.#saveName, save),
@@ -76,6 +80,7 @@ export class SendView {
       if (this.#payload.value !== state.draft.payload) this.#payload.value = state.draft.payload;
       const check = checkDraftPayload(state.draft.format, state.draft.payload);
       setText(this.#validation, check.ok ? '' : check.message);
+      setText(this.#note, check.ok ? sizeNote(state.draft.format, state.draft.payload, check.bytes.length) : '');
       this.#send.toggleAttribute('disabled', !check.ok || parseTargetKey(state.draft.target) === null || state.sendStatus.state === 'pending');
       this.#send.setAttribute('title', check.ok ? `${check.bytes.length} bytes` : check.message);
     }
@@ -84,7 +89,7 @@ export class SendView {
       this.#result.className = `send-result${s.state === 'ok' ? ' ok' : s.state === 'error' ? ' error' : ''}`;
       this.#result.dataset.state = s.state;
       this.#result.dataset.code = s.state === 'error' ? s.code : '';
-      setText(this.#result, s.state === 'ok' ? `Sent ${s.bytes} bytes` : s.state === 'error' ? `${s.code}: ${s.message}` : s.state === 'pending' ? 'Sending…' : '');
+      setText(this.#result, s.state === 'ok' ? `Sent ${s.bytes} bytes${s.bytes !== typedBytes(state.draft.payload) && state.draft.format === 'json' ? ' (JSON minified)' : ''}` : s.state === 'error' ? `${s.code}: ${s.message}` : s.state === 'pending' ? 'Sending…' : '');
       const check = checkDraftPayload(state.draft.format, state.draft.payload);
       this.#send.toggleAttribute('disabled', !check.ok || parseTargetKey(state.draft.target) === null || s.state === 'pending');
     }
@@ -145,4 +150,21 @@ export class SendView {
       h('span', { class: 'name', testid: 'saved-name', title: m.payload.slice(0, 200) }, `${m.name} (${m.format})`),
       h('vscode-button', { testid: 'saved-load', secondary: true }, 'Load'))));
   }
+}
+
+/** The UTF-8 size of what was typed. */
+function typedBytes(text: string): number {
+  return new TextEncoder().encode(text).length;
+}
+
+/**
+ * What the form will send, said before it is sent: JSON goes out re-serialised without whitespace,
+ * so 44 bytes typed can be 38 sent; hex and base64 are decoded.
+ */
+function sizeNote(format: PayloadFormat, payload: string, bytes: number): string {
+  if (payload === '') return '';
+  const typed = typedBytes(payload);
+  if (format === 'json') return bytes === typed ? `${bytes} bytes` : `Sent minified: ${bytes} bytes (${typed} typed; whitespace outside strings removed)`;
+  if (format === 'hex' || format === 'base64') return `${bytes} bytes once decoded from ${format}`;
+  return `${bytes} bytes (UTF-8)`;
 }

@@ -1,8 +1,12 @@
 /**
- * The traffic timeline: the filter toolbar and a virtualised list. Only the rows inside the
+ * The traffic timeline: the filter toolbar and a virtualised table. Only the rows inside the
  * viewport (plus a few either side) exist in the DOM, all of one fixed height, reused as the user
  * scrolls; a spacer gives the scrollbar the full height. `update()` is called at most once per
  * animation frame by main.ts, however many messages arrived since.
+ *
+ * It is an ARIA grid: arrow keys, Page Up/Down, Home and End move the selection (the inspector
+ * follows), Enter moves the focus into the inspector, Escape clears the selection; the selected
+ * row is the grid's active descendant and carries the focus ring while the table has the focus.
  */
 
 import '@vscode-elements/elements/dist/vscode-button/index.js';
@@ -11,7 +15,10 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { TrafficView } from '../protocol';
-import { framePreview, sendTargets, trafficPredicate, type DebuggerState, type DirectionFilter, type TrafficFilter } from '../state';
+import { peerFilterChoices } from '../peer-targets';
+import type { DebuggerState } from '../state';
+import { parseTargetKey, targetKey } from '../state-keys';
+import { framePreview, trafficPredicate, type DirectionFilter, type TrafficFilter } from '../traffic-filter';
 import type { ViewContext } from './context';
 import { formatTime, h, setOptions, setText } from './dom';
 
@@ -94,26 +101,29 @@ export class TimelineView {
   readonly #direction = h('vscode-single-select', { testid: 'filter-direction', title: 'Direction' });
   readonly #commands = h('vscode-checkbox', { testid: 'filter-show-commands', label: 'Commands' });
   readonly #pause = h('vscode-button', { testid: 'autoscroll-toggle', secondary: true });
-  readonly #viewport = h('div', { class: 'viewport', testid: 'traffic-list', tabindex: 0, role: 'listbox', 'aria-label': 'Traffic' });
+  readonly #viewport = h('div', { class: 'viewport', testid: 'traffic-list', tabindex: 0, role: 'grid', 'aria-label': 'Traffic', 'aria-readonly': 'true' });
   readonly #spacer = h('div', { class: 'spacer' });
   readonly #rows = h('div', { class: 'rows' });
-  readonly #status = h('div', { class: 'status', testid: 'traffic-status' });
+  readonly #status = h('span', { testid: 'traffic-status' });
+  readonly #paused = h('span', { class: 'paused-note', testid: 'autoscroll-note' });
+  readonly #showAll = h('vscode-button', { testid: 'filter-clear', secondary: true, title: 'Clear the text and peer filters' }, 'Show all');
   readonly #pool: RowEls[] = [];
+  readonly #onInspect: () => void;
   #state: DebuggerState | null = null;
   #programmaticTop = -1;
 
-  constructor(ctx: ViewContext) {
+  /** `onInspect`: Enter on a row, to move the focus into the inspector. */
+  constructor(ctx: ViewContext, onInspect: () => void) {
     this.#ctx = ctx;
+    this.#onInspect = onInspect;
     this.#direction.append(
       h('vscode-option', { value: 'all' }, 'In & out'),
       h('vscode-option', { value: 'in' }, 'In'),
       h('vscode-option', { value: 'out' }, 'Out'),
     );
     this.#filterText.addEventListener('input', () => ctx.dispatch({ kind: 'ui/filter', patch: { text: this.#filterText.value } }));
-    this.#routing.addEventListener('change', () => {
-      const v = this.#routing.value;
-      ctx.dispatch({ kind: 'ui/filter', patch: { routingId: v === '' ? null : Number(v) } });
-    });
+    this.#routing.addEventListener('change', () => ctx.dispatch({ kind: 'ui/filter', patch: peerFilterOf(this.#routing.value) }));
+    this.#showAll.addEventListener('click', () => ctx.dispatch({ kind: 'ui/filter', patch: { text: '', socketId: null, routingId: null, direction: 'all' } }));
     this.#direction.addEventListener('change', () => ctx.dispatch({ kind: 'ui/filter', patch: { direction: this.#direction.value as DirectionFilter } }));
     this.#commands.addEventListener('change', () => ctx.dispatch({ kind: 'ui/filter', patch: { showCommands: this.#commands.checked } }));
     this.#pause.addEventListener('click', () => ctx.dispatch({ kind: 'ui/autoScroll', on: !(this.#state?.autoScroll ?? true) }));
@@ -126,11 +136,20 @@ export class TimelineView {
     this.#viewport.addEventListener('scroll', () => this.#onScroll(), { passive: true });
     this.#viewport.addEventListener('click', (ev) => this.#onClick(ev));
     this.#viewport.addEventListener('keydown', (ev) => this.#onKey(ev));
-    const head = h('div', { class: 'timeline-head' }, h('span', {}, 'Time'), h('span', {}, 'Dir'), h('span', {}, 'Routing id'), h('span', {}, 'Kind'), h('span', {}, 'Size'), h('span', {}, 'Preview'));
+    const column = (label: string): HTMLSpanElement => h('span', { role: 'columnheader' }, label);
+    const head = h('div', { class: 'timeline-head', role: 'row', 'aria-rowindex': 1 }, column('Time'), column('Dir'), column('Routing id'), column('Kind'), column('Size'), column('Preview'));
+    // The header is the grid's first row: it sits outside the scrolling viewport, so it is owned by id.
+    head.id = 'traffic-head';
+    this.#viewport.setAttribute('aria-owns', 'traffic-head');
     this.element = h('div', { class: 'pane', testid: 'timeline' },
       h('div', { class: 'toolbar' }, this.#filterText, this.#routing, this.#direction, this.#commands, this.#pause, clear, exportBtn),
-      this.#filterError, head, this.#viewport, this.#status);
+      this.#filterError, head, this.#viewport, h('div', { class: 'status' }, this.#status, this.#showAll, this.#paused));
     new ResizeObserver(() => this.#draw()).observe(this.#viewport);
+  }
+
+  /** Gives the keyboard to the traffic table (back from the inspector). */
+  focus(): void {
+    this.#viewport.focus();
   }
 
   /** Redraws from the state; cheap when nothing the timeline shows has changed. */
@@ -138,15 +157,21 @@ export class TimelineView {
     const prev = this.#state;
     this.#state = state;
     if (prev === null || prev.filter !== state.filter) this.#syncToolbar(state);
-    if (prev === null || prev.peers !== state.peers || prev.filter !== state.filter) this.#syncRoutingOptions(state);
-    if (prev === null || prev.autoScroll !== state.autoScroll) {
-      setText(this.#pause, state.autoScroll ? 'Pause' : 'Resume');
-      this.#pause.setAttribute('title', state.autoScroll ? 'Pause auto-scroll' : 'Resume auto-scroll');
+    if (prev === null || prev.peers !== state.peers || prev.filter !== state.filter || prev.sockets !== state.sockets || prev.socketLabels !== state.socketLabels || prev.seenTargets.size !== state.seenTargets.size || !sameKeys(prev.seenTargets, state.seenTargets)) this.#syncRoutingOptions(state);
+    if (prev === null || prev.autoScroll !== state.autoScroll || prev.selectedSeq !== state.selectedSeq) {
+      // The button says what it does to what: it is auto-scroll that pauses, not the traffic.
+      setText(this.#pause, state.autoScroll ? 'Pause auto-scroll' : 'Resume auto-scroll');
+      this.#pause.setAttribute('title', state.autoScroll ? 'Stop following the newest frame (traffic keeps coming)' : 'Follow the newest frame again');
       this.#pause.dataset.paused = String(!state.autoScroll);
+      setText(this.#paused, state.autoScroll ? '' : state.selectedSeq !== null ? 'Auto-scroll paused while a frame is selected; new frames arrive below' : 'Auto-scroll paused; new frames arrive below');
     }
     this.#visible.update(state.traffic, state.filter);
     setText(this.#filterError, state.filterError === null ? '' : `Invalid regex: ${state.filterError}`);
+    const f = state.filter;
+    const filtered = f.text !== '' || f.socketId !== null || f.direction !== 'all';
     setText(this.#status, `${this.#visible.length} of ${state.traffic.length} frames shown · buffer ${state.bufferSize}` + (state.dropped > 0 ? ` · ${state.dropped} older dropped` : ''));
+    this.#showAll.hidden = !filtered;
+    this.#viewport.setAttribute('aria-rowcount', String(this.#visible.length + 1));
     this.#spacer.style.height = `${this.#visible.length * ROW_HEIGHT}px`;
     if (state.autoScroll) {
       const top = Math.max(0, this.#visible.length * ROW_HEIGHT - this.#viewport.clientHeight);
@@ -164,12 +189,19 @@ export class TimelineView {
     if (this.#commands.checked !== state.filter.showCommands) this.#commands.checked = state.filter.showCommands;
   }
 
+  /** The peer filter: every socket, every live routing id, and the routing ids with frames in the ring. */
   #syncRoutingOptions(state: DebuggerState): void {
-    const ids = new Set<number>();
-    for (const t of sendTargets(state)) ids.add(t.routingId);
-    if (state.filter.routingId !== null) ids.add(state.filter.routingId);
-    const options = [{ value: '', label: 'All routing ids' }, ...[...ids].sort((a, b) => a - b).map((id) => ({ value: String(id), label: `#${id}` }))];
-    setOptions(this.#routing, options, state.filter.routingId === null ? '' : String(state.filter.routingId));
+    const { sockets, targets } = peerFilterChoices(state);
+    const labels = new Map(state.sockets.map((s) => [s.socketId, s.label]));
+    const options = [{ value: '', label: 'All sockets and peers' }];
+    for (const s of sockets) {
+      options.push({ value: `socket:${s.socketId}`, label: `${s.label} · all peers` });
+      for (const t of targets) if (t.socketId === s.socketId) options.push({ value: t.key, label: `#${t.routingId} · ${s.label}${t.live ? '' : ' · gone'}` });
+    }
+    // Routing ids of sockets that are closed since (a finished script run): their frames are still here.
+    for (const t of targets) if (!labels.has(t.socketId)) options.push({ value: t.key, label: `#${t.routingId} · ${state.socketLabels.get(t.socketId) ?? t.socketId} · gone` });
+    const f = state.filter;
+    setOptions(this.#routing, options, f.socketId === null ? '' : f.routingId === null ? `socket:${f.socketId}` : targetKey(f.socketId, f.routingId));
   }
 
   #onScroll(): void {
@@ -196,13 +228,33 @@ export class TimelineView {
   }
 
   #onKey(ev: KeyboardEvent): void {
-    if (ev.key !== 'ArrowDown' && ev.key !== 'ArrowUp') return;
-    ev.preventDefault();
     const frames: FrameList = this.#visible;
+    const sel = this.#ctx.state().selectedSeq;
+    if (ev.key === 'Escape') {
+      if (sel !== null) this.#ctx.dispatch({ kind: 'ui/selectMessage', seq: null });
+      return;
+    }
+    if (ev.key === 'Enter' || ev.key === ' ') {
+      ev.preventDefault();
+      if (frames.length === 0) return;
+      if (sel === null || indexOfSeq(frames, sel) < 0) this.#ctx.dispatch({ kind: 'ui/selectMessage', seq: frames.at(frames.length - 1).seq });
+      if (ev.key === 'Enter') this.#onInspect();
+      return;
+    }
+    const page = Math.max(1, Math.floor(this.#viewport.clientHeight / ROW_HEIGHT) - 1);
+    const moves: Record<string, (i: number) => number> = {
+      ArrowDown: (i) => i + 1,
+      ArrowUp: (i) => (i < 0 ? frames.length - 1 : i - 1),
+      PageDown: (i) => i + page,
+      PageUp: (i) => (i < 0 ? frames.length - 1 : i - page),
+      Home: () => 0,
+      End: () => frames.length - 1,
+    };
+    const move = moves[ev.key];
+    if (move === undefined) return;
+    ev.preventDefault();
     if (frames.length === 0) return;
-    const sel = this.#state?.selectedSeq ?? null;
-    let i = sel === null ? -1 : indexOfSeq(frames, sel);
-    i = ev.key === 'ArrowDown' ? Math.min(frames.length - 1, i + 1) : Math.max(0, i < 0 ? frames.length - 1 : i - 1);
+    const i = Math.min(frames.length - 1, Math.max(0, move(sel === null ? -1 : indexOfSeq(frames, sel))));
     this.#ctx.dispatch({ kind: 'ui/selectMessage', seq: frames.at(i).seq });
     const top = i * ROW_HEIGHT;
     const vp = this.#viewport;
@@ -226,16 +278,25 @@ export class TimelineView {
       this.#rows.append(els.row);
     }
     this.#rows.style.transform = `translateY(${first * ROW_HEIGHT}px)`;
+    let active = '';
     for (let i = 0; i < this.#pool.length; i++) {
       const els = this.#pool[i];
       if (i >= count) {
-        els.row.hidden = true;
+        if (!els.row.hidden) {
+          els.row.hidden = true;
+          delete els.row.dataset.seq;
+          els.row.removeAttribute('id');
+        }
         continue;
       }
       const f = frames.at(first + i);
       els.row.hidden = false;
-      fillRow(els, f, f.seq === state.selectedSeq);
+      const selected = f.seq === state.selectedSeq;
+      fillRow(els, f, selected, first + i + 2);
+      if (selected) active = els.row.id;
     }
+    if (active === '') this.#viewport.removeAttribute('aria-activedescendant');
+    else this.#viewport.setAttribute('aria-activedescendant', active);
   }
 }
 
@@ -253,20 +314,24 @@ function indexOfSeq(frames: FrameList, seq: number): number {
 }
 
 function makeRow(): RowEls {
-  const time = h('span', { testid: 'traffic-time' });
-  const dir = h('span', { testid: 'traffic-direction' });
-  const rid = h('span', { testid: 'traffic-routing-id' });
-  const kind = h('span', { testid: 'traffic-kind' });
-  const size = h('span', { testid: 'traffic-size' });
-  const preview = h('span', { testid: 'traffic-preview' });
-  const row = h('div', { class: 'row', testid: 'traffic-row', role: 'option' }, time, dir, rid, kind, size, preview);
+  const cell = (testid: string): HTMLSpanElement => h('span', { testid, role: 'gridcell' });
+  const time = cell('traffic-time');
+  const dir = cell('traffic-direction');
+  const rid = cell('traffic-routing-id');
+  const kind = cell('traffic-kind');
+  const size = cell('traffic-size');
+  const preview = cell('traffic-preview');
+  const row = h('div', { class: 'row', testid: 'traffic-row', role: 'row' }, time, dir, rid, kind, size, preview);
   return { row, time, dir, rid, kind, size, preview };
 }
 
-function fillRow(els: RowEls, f: TrafficView, selected: boolean): void {
+/** `rowIndex`: the row's place in the grid for assistive technology (the header is row 1). */
+function fillRow(els: RowEls, f: TrafficView, selected: boolean, rowIndex: number): void {
   const seq = String(f.seq);
+  els.row.setAttribute('aria-rowindex', String(rowIndex));
   if (els.row.dataset.seq !== seq) {
     els.row.dataset.seq = seq;
+    els.row.id = `frame-${seq}`;
     els.row.dataset.direction = f.direction;
     els.row.dataset.kind = f.kind;
     els.row.dataset.routingId = f.routingId === null ? '' : String(f.routingId);
@@ -281,4 +346,17 @@ function fillRow(els: RowEls, f: TrafficView, selected: boolean): void {
   }
   els.row.classList.toggle('selected', selected);
   els.row.setAttribute('aria-selected', String(selected));
+}
+
+/** The filter patch of a peer-filter option: '' (all), `socket:<id>`, or a `targetKey`. */
+function peerFilterOf(value: string): Partial<TrafficFilter> {
+  if (value.startsWith('socket:')) return { socketId: value.slice('socket:'.length), routingId: null };
+  const target = parseTargetKey(value);
+  return target === null ? { socketId: null, routingId: null } : { socketId: target.socketId, routingId: target.routingId };
+}
+
+function sameKeys(a: ReadonlyMap<string, unknown>, b: ReadonlyMap<string, unknown>): boolean {
+  if (a === b) return true;
+  for (const k of b.keys()) if (!a.has(k)) return false;
+  return true;
 }

@@ -4,7 +4,9 @@
  *
  * - `zmq-peer run [options] FILE…` runs each file's scenarios, reports them as they finish, ends
  *   with `N passed, N failed`, and can write JUnit XML;
- * - `zmq-peer check [options] FILE…` parses and checks only, printing `file:line:col: severity CODE message`.
+ * - `zmq-peer check [options] FILE…` parses and checks only, printing `file:line:col: severity CODE message`;
+ * - `zmq-peer tap [options] LISTEN UPSTREAM` relays and decodes the traffic between apps and an
+ *   endpoint until Ctrl-C (tap-command.ts).
  *
  * Exit status: 0 when everything passed (check: no errors), 1 when a scenario failed or a file has
  * errors or no scenarios, 2 for a usage error, 130 when interrupted (Ctrl-C cancels the running
@@ -24,15 +26,18 @@ import { runScript } from '../runner';
 import { Variables, variableLayers, type VariableLayer } from '../variables';
 import { ConsoleReporter, formatDiagnostic, type ReportedFile } from './console-reporter';
 import { expandFiles, FileNotFoundError } from './files';
+import { tapMain } from './tap-command';
 
 export const USAGE = `Usage: zmq-peer run [options] FILE…
        zmq-peer check [options] FILE…
+       zmq-peer tap [options] LISTEN UPSTREAM     (zmq-peer tap --help)
 
 Runs ZMQ Peer Scripts (.zmq files) against real ZeroMQ PEER sockets.
 
 Commands:
   run FILE…             run each file's scenarios and report them
   check FILE…           parse and check the files without running them
+  tap LISTEN UPSTREAM   relay apps connecting to LISTEN to UPSTREAM and show the traffic
 
 Options:
   --scenario NAME       run only the scenario NAME (repeatable)
@@ -119,8 +124,8 @@ function parse(argv: readonly string[], io: CliIO): ParseOutcome {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
   const [command, ...rest] = positionals;
-  if (command === undefined) throw new UsageError('no command: use run or check');
-  if (command !== 'run' && command !== 'check') throw new UsageError(`unknown command "${command}": use run or check`);
+  if (command === undefined) throw new UsageError('no command: use run, check or tap');
+  if (command !== 'run' && command !== 'check') throw new UsageError(`unknown command "${command}": use run, check or tap`);
   if (command === 'check') {
     for (const name of ['junit', 'scenario', 'timeout'] as const) if (values[name] !== undefined) throw new UsageError(`--${name} is an option of run, not check`);
   }
@@ -272,6 +277,7 @@ async function run(files: readonly LoadedFile[], parsed: Parsed, io: CliIO): Pro
 
 /** Runs the command line `argv` (without node and the script); resolves to the exit status. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'tap') return tapMain(argv.slice(1), io);
   try {
     const outcome = parse(argv, io);
     if (outcome.kind === 'help') {
