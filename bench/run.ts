@@ -444,7 +444,7 @@ async function main(): Promise<void> {
   for (const transport of ['tcp', 'ipc'] as const) {
     for (const size of [16, 1024]) for (const mode of ['back-to-back', 'paced 1 ms'] as const) latencyCells.push([transport, size, mode, 'free']);
   }
-  latencyCells.push(['tcp', 16, 'back-to-back', 'one CPU'], ['tcp', 16, 'back-to-back', 'two CPUs']);
+  latencyCells.push(['tcp', 16, 'back-to-back', 'one CPU'], ['tcp', 16, 'back-to-back', 'two CPUs'], ['tcp', 16, 'paced 1 ms', 'one CPU'], ['tcp', 16, 'paced 1 ms', 'two CPUs']);
   for (const size of SIZES) {
     const name = `throughput tcp ${sizeName(size)} CURVE`;
     if (wanted(name)) await group(name, (busy) => curveGroup(size, busy));
