@@ -14,6 +14,20 @@
  *   libzmq-bench ping EP SIZE            zmq_connect_peer(EP), prints "ready"; then per stdin line
  *                                          "ping N PAUSE_US": N round trips, one at a time, pausing
  *                                          PAUSE_US between them; prints "rtt US US ..." (one per trip)
+ *   libzmq-bench seqsend EP SIZE         zmq_connect_peer(EP), prints "ready"; then per stdin line
+ *                                          "seqsend N RATE": sends N messages numbered 0..N-1 (the
+ *                                          number big-endian in the first 4 bytes) at RATE per
+ *                                          second, prints "sent"
+ *   libzmq-bench seqrecv EP SIZE         binds EP, prints "ready LAST_ENDPOINT"; then per stdin line
+ *                                          "count IDLE_MS": receives until nothing came for IDLE_MS,
+ *                                          prints "got DISTINCT DUPLICATES" (numbered messages)
+ *   libzmq-bench scalerecv EP SIZE       binds EP (listen backlog 511, Node's default), prints "ready
+ *                                          LAST_ENDPOINT"; then per stdin line "expect N STEP":
+ *                                          receives N messages, printing "at K" every STEP; or
+ *                                          "stats": prints "stats RSS_KIB FDS"
+ *   libzmq-bench scalesend EP SIZE       prints "ready"; then per stdin line "connect K": K more
+ *                                          zmq_connect_peer(EP), one message sent on each, prints
+ *                                          "started"; or "stats" as above
  *
  * With ZMQ_BENCH_CURVE="SERVER_PUBLIC SERVER_SECRET CLIENT_PUBLIC CLIENT_SECRET" (Z85 keys) in the
  * environment, the socket runs CURVE: the binding side as the server, the connecting side as the
@@ -30,6 +44,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <errno.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -170,6 +186,150 @@ static void run_ping (void *sock, uint32_t routing_id, const char *payload, size
     zmq_msg_close (&msg);
 }
 
+/* Numbered messages at a steady rate, in steps of one millisecond (the reconnect-loss bench). */
+static void run_seqsend (void *sock, uint32_t routing_id, size_t size)
+{
+    char line[128];
+    printf ("ready\n");
+    fflush (stdout);
+    unsigned char *payload = calloc (size < 4 ? 4 : size, 1);
+    if (!payload) die ("calloc");
+    while (fgets (line, sizeof line, stdin)) {
+        long n = 0, rate = 0;
+        if (sscanf (line, "seqsend %ld %ld", &n, &rate) != 2 || n < 1 || rate < 1) continue;
+        double start = now_s ();
+        for (long i = 0; i < n; i++) {
+            /* Message i is due at start + i / rate. */
+            double due = start + (double) i / (double) rate;
+            double wait = due - now_s ();
+            if (wait > 0.0005) {
+                struct timespec pause = {0, (long) (wait * 1e9)};
+                nanosleep (&pause, NULL);
+            }
+            payload[0] = (unsigned char) (i >> 24);
+            payload[1] = (unsigned char) (i >> 16);
+            payload[2] = (unsigned char) (i >> 8);
+            payload[3] = (unsigned char) i;
+            send_one (sock, routing_id, payload, size < 4 ? 4 : size);
+        }
+        printf ("sent\n");
+        fflush (stdout);
+    }
+    free (payload);
+}
+
+/* Counts distinct numbered messages until the socket has been idle for a while. */
+static void run_seqrecv (void *sock)
+{
+    char line[128];
+    reply_endpoint (sock);
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    while (fgets (line, sizeof line, stdin)) {
+        int idle_ms = 0;
+        if (sscanf (line, "count %d", &idle_ms) != 1 || idle_ms < 1) continue;
+        if (zmq_setsockopt (sock, ZMQ_RCVTIMEO, &idle_ms, sizeof idle_ms) != 0) die ("ZMQ_RCVTIMEO");
+        size_t capacity = 1 << 20;
+        unsigned char *seen = calloc (capacity, 1);
+        if (!seen) die ("calloc");
+        long distinct = 0, duplicates = 0;
+        while (zmq_msg_recv (&msg, sock, 0) >= 0) {
+            if (zmq_msg_size (&msg) < 4) continue;
+            const unsigned char *d = zmq_msg_data (&msg);
+            size_t seq = ((size_t) d[0] << 24) | ((size_t) d[1] << 16) | ((size_t) d[2] << 8) | d[3];
+            while (seq >= capacity) {
+                seen = realloc (seen, capacity * 2);
+                if (!seen) die ("realloc");
+                memset (seen + capacity, 0, capacity);
+                capacity *= 2;
+            }
+            if (seen[seq]) duplicates++;
+            else {
+                seen[seq] = 1;
+                distinct++;
+            }
+        }
+        if (zmq_errno () != EAGAIN) die ("zmq_msg_recv");
+        free (seen);
+        printf ("got %ld %ld\n", distinct, duplicates);
+        fflush (stdout);
+    }
+    zmq_msg_close (&msg);
+}
+
+/* Resident memory (KiB, from /proc/self/status) and open descriptors (/proc/self/fd). */
+static void print_stats (void)
+{
+    long rss_kib = 0, fds = 0;
+    char row[256];
+    FILE *status = fopen ("/proc/self/status", "r");
+    if (status) {
+        while (fgets (row, sizeof row, status))
+            if (sscanf (row, "VmRSS: %ld kB", &rss_kib) == 1) break;
+        fclose (status);
+    }
+    DIR *listing = opendir ("/proc/self/fd");
+    if (listing) {
+        for (struct dirent *entry = readdir (listing); entry; entry = readdir (listing))
+            if (entry->d_name[0] != '.') fds++;
+        closedir (listing);
+        fds--; /* the listing's own descriptor */
+    }
+    printf ("stats %ld %ld\n", rss_kib, fds);
+    fflush (stdout);
+}
+
+/* The scale benchmark's binder: counts one message per connected peer. */
+static void run_scalerecv (void *sock)
+{
+    char line[128];
+    reply_endpoint (sock);
+    zmq_msg_t msg;
+    zmq_msg_init (&msg);
+    while (fgets (line, sizeof line, stdin)) {
+        long n = 0, step = 0;
+        if (strncmp (line, "stats", 5) == 0) {
+            print_stats ();
+            continue;
+        }
+        if (sscanf (line, "expect %ld %ld", &n, &step) != 2 || n < 1 || step < 1) continue;
+        for (long i = 1; i <= n; i++) {
+            if (zmq_msg_recv (&msg, sock, 0) < 0) die ("zmq_msg_recv");
+            if (i % step == 0 || i == n) {
+                printf ("at %ld\n", i);
+                fflush (stdout);
+            }
+        }
+    }
+    zmq_msg_close (&msg);
+}
+
+/* The scale benchmark's connector: K more connections per command, one message on each. */
+static void run_scalesend (void *sock, const char *endpoint, size_t size)
+{
+    char line[128];
+    printf ("ready\n");
+    fflush (stdout);
+    char *payload = calloc (size ? size : 1, 1);
+    if (!payload) die ("calloc");
+    while (fgets (line, sizeof line, stdin)) {
+        long k = 0;
+        if (strncmp (line, "stats", 5) == 0) {
+            print_stats ();
+            continue;
+        }
+        if (sscanf (line, "connect %ld", &k) != 1 || k < 1) continue;
+        for (long i = 0; i < k; i++) {
+            uint32_t id = zmq_connect_peer (sock, endpoint);
+            if (id == 0) die ("zmq_connect_peer");
+            send_one (sock, id, payload, size);
+        }
+        printf ("started\n");
+        fflush (stdout);
+    }
+    free (payload);
+}
+
 int main (int argc, char **argv)
 {
     if (argc == 2 && strcmp (argv[1], "version") == 0) {
@@ -179,7 +339,7 @@ int main (int argc, char **argv)
         return 0;
     }
     if (argc != 4) {
-        fprintf (stderr, "usage: libzmq-bench recv|send|echo|ping ENDPOINT SIZE | version\n");
+        fprintf (stderr, "usage: libzmq-bench recv|send|echo|ping|seqsend|seqrecv|scalerecv|scalesend ENDPOINT SIZE | version\n");
         return 2;
     }
     const char *mode = argv[1], *endpoint = argv[2];
@@ -191,10 +351,16 @@ int main (int argc, char **argv)
     void *ctx = zmq_ctx_new ();
     void *sock = zmq_socket (ctx, ZMQ_PEER);
     if (!sock) die ("zmq_socket");
-    int binds = strcmp (mode, "recv") == 0 || strcmp (mode, "echo") == 0;
+    int binds = strcmp (mode, "recv") == 0 || strcmp (mode, "echo") == 0 || strcmp (mode, "seqrecv") == 0 || strcmp (mode, "scalerecv") == 0;
     apply_curve (sock, binds);
     uint32_t routing_id = 0;
-    if (binds) {
+    if (strcmp (mode, "scalerecv") == 0) {
+        int backlog = 511;
+        if (zmq_setsockopt (sock, ZMQ_BACKLOG, &backlog, sizeof backlog) != 0) die ("ZMQ_BACKLOG");
+    }
+    if (strcmp (mode, "scalesend") == 0) {
+        /* Connects come per command. */
+    } else if (binds) {
         if (zmq_bind (sock, endpoint) != 0) die ("zmq_bind");
     } else {
         routing_id = zmq_connect_peer (sock, endpoint);
@@ -204,6 +370,10 @@ int main (int argc, char **argv)
     else if (strcmp (mode, "send") == 0) run_send (sock, routing_id, payload, size);
     else if (strcmp (mode, "echo") == 0) run_echo (sock);
     else if (strcmp (mode, "ping") == 0) run_ping (sock, routing_id, payload, size);
+    else if (strcmp (mode, "seqsend") == 0) run_seqsend (sock, routing_id, size);
+    else if (strcmp (mode, "seqrecv") == 0) run_seqrecv (sock);
+    else if (strcmp (mode, "scalerecv") == 0) run_scalerecv (sock);
+    else if (strcmp (mode, "scalesend") == 0) run_scalesend (sock, endpoint, size);
     else {
         fprintf (stderr, "unknown mode %s\n", mode);
         return 2;

@@ -3,24 +3,30 @@
  * stdin/stdout with the same line protocol as bench/libzmq-bench.c (see there), plus `inproc`,
  * which holds both ends in this one process (inproc exists only within a context).
  *
- *   node out/bench/peer.js recv|send|echo|ping ENDPOINT SIZE
- *   node out/bench/peer.js inproc SIZE       "ready"; per line "expect N": sends and receives N
+ *   node out/bench/peer.js recv|send|echo|ping|seqsend ENDPOINT SIZE [STYLE]
+ *   node out/bench/peer.js inproc SIZE [STYLE]   "ready"; per line "expect N": sends and receives N
  *
- * The fast path, as an application should use it for throughput: `send` is not awaited per
- * message; only every SEND_AWAIT_EVERY-th promise is awaited, which returns at once while the
- * pipe is below its high-water mark and waits for room when it is not. With ZMQ_BENCH_AWAIT=1 in
- * the environment the sender uses the natural loop instead, `await peer.send(…)` for every
- * message. Receiving takes whatever is queued with `receiveAvailable` after each `receive` (the
- * core hands over what arrived from one peer in a row as one array).
+ * STYLE is how the application is written:
+ *
+ * - `natural` (the default): the loops every user writes. The sender awaits each `send`; the
+ *   receiver awaits each `receive()`; the echo is `for await (const m of peer) await peer.send(…)`;
+ *   the pinger awaits its `send`, then its `receive()`.
+ * - `iterate`: as natural, but the receiver is `for await (const m of peer)`.
+ * - `batch`: the batch API, for the last few percent: `send` is not awaited per message, only one
+ *   promise in SEND_AWAIT_EVERY is (it returns at once below the send high-water mark and waits
+ *   for room at it); the receiver takes whatever is queued with `receiveAvailable()` after each
+ *   `receive()`, the echo too.
  *
  * ZMQ_BENCH_CURVE="SERVER_PUBLIC SERVER_SECRET CLIENT_PUBLIC CLIENT_SECRET" (Z85) makes the socket
  * run CURVE, as in bench/libzmq-bench.c: the binder is the server, the connector the client.
  */
 import { createInterface } from 'node:readline';
-import { Peer, type PeerOptions } from '../core';
+import { Peer, type PeerOptions, type ReceivedMessage } from '../core';
 
-/** Await one send promise in this many (well below the default send HWM of 1000); 1 with ZMQ_BENCH_AWAIT=1. */
-const SEND_AWAIT_EVERY = process.env.ZMQ_BENCH_AWAIT === '1' ? 1 : 256;
+type Style = 'natural' | 'iterate' | 'batch';
+
+/** Await one send promise in this many (well below the default send HWM of 1000). */
+const SEND_AWAIT_EVERY = 256;
 
 /** The CURVE options of one side, from ZMQ_BENCH_CURVE. */
 function curveOptions(binds: boolean): PeerOptions {
@@ -30,23 +36,45 @@ function curveOptions(binds: boolean): PeerOptions {
   return binds ? { curveServer: true, curveSecretKey: serverSecret } : { curveServerKey: serverPublic, curvePublicKey: clientPublic, curveSecretKey: clientSecret };
 }
 
-async function receiveCount(peer: Peer, n: number, size: number): Promise<number> {
-  let got = 0;
-  let start = 0;
-  while (got < n) {
-    const first = await peer.receive();
-    if (got === 0) start = performance.now();
-    if (first.data.length !== size) throw new Error(`received ${first.data.length} bytes, expected ${size}`);
-    got++;
-    for (const message of peer.receiveAvailable(n - got)) {
-      if (message.data.length !== size) throw new Error(`received ${message.data.length} bytes, expected ${size}`);
-      got++;
+function check(message: ReceivedMessage, size: number): void {
+  if (message.data.length !== size) throw new Error(`received ${message.data.length} bytes, expected ${size}`);
+}
+
+/** Receives `n` messages; seconds from the first to the last. */
+async function receiveCount(peer: Peer, n: number, size: number, style: Style): Promise<number> {
+  const first = await peer.receive();
+  const start = performance.now();
+  check(first, size);
+  let got = 1;
+  if (style === 'natural') {
+    for (; got < n; got++) check(await peer.receive(), size);
+  } else if (style === 'iterate') {
+    if (got < n) {
+      for await (const message of peer) {
+        check(message, size);
+        if (++got === n) break;
+      }
+    }
+  } else {
+    while (got < n) {
+      for (const message of peer.receiveAvailable(n - got)) {
+        check(message, size);
+        got++;
+      }
+      if (got < n) {
+        check(await peer.receive(), size);
+        got++;
+      }
     }
   }
   return (performance.now() - start) / 1000;
 }
 
-async function sendCount(peer: Peer, routingId: number, payload: Buffer, n: number): Promise<void> {
+async function sendCount(peer: Peer, routingId: number, payload: Buffer, n: number, style: Style): Promise<void> {
+  if (style !== 'batch') {
+    for (let i = 0; i < n; i++) await peer.send(routingId, payload);
+    return;
+  }
   let last: Promise<void> = Promise.resolve();
   for (let i = 1; i <= n; i++) {
     last = peer.send(routingId, payload);
@@ -55,10 +83,23 @@ async function sendCount(peer: Peer, routingId: number, payload: Buffer, n: numb
   await last;
 }
 
+/** Sends every message back to its sender, for ever. */
+async function echo(peer: Peer, style: Style): Promise<void> {
+  if (style === 'batch') {
+    for (;;) {
+      const first = await peer.receive();
+      void peer.send(first.routingId, first.data);
+      for (const message of peer.receiveAvailable()) void peer.send(message.routingId, message.data);
+    }
+  }
+  for await (const { routingId, data } of peer) await peer.send(routingId, data);
+}
+
 async function main(): Promise<void> {
-  const [mode, a, b] = process.argv.slice(2);
+  const [mode, a, b, c] = process.argv.slice(2);
   const endpoint = a;
   const size = Number(mode === 'inproc' ? a : b);
+  const style = ((mode === 'inproc' ? b : c) ?? 'natural') as Style;
   const payload = Buffer.alloc(size, 'z');
   const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
   const command = async (): Promise<string[] | undefined> => {
@@ -70,16 +111,10 @@ async function main(): Promise<void> {
 
   if (mode === 'recv' || mode === 'echo') {
     say(`ready ${await peer.bind(endpoint)}`);
-    if (mode === 'echo') {
-      for (;;) {
-        const first = await peer.receive();
-        void peer.send(first.routingId, first.data);
-        for (const message of peer.receiveAvailable()) void peer.send(message.routingId, message.data);
-      }
-    }
+    if (mode === 'echo') await echo(peer, style);
     for (let words = await command(); words; words = await command()) {
       const n = Number(words[1]);
-      const seconds = await receiveCount(peer, n, size);
+      const seconds = await receiveCount(peer, n, size, style);
       say(`done ${n} ${n * size} ${seconds.toFixed(9)}`);
     }
   } else if (mode === 'send' || mode === 'ping') {
@@ -87,7 +122,7 @@ async function main(): Promise<void> {
     say('ready');
     for (let words = await command(); words; words = await command()) {
       if (mode === 'send') {
-        await sendCount(peer, routingId, payload, Number(words[1]));
+        await sendCount(peer, routingId, payload, Number(words[1]), style);
         say('sent');
         continue;
       }
@@ -96,12 +131,29 @@ async function main(): Promise<void> {
       for (let i = 0; i < n; i++) {
         if (pauseMicros > 0 && i > 0) await new Promise((resolve) => setTimeout(resolve, pauseMicros / 1000));
         const start = performance.now();
-        void peer.send(routingId, payload);
+        if (style === 'batch') void peer.send(routingId, payload);
+        else await peer.send(routingId, payload);
         const reply = await peer.receive();
         rtt[i] = (performance.now() - start) * 1000;
-        if (reply.data.length !== size) throw new Error(`received ${reply.data.length} bytes, expected ${size}`);
+        check(reply, size);
       }
       say(`rtt ${Array.from(rtt, (us) => us.toFixed(2)).join(' ')}`);
+    }
+  } else if (mode === 'seqsend') {
+    // Numbered messages at a steady rate, each awaited, as an application paces its sends.
+    const routingId = peer.connectPeer(endpoint);
+    say('ready');
+    for (let words = await command(); words; words = await command()) {
+      const [n, rate] = [Number(words[1]), Number(words[2])];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const wait = start + (i * 1000) / rate - performance.now();
+        if (wait >= 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const message = Buffer.alloc(Math.max(4, size));
+        message.writeUInt32BE(i, 0);
+        await peer.send(routingId, message);
+      }
+      say('sent');
     }
   } else if (mode === 'inproc') {
     const receiver = peer;
@@ -112,8 +164,8 @@ async function main(): Promise<void> {
     say('ready');
     for (let words = await command(); words; words = await command()) {
       const n = Number(words[1]);
-      const received = receiveCount(receiver, n, size);
-      await sendCount(sender, routingId, payload, n);
+      const received = receiveCount(receiver, n, size, style);
+      await sendCount(sender, routingId, payload, n, style);
       const seconds = await received;
       say(`done ${n} ${n * size} ${seconds.toFixed(9)}`);
     }

@@ -97,11 +97,10 @@ export function createPublicApi(session: ZmqSession, openDebugger: (target?: { s
         connectPeer: (endpoint: string) => session.connectPeer(socketId, endpoint),
         // Through the session, as bind and connectPeer: the debugger's socket list must lose the endpoint too.
         disconnect: (endpoint: string) => session.disconnect(socketId, endpoint),
+        // The core's own calls, not wrappers: an async wrapper costs a receive loop one more
+        // promise turn per message (see README, Benchmarks).
         send: (routingId: number, data: Uint8Array | string) => socket.send(routingId, data),
-        receive: async () => {
-          const message = await socket.receive();
-          return { routingId: message.routingId, data: message.data };
-        },
+        receive: () => socket.receive(),
         routingIds: () => socket.routingIds,
         peers: () => livePeers(session, socketId),
         onPeerEvent: (listener: (event: ZmqPeerEvent) => void) => subscribePeers(session, socketId, listener),

@@ -1,7 +1,8 @@
 /**
  * The saved-messages file (`.vscode/zmq-messages.json` of the workspace): plain, pretty JSON meant
  * to be committed, read and written here and nowhere else. The session holds one
- * {@link SavedMessagesFile} and tells its listeners when the list changes.
+ * {@link SavedMessagesFile} and tells its listeners when the list changes. Saves are capped
+ * ({@link SAVED_MESSAGES_LIMITS}); a file edited by hand is read whatever its size.
  *
  * No vscode import: the file is a path on disk, so this runs (and is tested) in plain Node.
  */
@@ -11,6 +12,23 @@ import type { SavedMessage } from '../webview/protocol';
 
 /** The saved-messages file's format version. */
 export const SAVED_MESSAGES_VERSION = 1;
+
+/**
+ * How much a save may make the file hold. The webview is another process and `messages/save`
+ * comes from it: without a limit, a runaway (or hostile) page could fill the disk and the
+ * memory of every window that reads the file.
+ */
+export const SAVED_MESSAGES_LIMITS = Object.freeze({ count: 1000, bytes: 1024 * 1024 });
+
+/** A save refused because the file would go past {@link SAVED_MESSAGES_LIMITS}; crosses to the webview with its code. */
+export class SavedMessagesLimitError extends Error {
+  readonly code = 'ESAVEDLIMIT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'SavedMessagesLimitError';
+  }
+}
 
 /** Where the file reports a malformed content; the session passes its logger. */
 export interface SavedMessagesLogger {
@@ -26,6 +44,16 @@ export function parseSavedMessages(text: string): SavedMessage[] {
     (m): m is SavedMessage =>
       typeof m === 'object' && m !== null && typeof m.name === 'string' && typeof m.payload === 'string' && ['text', 'hex', 'base64', 'json'].includes(m.format),
   ).map((m) => ({ name: m.name, format: m.format, payload: m.payload }));
+}
+
+/** Refuses a save that would make the file hold more than {@link SAVED_MESSAGES_LIMITS}. */
+function checkLimits(count: number, bytes: number): void {
+  const { count: maxCount, bytes: maxBytes } = SAVED_MESSAGES_LIMITS;
+  if (count > maxCount) throw new SavedMessagesLimitError(`Cannot save: at most ${maxCount} messages can be saved; delete some first`);
+  if (bytes > maxBytes) {
+    const kib = (n: number): string => `${Math.ceil(n / 1024)} KiB`;
+    throw new SavedMessagesLimitError(`Cannot save: the saved messages would take ${kib(bytes)}, above the limit of ${kib(maxBytes)}; delete some or save a shorter payload`);
+  }
 }
 
 /** The saved-messages file's content: stable, pretty JSON that diffs well in git. */
@@ -64,8 +92,10 @@ export class SavedMessagesFile {
     await this.load();
     const others = this.#messages.filter((m) => m.name !== message.name);
     const messages = [...others, { name: message.name, format: message.format, payload: message.payload }];
+    const text = formatSavedMessages(messages);
+    checkLimits(messages.length, Buffer.byteLength(text, 'utf8'));
     await fs.mkdir(path.dirname(this.#file), { recursive: true });
-    await fs.writeFile(this.#file, formatSavedMessages(messages), 'utf8');
+    await fs.writeFile(this.#file, text, 'utf8');
     this.#set(messages);
   }
 

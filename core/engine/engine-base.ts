@@ -13,6 +13,7 @@ import { commandBody, type MessageBox } from '../zmtp/mechanism';
 import type { EngineFailure, EngineSession } from './engine-host';
 import { Handshake } from './handshake';
 import { securityLoading } from './security';
+import { asBuffer } from '../util/buffer-view';
 
 /**
  * Messages pulled from a pipe per write, by total size. Fewer, larger writes cost the kernel far
@@ -33,6 +34,12 @@ export interface Engine {
 
 /** Which commands an engine writes after the handshake; data frames go through {@link EngineBase.writeMessages}. */
 export type WireCommand = 'PING' | 'PONG';
+
+/** The answer owed to a PING: a ZMTP PONG with its context, or a WebSocket pong with its payload. */
+export interface Pong {
+  readonly websocket: boolean;
+  readonly data: Uint8Array;
+}
 
 /**
  * The part of a connection that does not depend on the wire: the security mechanism and the
@@ -55,6 +62,10 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   #flushScheduled = false;
   #waitingForDrain = false;
   #readingPaused = false;
+  /** The answer to the latest PING, until the next flush: one at most, never a queue. */
+  #pendingPong: Pong | undefined;
+  /** A heartbeat came due and waits for the next flush. */
+  #pendingHeartbeat = false;
   #handshakeTimer: NodeJS.Timeout | undefined;
   #pingTimer: NodeJS.Timeout | undefined;
   #heartbeatTimeoutTimer: NodeJS.Timeout | undefined;
@@ -106,12 +117,17 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   /** Writes data frames. Returns false when the wire asks us to wait for {@link drained}. */
   protected abstract writeMessages(messages: Uint8Array[]): boolean;
-  /** Writes one command frame whose body (name length, name, data) is `body`. */
-  protected abstract writeCommandFrame(body: Uint8Array): void;
+  /**
+   * Writes one command frame whose body (name length, name, data) is `body`. Returns false when
+   * the wire asks us to wait for {@link drained}.
+   */
+  protected abstract writeCommandFrame(body: Uint8Array): boolean;
   /** Ends the wire after what was written so far has gone out (a refused client gets its ERROR). */
   protected abstract endWire(): void;
-  /** Sends one heartbeat: a ZMTP PING, or a WebSocket ping over ZWS. */
-  protected abstract sendHeartbeat(): void;
+  /** Sends one heartbeat: a ZMTP PING, or a WebSocket ping over ZWS. False: wait for {@link drained}. */
+  protected abstract sendHeartbeat(): boolean;
+  /** Answers a PING (a ZMTP PONG, or a WebSocket pong). False: wait for {@link drained}. */
+  protected abstract writePong(pong: Pong): boolean;
   protected abstract pauseInput(): void;
   protected abstract resumeInput(): void;
   protected abstract destroyWire(): void;
@@ -120,13 +136,17 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   // --- Handshake --------------------------------------------------------------------------------
 
-  /** Arms ZMQ_HANDSHAKE_IVL (libzmq applies it to tcp and ipc, not to ws). */
-  protected startHandshakeTimer(): void {
+  /**
+   * Arms ZMQ_HANDSHAKE_IVL: from now, or until `deadline` (a Date.now() time) when an earlier
+   * stage (the WebSocket upgrade) already used part of it. libzmq applies it to tcp and ipc only.
+   */
+  protected startHandshakeTimer(deadline?: number): void {
     const interval = this.session.host.options.handshakeInterval;
     if (interval <= 0) return;
+    const delay = deadline === undefined ? interval : Math.max(0, deadline - Date.now());
     this.#handshakeTimer = setTimeout(() => {
       this.fail({ kind: 'timeout', errno: LINUX_ERRNO.ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HANDSHAKE_TIMEOUT', `Handshake not completed within ${interval} ms (handshakeInterval)`) });
-    }, interval);
+    }, delay);
   }
 
   /**
@@ -167,8 +187,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     record.messagesIn++;
     record.bytesIn += body.length;
     // Decoders hand over Buffer views of the received chunk: wrap only what is not one already.
-    const data = body instanceof Buffer ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    if (!this.session.host.deliver(this.pipe!, data) && !this.#readingPaused) {
+    if (!this.session.host.deliver(this.pipe!, asBuffer(body)) && !this.#readingPaused) {
       this.#readingPaused = true;
       this.pauseInput();
     }
@@ -206,7 +225,7 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
       const ping = parsePingData(data);
       this.tap('in', 'PING', body, false);
       record.lastPingReceived = Date.now();
-      this.writeCommand('PONG', pongDataFor(ping));
+      this.answerPing({ websocket: false, data: pongDataFor(ping).slice() });
       // RFC 37: the TTL is how long the peer will wait for traffic before closing; honour it.
       if (ping.ttl > 0 && this.#ttlTimer === undefined) {
         this.#ttlTimer = setTimeout(() => this.#heartbeatExpired('TTL'), ping.ttl * 100);
@@ -224,7 +243,10 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     const options = this.session.host.options;
     if (options.heartbeatInterval <= 0) return;
     this.#pingTimer = setInterval(() => {
-      this.sendHeartbeat();
+      // Like a PONG, a PING due while the wire is blocked waits, once (libzmq sets _next_msg to
+      // produce_ping_message, which the next out_event writes).
+      this.#pendingHeartbeat = true;
+      this.#scheduleFlush();
       this.session.record.lastPingSent = Date.now();
       if (this.#heartbeatTimeoutTimer === undefined) {
         const timeout = options.heartbeatTimeout === -1 ? options.heartbeatInterval : options.heartbeatTimeout;
@@ -235,13 +257,14 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   /**
    * Writes a command after the handshake (PING, PONG): a command frame, or under CURVE a MESSAGE
-   * box whose flags byte says COMMAND (RFC 26), written as libzmq writes MESSAGEs.
+   * box whose flags byte says COMMAND (RFC 26), written as libzmq writes MESSAGEs. Returns false
+   * when the wire asks us to wait for {@link drained}.
    */
-  protected writeCommand(name: WireCommand, data: Uint8Array): void {
+  protected writeCommand(name: WireCommand, data: Uint8Array): boolean {
     const body = commandBody(name, data);
     this.tap('out', name, body, false);
-    if (this.#traffic) this.writeMessages([this.#traffic.seal(FLAG_COMMAND, body)]);
-    else this.writeCommandFrame(body);
+    if (this.#traffic) return this.writeMessages([this.#traffic.seal(FLAG_COMMAND, body)]);
+    return this.writeCommandFrame(body);
   }
 
   #heartbeatExpired(which: 'timeout' | 'TTL'): void {
@@ -251,15 +274,29 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
 
   // --- Moving messages --------------------------------------------------------------------------
 
-  /** PipeWriter: new messages are queued; flush them on a microtask so that sends batch up. */
+  /** PipeWriter: new messages are queued; they are written by the next {@link #flush}. */
   pipeReadable(): void {
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Flushes once the current macrotask is over (setImmediate), so that everything queued meanwhile
+   * leaves in one write, the way libzmq's I/O thread takes a pipe's messages in batches: the
+   * sends of a loop that awaits each one (an awaited send below the high-water mark resolves at
+   * once, so the whole loop runs in microtasks), the PONGs for one read. An idle socket pays one
+   * turn of the event loop, a few µs, before its message leaves; a microtask would write each
+   * awaited send on its own, one system call per message.
+   */
+  #scheduleFlush(): void {
     if (this.#flushScheduled || this.#failed || this.#waitingForDrain) return;
     this.#flushScheduled = true;
-    queueMicrotask(() => {
-      this.#flushScheduled = false;
-      this.#flush();
-    });
+    setImmediate(this.#flushNow);
   }
+
+  readonly #flushNow = (): void => {
+    this.#flushScheduled = false;
+    this.#flush();
+  };
 
   /** PipeReader: the application read enough to go below the receive HWM. */
   resumeReading(): void {
@@ -268,15 +305,43 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
     this.resumeInput();
   }
 
+  /**
+   * A PING arrived (a ZMTP PING, or a WebSocket ping over ZWS). The answer is written by the next
+   * flush, and only the latest one is kept until then: PINGs that arrive together get one PONG
+   * (for the latest), and while the wire asks us to wait, exactly one waits, as libzmq keeps one
+   * pong message and points `_next_msg` at it (zmtp_engine_t::process_heartbeat_message,
+   * ws_engine_t::process_command_message). A peer that floods PINGs and never reads so costs a
+   * bounded amount of memory, and a flood costs no write per PING.
+   *
+   * Input goes on being read meanwhile, as libzmq's in_event does whatever its output does: two
+   * peers that stopped reading while their output was blocked could each wait for the other for
+   * ever under traffic both ways.
+   */
+  protected answerPing(pong: Pong): void {
+    this.#pendingPong = pong;
+    this.#scheduleFlush();
+  }
+
   /** The wire accepted more after asking us to wait. */
   protected drained(): void {
     this.#waitingForDrain = false;
     this.#flush();
   }
 
+  /** Writes what waits: a due heartbeat and a PONG first, then messages from the pipe, until the wire asks us to wait. */
   #flush(): void {
+    if (this.#failed || this.#waitingForDrain) return;
+    if (this.#pendingHeartbeat) {
+      this.#pendingHeartbeat = false;
+      if (!this.sendHeartbeat()) this.#waitingForDrain = true;
+    }
+    const pong = this.#pendingPong;
+    if (pong !== undefined && !this.#waitingForDrain) {
+      this.#pendingPong = undefined;
+      if (!this.writePong(pong)) this.#waitingForDrain = true;
+    }
     const pipe = this.pipe;
-    if (!pipe || this.#failed) return;
+    if (!pipe) return;
     while (pipe.hasOutbound && !this.#waitingForDrain) {
       const batch: Uint8Array[] = [];
       let bytes = 0;

@@ -2,6 +2,7 @@
  * The engine for byte streams (tcp, ipc): ZMTP 3.1's greeting and frames (RFC 23, RFC 37) over a
  * `net.Socket`, decoded by zmtp/decoder.ts and written in corked batches.
  */
+import { Buffer } from 'node:buffer';
 import type { Socket } from 'node:net';
 import { ZmtpDecoder, type DecoderSink } from '../zmtp/decoder';
 import { FLAG_COMMAND } from '../zmtp/constants';
@@ -9,9 +10,10 @@ import { encodeFrame, frameHeaderSize, writeFrameHeader } from '../zmtp/frame';
 import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
+import { bufferView } from '../util/buffer-view';
 import { LINUX_ERRNO } from '../errors';
 import { securityOf } from '../options';
-import { EngineBase } from './engine-base';
+import { EngineBase, type Pong } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** Bodies at least this large are written by reference instead of being copied into the batch. */
@@ -29,13 +31,15 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   readonly #decoder: ZmtpDecoder;
   readonly #mechanism: string;
   #lastErrno: number | undefined;
+  /** The peer's FIN arrived. */
+  #ended = false;
 
   constructor(session: EngineSession, stream: Socket) {
     super(session);
     this.#stream = stream;
     this.#mechanism = securityOf(session.host.options).mechanism;
     // Bodies that span chunks are assembled in Buffers: no zero-filling, and what the application receives.
-    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, mechanism: this.#mechanism, allocate: Buffer.allocUnsafe });
+    this.#decoder = new ZmtpDecoder(this, { maxMessageSize: session.host.options.maxMessageSize, greeting: true, mechanism: this.#mechanism, allocate: Buffer.allocUnsafe, view: bufferView });
   }
 
   /** Sends our whole greeting at once and starts reading. */
@@ -51,6 +55,14 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     });
     stream.on('error', (err: NodeJS.ErrnoException) => {
       this.#lastErrno = typeof err.errno === 'number' ? -err.errno : undefined;
+    });
+    // The peer's FIN ends the connection at once, as libzmq's read() of 0 bytes does (EPIPE,
+    // stream_engine_base_t::read): Node would otherwise end our side and fail every later write,
+    // losing the messages it took from the pipe meanwhile. Bytes kept behind a full pipe are
+    // decoded first.
+    stream.on('end', () => {
+      this.#ended = true;
+      if (!this.#decoder.paused) this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE });
     });
     stream.on('close', () => this.fail({ kind: 'connection', errno: this.#lastErrno ?? LINUX_ERRNO.EPIPE }));
     stream.on('drain', () => this.drained());
@@ -115,20 +127,30 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     return ok;
   }
 
-  protected writeCommandFrame(body: Uint8Array): void {
-    this.#stream.write(encodeFrame(body, FLAG_COMMAND));
+  protected writeCommandFrame(body: Uint8Array): boolean {
+    return this.#stream.write(encodeFrame(body, FLAG_COMMAND));
   }
 
-  protected sendHeartbeat(): void {
-    this.writeCommand('PING', encodePingData(Math.floor(this.session.host.options.heartbeatTimeToLive / 100)));
+  protected sendHeartbeat(): boolean {
+    return this.writeCommand('PING', encodePingData(Math.floor(this.session.host.options.heartbeatTimeToLive / 100)));
   }
 
+  protected writePong(pong: Pong): boolean {
+    return this.writeCommand('PONG', pong.data);
+  }
+
+  /** The pipe is full: the decoder stops after this frame and keeps the rest, the socket stops reading. */
   protected pauseInput(): void {
+    this.#decoder.pause();
     this.#stream.pause();
   }
 
+  /** Decodes what was kept first; reading resumes only if that did not fill the pipe again. */
   protected resumeInput(): void {
-    this.#stream.resume();
+    this.guard(() => this.#decoder.resume());
+    if (this.failed || this.#decoder.paused) return;
+    if (this.#ended) this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE });
+    else this.#stream.resume();
   }
 
   protected destroyWire(): void {

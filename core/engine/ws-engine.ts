@@ -2,14 +2,16 @@
  * The engine for WebSockets (ws, wss): ZWS 2.0 (RFC 45) over an upgraded socket, data frames
  * through zws/data-frames.ts, control frames and the rest through the `ws` package.
  */
+import { Buffer } from 'node:buffer';
 import type { Duplex } from 'node:stream';
 import { LINUX_ERRNO, PROTOCOL_ERROR, ZmtpError } from '../errors';
 import { FLAG_COMMAND, FLAG_MORE } from '../zmtp/constants';
 import { WsFrameScanner } from '../zws/frame-scanner';
-import { DataFrameReader, encodeDataFrames } from '../zws/data-frames';
+import { DataFrameReader, encodeDataFrames, OPCODE_PING, OPCODE_PONG, type DataFrameSink } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
-import { OPCODE_BINARY, Receiver, Sender, type WsReceiver, type WsSender } from '../zws/ws-framing';
-import { EngineBase } from './engine-base';
+import { bufferView } from '../util/buffer-view';
+import { OPCODE_BINARY, Receiver, Sender, type WsReceiver } from '../zws/ws-framing';
+import { EngineBase, type Pong } from './engine-base';
 import type { EngineSession } from './engine-host';
 
 /** ZWS 2.0 flags byte (RFC 45): bit 0 MORE, bit 1 COMMAND. There is no LONG bit. */
@@ -17,6 +19,9 @@ const ZWS_MORE = 0x01;
 const ZWS_COMMAND = 0x02;
 /** How long a connection ended after a refusal waits for the peer to hang up before it is cut. */
 const END_GRACE_MS = 2000;
+
+/** The answer to an empty ping (what libzmq and browsers send), made once. */
+const EMPTY_WS_PONG: Pong = Object.freeze({ websocket: true, data: new Uint8Array(0) });
 
 /** A socket whose WebSocket upgrade has completed. */
 export interface UpgradedSocket {
@@ -27,6 +32,8 @@ export interface UpgradedSocket {
   readonly protocol: string;
   /** Bytes that arrived right behind the HTTP headers. */
   readonly head: Buffer;
+  /** When the handshake must be done by (Date.now() time; handshakeInterval from the TCP connection), if bounded. */
+  readonly handshakeDeadline?: number;
 }
 
 /**
@@ -37,18 +44,17 @@ export interface UpgradedSocket {
  * parsed, by the `ws` package; data frames are built, and the plain ones parsed, by
  * zws/data-frames.ts (the per-message cost of going through `ws` dominated ws throughput).
  */
-export class WsEngine extends EngineBase {
+export class WsEngine extends EngineBase implements DataFrameSink {
   readonly #link: UpgradedSocket;
   readonly #mask: boolean;
   readonly #scanner = new WsFrameScanner();
   #receiver: WsReceiver | undefined;
-  #sender: WsSender | undefined;
   #discardFirst = false;
   #receiverBusy = false;
   #inputPaused = false;
-  /** Plain data frames are parsed here while {@link #fast}; anything else goes to `ws`. */
+  /** Data frames, pings and pongs are parsed here while {@link #fast}; anything else goes to `ws`. */
   #reader: DataFrameReader | undefined;
-  #fast = false;
+  #fast = true;
 
   constructor(session: EngineSession, link: UpgradedSocket) {
     super(session);
@@ -73,25 +79,12 @@ export class WsEngine extends EngineBase {
     });
     const sender = new Sender(socket);
     this.#receiver = receiver;
-    this.#sender = sender;
-    this.#reader = new DataFrameReader(isServer, options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0);
-    this.#fast = !bare;
+    this.#reader = new DataFrameReader(isServer, options.maxMessageSize >= 0 ? options.maxMessageSize + 1 : 0, bufferView);
     receiver.on('message', (data, isBinary) => {
       if (!this.failed) this.guard(() => this.#message(data, isBinary));
     });
-    receiver.on('ping', (data) => {
-      this.trafficSeen();
-      // A WebSocket ping is the ZWS heartbeat, so it counts as a PING for the connection's record.
-      record.lastPingReceived = Date.now();
-      this.tap('in', 'ws-ping', data, false);
-      this.tap('out', 'ws-pong', data, false);
-      sender.pong(data, this.#mask);
-    });
-    receiver.on('pong', (data) => {
-      this.trafficSeen();
-      record.lastPongReceived = Date.now();
-      this.tap('in', 'ws-pong', data, false);
-    });
+    receiver.on('ping', (data) => this.#ping(data));
+    receiver.on('pong', (data) => this.#pong(data));
     receiver.on('conclude', (code, reason) => {
       // libzmq echoes a close frame and closes the connection, which the peer then retries.
       sender.close(code === 1005 ? undefined : code, reason, this.#mask, () => socket.end());
@@ -104,12 +97,13 @@ export class WsEngine extends EngineBase {
     });
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', () => undefined);
+    // A FIN ends the connection at once, as over tcp (libzmq reads 0 bytes: EPIPE).
+    socket.on('end', () => this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE }));
     socket.on('close', () => this.fail({ kind: 'connection', errno: LINUX_ERRNO.EPIPE }));
     socket.on('drain', () => this.drained());
     // libzmq's ws engine reports HANDSHAKE_SUCCEEDED when the upgrade completes and again when
     // the mechanism does (protocol.md §3.7): a debugger sees both, as with libzmq.
     this.session.host.monitor('HANDSHAKE_SUCCEEDED', 0, this.session.monitorEndpoint, { connectionId: record.id, routingId: record.pipe?.routingId });
-    // No handshake timer: libzmq applies ZMQ_HANDSHAKE_IVL to tcp and ipc only (protocol.md §3.7).
     if (bare) {
       // Bare ZWS2.0: our routing-id message (empty for PEER) goes first; the peer's first message
       // is its routing-id message and is dropped.
@@ -117,6 +111,9 @@ export class WsEngine extends EngineBase {
       this.#writePayloads([new Uint8Array([0])]);
       this.completeHandshake();
     } else {
+      // libzmq arms no handshake timer on ws (protocol.md §3.7); here handshakeInterval bounds the
+      // upgrade and the mechanism together, from the moment the TCP connection was made.
+      this.startHandshakeTimer(this.#link.handshakeDeadline);
       this.startMechanism();
     }
     if (head.length > 0) this.#onData(head);
@@ -127,44 +124,85 @@ export class WsEngine extends EngineBase {
     if (this.#fast) {
       let rest: Buffer[] | undefined;
       this.guard(() => {
-        rest = this.#reader!.push(chunk, this.#fastMessage);
+        rest = this.#reader!.push(chunk, this);
       });
-      if (rest === undefined || this.failed) return;
-      // A frame the fast path leaves alone: `ws` takes over from that frame's first byte.
-      this.#fast = false;
-      for (const part of rest) this.#parse(part);
+      if (rest !== undefined && !this.failed) this.#leaveFastPath(rest);
       return;
     }
     this.#parse(chunk);
   }
 
-  /** What `ws` would emit as 'message' for a plain data frame, without the detour. */
-  readonly #fastMessage = (flags: number, body: Buffer): boolean => {
+  /** A frame the fast path leaves alone: `ws` takes over from that frame's first byte. */
+  #leaveFastPath(rest: Buffer[]): void {
+    this.#fast = false;
+    for (const part of rest) this.#parse(part);
+  }
+
+  // --- DataFrameSink: the fast path --------------------------------------------------------------
+
+  /** What `ws` would emit as 'message' for a plain data frame, without the detour. False: stop reading. */
+  onData(flags: number, body: Buffer): boolean {
+    if (this.#discardFirst) {
+      this.#discardFirst = false;
+      this.trafficSeen();
+      return true;
+    }
     this.receiveFrame((flags & ZWS_MORE ? FLAG_MORE : 0) | (flags & ZWS_COMMAND ? FLAG_COMMAND : 0), body);
-    return !this.failed;
-  };
+    return !this.failed && !this.#inputPaused;
+  }
+
+  onControl(opcode: number, payload: Buffer): boolean {
+    if (opcode === OPCODE_PING) this.#ping(payload);
+    else this.#pong(payload);
+    return !this.failed && !this.#inputPaused;
+  }
+
+  /** A WebSocket ping is the ZWS heartbeat: it counts as a PING, answered with its payload echoed. */
+  #ping(data: Buffer): void {
+    if (this.failed) return;
+    this.trafficSeen();
+    this.session.record.lastPingReceived = Date.now();
+    this.tap('in', 'ws-ping', data, false);
+    // Copied: the payload is a view of the received chunk, which a waiting pong must not pin.
+    this.answerPing(data.length === 0 ? EMPTY_WS_PONG : { websocket: true, data: Buffer.from(data) });
+  }
+
+  #pong(data: Buffer): void {
+    if (this.failed) return;
+    this.trafficSeen();
+    this.session.record.lastPongReceived = Date.now();
+    this.tap('in', 'ws-pong', data, false);
+  }
 
   /**
-   * The full path: the fragment scanner and the `ws` parser (which parses synchronously). Back to
-   * the fast path once they stand at a frame boundary.
+   * The full path: the fragment scanner and the `ws` parser (which parses synchronously), given
+   * one frame at a time, so that a full pipe can stop it between two frames as it stops the fast
+   * path. Back to the fast path at the first frame boundary.
    */
   #parse(chunk: Buffer): void {
-    if (this.failed) return;
-    const clean = this.#scanner.push(chunk);
-    const fragment = this.#scanner.error;
-    if (fragment) {
-      // The frames ahead of the fragment are handled first, in order (a READY, data), as
-      // libzmq's decoder does; then the fragment ends the connection, unless one of them did.
-      this.#receiver!.write(chunk.subarray(0, clean), (err) => {
-        if (!err) this.fail({ kind: 'protocol', error: fragment });
-      });
+    let rest = chunk;
+    while (rest.length > 0 && !this.failed) {
+      const end = this.#scanner.push(rest, true);
+      const fragment = this.#scanner.error;
+      if (fragment) {
+        // The frames ahead of the fragment are handled first, in order (a READY, data), as
+        // libzmq's decoder does; then the fragment ends the connection, unless one of them did.
+        this.#receiver!.write(rest.subarray(0, end), (err) => {
+          if (!err) this.fail({ kind: 'protocol', error: fragment });
+        });
+        return;
+      }
+      if (!this.#receiver!.write(rest.subarray(0, end)) && !this.#receiverBusy) {
+        this.#receiverBusy = true;
+        this.#link.socket.pause();
+      }
+      rest = rest.subarray(end);
+      if (this.failed || !this.#scanner.atFrameStart) continue;
+      this.#fast = true;
+      if (this.#inputPaused) this.#reader!.keep(rest);
+      else if (rest.length > 0) this.#onData(rest);
       return;
     }
-    if (!this.#receiver!.write(chunk) && !this.#receiverBusy) {
-      this.#receiverBusy = true;
-      this.#link.socket.pause();
-    }
-    if (!this.failed && !this.#discardFirst && this.#scanner.atFrameStart) this.#fast = true;
   }
 
   #message(data: Buffer, isBinary: boolean): void {
@@ -194,6 +232,12 @@ export class WsEngine extends EngineBase {
     return ok;
   }
 
+  /** One control frame (ping or pong), built by `ws` and written as one buffer (one write, one entry in the socket's queue). */
+  #writeControl(opcode: number, payload: Buffer): boolean {
+    const parts = Sender.frame(payload, { fin: true, opcode, mask: this.#mask, readOnly: false, rsv1: false });
+    return this.#link.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+  }
+
   /** Data frames are built here in one buffer per batch (see encodeDataFrames), not one by one by `ws`. */
   protected writeMessages(messages: Uint8Array[]): boolean {
     const socket = this.#link.socket;
@@ -206,27 +250,42 @@ export class WsEngine extends EngineBase {
     return ok;
   }
 
-  protected writeCommandFrame(body: Uint8Array): void {
+  protected writeCommandFrame(body: Uint8Array): boolean {
     const payload = Buffer.allocUnsafe(1 + body.length);
     payload[0] = ZWS_COMMAND;
     payload.set(body, 1);
-    this.#writePayloads([payload]);
+    return this.#writePayloads([payload]);
   }
 
   /** RFC 45 heartbeats are WebSocket pings; libzmq ignores ZMTP PING commands over ws. */
-  protected sendHeartbeat(): void {
+  protected sendHeartbeat(): boolean {
     this.tap('out', 'ws-ping', new Uint8Array(0), false);
-    this.#sender?.ping(Buffer.alloc(0), this.#mask);
+    return this.#writeControl(OPCODE_PING, Buffer.alloc(0));
   }
 
+  /** A WebSocket pong echoing the ping's payload (RFC 6455 §5.5.3), or a ZMTP PONG for a ZMTP PING. */
+  protected writePong(pong: Pong): boolean {
+    if (!pong.websocket) return this.writeCommand('PONG', pong.data);
+    const payload = Buffer.from(pong.data.buffer, pong.data.byteOffset, pong.data.byteLength);
+    this.tap('out', 'ws-pong', payload, false);
+    return this.#writeControl(OPCODE_PONG, payload);
+  }
+
+  /** The pipe is full: both parsers stop after the current frame and keep the rest, the socket stops reading. */
   protected pauseInput(): void {
     this.#inputPaused = true;
     this.#link.socket.pause();
   }
 
+  /** Parses what was kept first; reading resumes only if that did not fill the pipe again. */
   protected resumeInput(): void {
     this.#inputPaused = false;
-    if (!this.#receiverBusy) this.#link.socket.resume();
+    let rest: Buffer[] | undefined;
+    this.guard(() => {
+      rest = this.#reader!.resume(this);
+    });
+    if (rest !== undefined && !this.failed) this.#leaveFastPath(rest);
+    if (!this.failed && !this.#inputPaused && !this.#receiverBusy) this.#link.socket.resume();
   }
 
   protected destroyWire(): void {

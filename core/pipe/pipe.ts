@@ -39,17 +39,28 @@ export class Pipe {
   /** ZMQ_SNDHWM for this pipe; 0 = no limit. */
   sendHighWaterMark: number;
   /** ZMQ_RCVHWM for this pipe's inbound messages; 0 = no limit. */
-  receiveHighWaterMark: number;
+  readonly receiveHighWaterMark: number;
+  /**
+   * A reader paused at the receive HWM resumes once this pipe has no more than this many messages
+   * queued: libzmq's reader activates its writer after each low-water-mark's worth of reads
+   * (pipe_t::compute_lwm: half the HWM, or the HWM less 1024 above 2048), so that a full queue
+   * refills in large steps rather than one message at a time.
+   */
+  readonly receiveResumeMark: number;
   writer: PipeWriter | undefined;
   reader: PipeReader | undefined;
   /** Messages from this peer sitting in the socket's receive queue. */
   inQueued = 0;
+  /** The receive queue refused more (the HWM was reached): the reader stopped and waits for resumeReading. */
+  readerStopped = false;
   terminated = false;
 
   constructor(connectionId: number, sendHighWaterMark: number, receiveHighWaterMark: number) {
     this.connectionId = connectionId;
     this.sendHighWaterMark = sendHighWaterMark;
     this.receiveHighWaterMark = receiveHighWaterMark;
+    const lowWaterMark = receiveHighWaterMark > 2048 ? receiveHighWaterMark - 1024 : (receiveHighWaterMark + 1) >> 1;
+    this.receiveResumeMark = receiveHighWaterMark - lowWaterMark;
   }
 
   get queuedOut(): number {

@@ -1,8 +1,8 @@
 /**
  * A socket's receive side: messages from every peer in arrival order, the receivers waiting for
  * one, and ZMQ_RCVHWM accounting. Each pipe counts its messages sitting here; when a reader
- * takes enough to bring a pipe back below its receive high-water mark, the pipe's reader (the
- * engine, or the other end of an inproc link) is told to resume.
+ * takes enough to bring a pipe down to its resume mark (libzmq's low-water mark), the pipe's
+ * reader (the engine, or the other end of an inproc link) is told to resume.
  */
 import { ZmqError } from '../errors';
 import type { Pipe } from '../pipe/pipe';
@@ -47,8 +47,9 @@ export class ReceiveQueue {
   deliver(pipe: Pipe, data: Buffer): boolean {
     if (this.#handToWaiter(pipe.routingId, data)) return true;
     this.#enqueue(pipe, { routingId: pipe.routingId, data });
-    pipe.inQueued++;
-    return pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark;
+    if (++pipe.inQueued < pipe.receiveHighWaterMark || pipe.receiveHighWaterMark === 0) return true;
+    pipe.readerStopped = true;
+    return false;
   }
 
   /** A locally made message (DISCONNECT_MSG, HICCUP_MSG), copied; it counts against no pipe. */
@@ -80,7 +81,7 @@ export class ReceiveQueue {
    * (ZMQ_RCVTIMEO: 0 fails at once, -1 waits for ever), then EAGAIN.
    */
   receive(timeout: number): Promise<ReceivedMessage> {
-    const queued = this.#takeOne();
+    const queued = this.takeOne();
     if (queued) return Promise.resolve(queued);
     if (timeout === 0) return Promise.reject(new ZmqError('EAGAIN', { detail: 'no message to receive' }));
     return new Promise((resolve, reject) => {
@@ -115,7 +116,8 @@ export class ReceiveQueue {
     return out ?? [];
   }
 
-  #takeOne(): ReceivedMessage | undefined {
+  /** The next queued message, or undefined when none is (never waits). */
+  takeOne(): ReceivedMessage | undefined {
     const batch = this.#batches.peek();
     if (!batch) return undefined;
     const message = batch.messages[batch.taken]!;
@@ -124,7 +126,7 @@ export class ReceiveQueue {
     return message;
   }
 
-  /** Accounts for `count` messages taken from the head batch, resuming its pipe's reader below the HWM. */
+  /** Accounts for `count` messages taken from the head batch, resuming its pipe's reader once enough were read (Pipe.receiveResumeMark). */
   #consume(batch: ReceivedBatch, count: number): void {
     batch.taken += count;
     if (this.#openBatch === batch) this.#openBatch = undefined;
@@ -132,7 +134,11 @@ export class ReceiveQueue {
     const pipe = batch.pipe;
     if (pipe) {
       pipe.inQueued -= count;
-      if (pipe.reader && (pipe.receiveHighWaterMark === 0 || pipe.inQueued < pipe.receiveHighWaterMark)) pipe.reader.resumeReading();
+      // Once per stop, when the backlog is down to the mark (not per message taken).
+      if (pipe.readerStopped && pipe.inQueued <= pipe.receiveResumeMark) {
+        pipe.readerStopped = false;
+        pipe.reader?.resumeReading();
+      }
     }
   }
 

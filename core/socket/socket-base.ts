@@ -21,6 +21,7 @@ import { WireBinding } from './wire-binding';
 import type { Binding, Connector, RemovePipeOptions, SessionHost } from './session-host';
 import { ReceiveQueue, type ReceivedMessage } from './receive-queue';
 import { InprocConnector, inprocBind } from './inproc';
+import { MessageIterator, type MessageSource } from './message-iterator';
 
 export type { ReceivedMessage } from './receive-queue';
 
@@ -455,17 +456,16 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
     return this.close();
   }
 
-  /** Ends the socket when iterated with `for await`. */
-  protected async *iterate(): AsyncGenerator<ReceivedMessage, void, undefined> {
-    while (!this.#closed) {
-      try {
-        yield await this.receiveMessage();
-      } catch (err) {
-        if (err instanceof ZmqError && (err.code === 'ENOTSOCK' || err.code === 'ETERM') && this.#closed) return;
-        throw err;
-      }
-    }
+  /** The socket's messages for `for await`, ending when it closes. */
+  protected iterate(): AsyncGenerator<ReceivedMessage, void, undefined> {
+    return new MessageIterator(this.#messageSource);
   }
+
+  readonly #messageSource: MessageSource = {
+    isClosed: () => this.#closed,
+    takeOne: () => (this.#closed ? undefined : this.#received.takeOne()),
+    receiveMessage: () => this.receiveMessage(),
+  };
 }
 
 /**

@@ -2,11 +2,12 @@
  * The ipc:// transport: Unix domain sockets carrying ZMTP streams.
  */
 import { createServer, connect as netConnect } from 'node:net';
-import { mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { lstatSync, mkdtempSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
+import { zmqErrorFromSystem } from './errno';
 import { closeServer, listenOn } from './tcp';
 import { acceptStreams, watchConnectingStream } from './stream-link';
 import type { ConnectAttempt, LinkObserver, Listener, Transport } from './transport';
@@ -60,12 +61,7 @@ export const ipcTransport: Transport & IpcStreams = {
     const text = endpoint.abstract ? `ipc://@${path}` : `ipc://${path}`;
     if (!endpoint.abstract) {
       if (!isDirectory(dirname(path))) throw new ZmqError('ENOENT', { address: text, detail: `folder ${dirname(path)} does not exist` });
-      // libzmq unlinks whatever is at the path first, taking the endpoint over from a dead process.
-      try {
-        unlinkSync(path);
-      } catch {
-        // nothing there
-      }
+      removeStaleSocket(path, text);
     }
     await listenOn(server, { path: endpoint.abstract ? `\0${path}` : path, exclusive: true }, text);
     return {
@@ -78,6 +74,27 @@ export const ipcTransport: Transport & IpcStreams = {
     };
   },
 };
+
+/**
+ * Takes the path over from a dead process, as libzmq does by unlinking it first, but only when
+ * what is there is a Unix socket: libzmq (ipc_listener_t::set_local_address) unlinks any file,
+ * so a mistyped endpoint could delete a user's file. Anything else (a file, a folder, a symbolic
+ * link, even one to a socket) is left alone and the bind fails with EADDRINUSE.
+ */
+function removeStaleSocket(path: string, address: string): void {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return; // nothing there
+  }
+  if (!stats.isSocket()) throw new ZmqError('EADDRINUSE', { address, detail: `${path} exists and is not a socket; it is left alone` });
+  try {
+    unlinkSync(path);
+  } catch (err) {
+    throw zmqErrorFromSystem(err, address);
+  }
+}
 
 function isDirectory(path: string): boolean {
   try {

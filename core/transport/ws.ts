@@ -6,7 +6,7 @@ import { createServer as createHttpServer, request as httpRequest, type Incoming
 import { createServer as createNetServer, connect as netConnect, isIP, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, createSecureContext, rootCertificates, TLSSocket, type ConnectionOptions, type SecureContext } from 'node:tls';
 import type { Duplex } from 'node:stream';
-import { PROTOCOL_ERROR, ZmqError, ZmtpError } from '../errors';
+import { LINUX_ERRNO, PROTOCOL_ERROR, ZmqError, ZmtpError } from '../errors';
 import { formatHost, type Endpoint, type WsEndpoint } from '../endpoint';
 import { WsEngine } from '../engine/ws-engine';
 import type { SocketOptions } from '../options';
@@ -59,15 +59,18 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
   socket.setNoDelay(true);
   const mechanism = securityOf(options).mechanism;
   let phase: Phase = 'tcp';
+  let handshake: HandshakeClock | undefined;
   const fail = (failure: LinkFailure): void => {
     if (phase === 'done') return;
     phase = 'done';
+    handshake?.stop();
     socket.destroy();
     observer.failed(failure);
   };
   socket.once('connect', () => {
     if (phase === 'done') return;
     phase = secure ? 'tls' : 'http';
+    handshake = HandshakeClock.start(options.handshakeInterval, fail);
     observer.connected(streamAddresses(socket));
     observer.stage(secure ? 'TLS_HANDSHAKE' : 'HTTP_UPGRADE');
   });
@@ -99,8 +102,10 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
     if (problem) return fail({ kind: 'protocol', message: problem.message, error: problem });
     if (phase === 'done') return;
     phase = 'done';
+    handshake?.stop();
     const protocol = response.headers['sec-websocket-protocol'] as string;
-    observer.established((session) => new WsEngine(session, { socket: upgraded, isServer: false, protocol, head }), streamAddresses(socket));
+    const handshakeDeadline = handshake?.deadline;
+    observer.established((session) => new WsEngine(session, { socket: upgraded, isServer: false, protocol, head, handshakeDeadline }), streamAddresses(socket));
   });
   request.on('response', (response: IncomingMessage) => {
     const status = `${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trim();
@@ -126,6 +131,7 @@ function connectWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, obser
     abort(): void {
       if (phase === 'done') return;
       phase = 'done';
+      handshake?.stop();
       request.destroy();
       socket.destroy();
     },
@@ -163,27 +169,76 @@ function clientTlsOptions(endpoint: WsEndpoint, options: Readonly<SocketOptions>
 
 // --- Listening ---------------------------------------------------------------------------------
 
+/**
+ * ZMQ_HANDSHAKE_IVL over the stages before ZWS starts (TLS, the HTTP upgrade). libzmq arms no
+ * handshake timer for ws at all (protocol.md §3.7), so a peer that connects and never finishes its
+ * upgrade holds a connection for ever; here the interval bounds the upgrade and the READY exchange
+ * together, from the TCP connection on (the engine is given the {@link deadline}).
+ */
+class HandshakeClock {
+  readonly deadline: number;
+  readonly #timer: NodeJS.Timeout;
+
+  private constructor(interval: number, expired: (failure: LinkFailure) => void) {
+    this.deadline = Date.now() + interval;
+    this.#timer = setTimeout(() => {
+      const message = `WebSocket upgrade not completed within ${interval} ms (handshakeInterval)`;
+      expired({ kind: 'connection', message, errno: LINUX_ERRNO.ETIMEDOUT, error: new ZmtpError('ERR_ZMTP_HANDSHAKE_TIMEOUT', message) });
+    }, interval);
+  }
+
+  /** A running clock, or none when handshakeInterval is 0 (no limit). */
+  static start(interval: number, expired: (failure: LinkFailure) => void): HandshakeClock | undefined {
+    return interval > 0 ? new HandshakeClock(interval, expired) : undefined;
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** How long a refused client gets to take our answer before its socket is destroyed regardless. */
+const REFUSAL_LINGER_MS = 1000;
+
+/**
+ * Answers a refused upgrade and lets the socket go: destroyed once the answer is written (a
+ * client that never reads or closes would otherwise keep a half-closed socket, and its
+ * descriptor, for ever), or after {@link REFUSAL_LINGER_MS} at the latest.
+ */
+function refuse(socket: Duplex, answer: string): void {
+  const timer = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
+  socket.once('close', () => clearTimeout(timer));
+  socket.end(answer, () => socket.destroy());
+}
+
 /** One accepted connection until its upgrade completes or fails; later reports are ignored. */
 class PendingUpgrade {
   readonly observer: LinkObserver;
   readonly addresses: LinkAddresses;
   readonly #unsettled: Set<PendingUpgrade>;
   readonly raw: Socket;
+  readonly #handshake: HandshakeClock | undefined;
   settled = false;
 
-  constructor(observer: LinkObserver, raw: Socket, unsettled: Set<PendingUpgrade>) {
+  constructor(observer: LinkObserver, raw: Socket, unsettled: Set<PendingUpgrade>, handshakeInterval: number) {
     this.observer = observer;
     this.raw = raw;
     this.addresses = streamAddresses(raw);
     this.#unsettled = unsettled;
     unsettled.add(this);
+    this.#handshake = HandshakeClock.start(handshakeInterval, (failure) => {
+      this.fail(failure);
+      raw.destroy();
+    });
   }
 
   establish(socket: Duplex, protocol: string, head: Buffer): void {
     this.#settle();
-    this.observer.established((session) => new WsEngine(session, { socket, isServer: true, protocol, head }), this.addresses);
+    const handshakeDeadline = this.#handshake?.deadline;
+    this.observer.established((session) => new WsEngine(session, { socket, isServer: true, protocol, head, handshakeDeadline }), this.addresses);
   }
 
+  /** The upgrade failed: reported once; whoever saw the failure ends the socket. */
   fail(failure: LinkFailure): void {
     if (this.settled) return;
     this.#settle();
@@ -192,6 +247,7 @@ class PendingUpgrade {
 
   #settle(): void {
     this.settled = true;
+    this.#handshake?.stop();
     this.#unsettled.delete(this);
   }
 }
@@ -212,7 +268,7 @@ async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, 
     mechanism = securityOf(options).mechanism;
     const problem = checkUpgradeRequest(request, mechanism);
     if (problem) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuse(socket, 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
       // libzmq's ws server refuses another mechanism's sub-protocol like any bad request (WS_UNSPECIFIED).
       const error = badUpgrade(problem.mechanisms ? mechanismMismatchText(problem.mechanisms.ours, problem.mechanisms.theirs) : problem.problem);
       return link.fail({ kind: 'protocol', message: problem.problem, error });
@@ -222,8 +278,13 @@ async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, 
     link.establish(socket, protocol, head);
   });
   http.on('request', (request: IncomingMessage, response) => {
-    response.writeHead(426, { Connection: 'close', 'Content-Length': '0', Upgrade: 'websocket' }).end();
-    pending.get(request.socket)?.fail({ kind: 'protocol', message: 'plain HTTP request', error: badUpgrade(`${request.method ?? '?'} request without Upgrade: websocket`) });
+    // Not refuse(): the response belongs to Node's HTTP server, which ends the socket after it
+    // (Connection: close); the timer only makes sure it goes.
+    const socket = request.socket;
+    const timer = setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS);
+    socket.once('close', () => clearTimeout(timer));
+    response.writeHead(426, { Connection: 'close', 'Content-Length': '0', Upgrade: 'websocket' }).end(() => socket.destroy());
+    pending.get(socket)?.fail({ kind: 'protocol', message: 'plain HTTP request', error: badUpgrade(`${request.method ?? '?'} request without Upgrade: websocket`) });
   });
   http.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     pending.get(socket)?.fail({ kind: 'protocol', message: err.message, error: badUpgrade(`malformed HTTP request (${err.code ?? err.message})`) });
@@ -232,7 +293,7 @@ async function listenWs(endpoint: WsEndpoint, options: Readonly<SocketOptions>, 
 
   const server = createNetServer({ noDelay: true });
   server.on('connection', (rawSocket: Socket) => {
-    const link = new PendingUpgrade(accept(streamAddresses(rawSocket)), rawSocket, unsettled);
+    const link = new PendingUpgrade(accept(streamAddresses(rawSocket)), rawSocket, unsettled, options.handshakeInterval);
     rawSocket.on('error', () => undefined);
     rawSocket.once('close', () => link.fail({ kind: 'connection', message: 'connection closed before the upgrade completed' }));
     if (!secureContext) {

@@ -128,40 +128,120 @@ function applyMask(bytes: Uint8Array, keyAt: number, from: number, to: number, p
   if (i + 2 < to) bytes[i + 2] ^= k2;
 }
 
+const plainView = (buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer => Buffer.from(buffer as ArrayBuffer, byteOffset, length);
+
 /** What {@link DataFrameReader} makes of the frame at a position. */
 const NEED_MORE = -1;
 const NOT_MINE = -2;
 
+/** RFC 6455 §5.2: FIN + opcode 9 (ping) and 10 (pong), unfragmented as control frames must be. */
+const FIN_PING = 0x89;
+const FIN_PONG = 0x8a;
+/** RFC 6455 §5.5: a control frame's payload is at most 125 bytes. */
+const MAX_CONTROL_PAYLOAD = 125;
+
+/** RFC 6455 §5.2 opcodes of the control frames the reader handles. */
+export const OPCODE_PING = 0x9;
+export const OPCODE_PONG = 0xa;
+
+/** Receives what {@link DataFrameReader} parses. A callback returning false stops the reader after that frame. */
+export interface DataFrameSink {
+  /** A binary message: its ZWS flags byte and its body (a view, unmasked). */
+  onData(flags: number, body: Buffer): boolean;
+  /** A ping or a pong ({@link OPCODE_PING}, {@link OPCODE_PONG}) and its payload (a view, unmasked). */
+  onControl(opcode: number, payload: Buffer): boolean;
+}
+
 /**
- * The receiving fast path for ZWS data: parses the plain frames a connection carries nearly all
- * the time — FIN binary messages with the expected masking, not empty, within `maxPayload` —
- * straight out of the received chunks, unmasking in place and copying only frames that span
- * chunks. At the first frame of any other kind (control frames, text, RSV bits, a wrong mask,
- * an oversized or empty message) it stops and gives back every byte from that frame's start,
- * for the full WebSocket parser to handle (and to report errors exactly as it does).
+ * The receiving fast path for ZWS: parses the frames a connection carries nearly all the time —
+ * FIN binary messages with the expected masking, not empty, within `maxPayload`, and pings and
+ * pongs — straight out of the received chunks, unmasking in place and copying only frames that
+ * span chunks. At the first frame of any other kind (close, text, RSV bits, a wrong mask, an
+ * oversized or empty message) it stops and gives back every byte from that frame's start, for
+ * the full WebSocket parser to handle (and to report errors exactly as it does).
+ *
+ * A sink that returns false (its pipe is full, or the connection ended) stops the reader right
+ * after that frame: the rest is kept, undecoded, until {@link resume}, so a peer's backlog never
+ * goes past what the sink accepted however much one read brought.
  */
 export class DataFrameReader {
   readonly #masked: boolean;
   readonly #maxPayload: number;
+  readonly #view: (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
   /** Bytes of an incomplete frame, from its first byte, kept from earlier chunks. */
   #held: Buffer[] = [];
   #heldBytes = 0;
   /** That frame's whole size once its header was seen, else 0. */
   #frameSize = 0;
+  /** Set when the sink returned false; cleared by {@link resume}. */
+  #halted = false;
+  /** Chunks kept while halted, in order; the first starts at a frame boundary. */
+  #stopped: Buffer[] = [];
+  #stoppedBytes = 0;
 
-  /** `masked`: frames must be masked (we are the server). `maxPayload`: 0 for no limit. */
-  constructor(masked: boolean, maxPayload: number) {
+  /**
+   * `masked`: frames must be masked (we are the server). `maxPayload`: 0 for no limit. `view`
+   * makes a message's body over part of a chunk (default `Buffer.from`; see ZmtpDecoder's option of
+   * the same name for why an engine passes a faster one).
+   */
+  constructor(masked: boolean, maxPayload: number, view: (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer = plainView) {
     this.#masked = masked;
     this.#maxPayload = maxPayload;
+    this.#view = view;
+  }
+
+  /** Bytes received and not parsed yet: an incomplete frame, and what waits behind a stop. */
+  get bufferedBytes(): number {
+    return this.#heldBytes + this.#stoppedBytes;
+  }
+
+  /** Whether the sink stopped the reader: what arrives is kept until {@link resume}. */
+  get stopped(): boolean {
+    return this.#halted;
   }
 
   /**
-   * Parses `chunk`, calling `onMessage` with each message's ZWS flags byte and body (a view);
-   * `onMessage` returns false to stop (the connection ended). Returns undefined when the whole
-   * chunk was taken (an incomplete frame is kept for the next one), or the bytes, from the
-   * start of the first frame it does not handle, that the full parser must get instead.
+   * Stops the reader as a sink returning false would, keeping `bytes` (which start at a frame
+   * boundary, after anything kept already) for {@link resume}.
    */
-  push(chunk: Buffer, onMessage: (flags: number, body: Buffer) => boolean): Buffer[] | undefined {
+  keep(bytes: Buffer): void {
+    this.#halted = true;
+    if (bytes.length === 0) return;
+    this.#stopped.push(bytes);
+    this.#stoppedBytes += bytes.length;
+  }
+
+  /**
+   * Parses `chunk`, calling `sink` per frame (or keeps it, while stopped). Returns undefined when
+   * everything was taken or kept (an incomplete frame, or the rest behind a stop), or the bytes,
+   * from the start of the first frame it does not handle, that the full parser must get instead.
+   */
+  push(chunk: Buffer, sink: DataFrameSink): Buffer[] | undefined {
+    if (this.#halted) {
+      this.keep(chunk);
+      return undefined;
+    }
+    return this.#parse(chunk, sink);
+  }
+
+  /** Goes on with what was kept while stopped; the sink may stop it again. Returns as {@link push} does. */
+  resume(sink: DataFrameSink): Buffer[] | undefined {
+    this.#halted = false;
+    while (this.#stopped.length > 0 && !this.#halted) {
+      const chunk = this.#stopped.shift()!;
+      this.#stoppedBytes -= chunk.length;
+      const rest = this.#parse(chunk, sink);
+      if (rest !== undefined) {
+        rest.push(...this.#stopped);
+        this.#stopped = [];
+        this.#stoppedBytes = 0;
+        return rest;
+      }
+    }
+    return undefined;
+  }
+
+  #parse(chunk: Buffer, sink: DataFrameSink): Buffer[] | undefined {
     let pos = 0;
     if (this.#heldBytes > 0) {
       if (this.#frameSize === 0) {
@@ -178,16 +258,17 @@ export class DataFrameReader {
       this.#held = [];
       this.#heldBytes = 0;
       this.#frameSize = 0;
-      if (!this.#emit(frame, 0, frame.length, onMessage)) return undefined;
       pos = need;
+      if (!this.#emit(frame, 0, frame.length, sink)) return this.#stopAt(chunk, pos);
     }
     const length = chunk.length;
     while (pos < length) {
       const size = this.#frameSizeAt(chunk, pos, length);
       if (size === NOT_MINE) return this.#giveBack(chunk, pos);
       if (size === NEED_MORE || pos + size > length) return this.#hold(chunk, pos, size === NEED_MORE ? 0 : size);
-      if (!this.#emit(chunk, pos, pos + size, onMessage)) return undefined;
-      pos += size;
+      const end = pos + size;
+      if (!this.#emit(chunk, pos, end, sink)) return this.#stopAt(chunk, end);
+      pos = end;
     }
     return undefined;
   }
@@ -196,12 +277,18 @@ export class DataFrameReader {
   #frameSizeAt(bytes: Uint8Array, start: number, end: number): number {
     const available = end - start;
     if (available < 1) return NEED_MORE;
-    if (bytes[start] !== FIN_BINARY) return NOT_MINE;
+    const first = bytes[start];
+    if (first !== FIN_BINARY && first !== FIN_PING && first !== FIN_PONG) return NOT_MINE;
     if (available < 2) return NEED_MORE;
     const second = bytes[start + 1];
     if (((second & MASK_BIT) !== 0) !== this.#masked) return NOT_MINE;
     let header = 2;
     let payload = second & 0x7f;
+    if (first !== FIN_BINARY) {
+      // Control frames have a 7-bit length (RFC 6455 §5.5); a longer one is the full parser's error.
+      if (payload > MAX_CONTROL_PAYLOAD) return NOT_MINE;
+      return header + (this.#masked ? 4 : 0) + payload;
+    }
     if (payload === 126) {
       if (available < 4) return NEED_MORE;
       payload = (bytes[start + 2] << 8) | bytes[start + 3];
@@ -217,14 +304,30 @@ export class DataFrameReader {
     return header + (this.#masked ? 4 : 0) + payload;
   }
 
-  #emit(bytes: Buffer, start: number, end: number, onMessage: (flags: number, body: Buffer) => boolean): boolean {
+  #emit(bytes: Buffer, start: number, end: number, sink: DataFrameSink): boolean {
     const len7 = bytes[start + 1] & 0x7f;
     let payloadAt = start + (len7 < 126 ? 2 : len7 === 126 ? 4 : 10);
     if (this.#masked) {
-      applyMask(bytes, payloadAt, payloadAt + 4, end);
+      const keyAt = payloadAt;
       payloadAt += 4;
+      if (end - payloadAt <= 32) {
+        // Small payloads (most messages): unmask in place here, without a call.
+        for (let i = payloadAt; i < end; i++) bytes[i] ^= bytes[keyAt + ((i - payloadAt) & 3)];
+      } else applyMask(bytes, keyAt, payloadAt, end);
     }
-    return onMessage(bytes[payloadAt], bytes.subarray(payloadAt + 1, end));
+    const first = bytes[start];
+    if (first === FIN_BINARY) return sink.onData(bytes[payloadAt], this.#view(bytes.buffer, bytes.byteOffset + payloadAt + 1, end - payloadAt - 1));
+    return sink.onControl(first & 0x0f, bytes.subarray(payloadAt, end));
+  }
+
+  /** The sink stopped us with the frame before `from`: keep the rest of `chunk` ahead of anything kept. */
+  #stopAt(chunk: Buffer, from: number): undefined {
+    this.#halted = true;
+    if (from < chunk.length) {
+      this.#stopped.unshift(chunk.subarray(from));
+      this.#stoppedBytes += chunk.length - from;
+    }
+    return undefined;
   }
 
   #hold(chunk: Buffer, from: number, frameSize: number): undefined {

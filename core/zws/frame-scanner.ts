@@ -41,12 +41,15 @@ export class WsFrameScanner {
   /**
    * Scans one chunk. Returns how many of its bytes come before the first fragment (all of them
    * when there is none), so that the frames ahead of it can still be handled in order, as
-   * libzmq's decoder does; {@link error} then names the fragment.
+   * libzmq's decoder does; {@link error} then names the fragment. With `untilFrameEnd` it stops
+   * as soon as a frame ends, and returns how many bytes that took (so that a caller can hand a
+   * parser one frame at a time and stop between two).
    */
-  push(chunk: Uint8Array): number {
+  push(chunk: Uint8Array, untilFrameEnd = false): number {
     if (this.#error) return 0;
     let pos = 0;
     while (pos < chunk.length) {
+      if (untilFrameEnd && pos > 0 && this.atFrameStart) return pos;
       switch (this.#state) {
         case State.Head: {
           // FIN and the opcode are in the first header byte: judge the frame where it starts.

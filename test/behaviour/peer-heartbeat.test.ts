@@ -2,7 +2,8 @@
  * Heartbeats and the handshake timeout. tcp/ipc (protocol.md §2.4, §2.5): ZMTP 3.1 PING/PONG
  * between two core peers, a silent raw peer dropped after heartbeatTimeout or the TTL it
  * announced, PONG context echo, and handshakeInterval. ws/wss (protocol.md §3.7, §3.8): WebSocket
- * ping/pong control frames instead, the same timeout, and no handshake timer (as libzmq).
+ * ping/pong control frames instead, the same timeout, and a handshake timer over the upgrade and
+ * READY (libzmq has none on ws: a deliberate difference).
  * inproc has no wire and no heartbeats.
  */
 import { describe, it } from 'node:test';
@@ -129,7 +130,7 @@ for (const transport of testTransports('tcp', 'ipc')) {
 }
 
 for (const transport of testTransports('ws', 'wss')) {
-  describe(`PEER over ${transport}: WebSocket heartbeats, no handshake timer`, () => {
+  describe(`PEER over ${transport}: WebSocket heartbeats and the handshake timer`, () => {
     const { peer } = usePeers(transport);
 
     it('drops a raw ws client that never answers pings after heartbeatTimeout', async () => {
@@ -184,22 +185,45 @@ for (const transport of testTransports('ws', 'wss')) {
       assert.deepEqual(client.routingIds, [id]);
     });
 
-    it('arms no handshake timer: handshakeInterval does not apply to ws (as libzmq)', async () => {
-      const server = peer({ handshakeInterval: 150 });
+    it('bounds the upgrade and READY with handshakeInterval (libzmq arms no timer on ws)', async () => {
+      const server = peer({ handshakeInterval: 300 });
       const events = recordEvents(server);
       const endpoint = await server.bind(uniqueEndpoint(transport));
-      // One client never sends its upgrade request, the other upgrades and never sends READY.
+      // One client never sends its upgrade request, one upgrades and never sends READY, one
+      // upgrades and sends READY late but within the interval.
       const silent = await rawWsClient(endpoint);
       const upgraded = await upgradedWsClient(endpoint, { ready: false });
-      await events.waitFor('HANDSHAKE_SUCCEEDED');
-      await delay(500);
-      assert.deepEqual(events.types(), ['LISTENING', 'ACCEPTED', 'ACCEPTED', 'HANDSHAKE_SUCCEEDED'], 'no HANDSHAKE_FAILED, no DISCONNECTED');
-      assert.ok(!silent.isClosed && !upgraded.isClosed);
-      // And the late READY still completes the handshake.
-      upgraded.sendReady();
-      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 2);
-      upgraded.send('late but fine');
-      assert.equal((await receive(server)).data.toString(), 'late but fine');
+      const late = await upgradedWsClient(endpoint, { ready: false });
+      await delay(100);
+      late.sendReady();
+      // Two upgrades, then the late READY.
+      await events.waitFor('HANDSHAKE_SUCCEEDED', undefined, 3000, 3);
+      await withTimeout(Promise.all([silent.waitClosed(), upgraded.waitClosed()]), 3000, 'both silent clients to be closed');
+      const failures = events.ofType('HANDSHAKE_FAILED_NO_DETAIL');
+      assert.equal(failures.length, 2);
+      for (const failed of failures) {
+        assert.equal(failed.error?.code, 'ERR_ZMTP_HANDSHAKE_TIMEOUT');
+        assert.equal(failed.value, 110, 'ETIMEDOUT, as a tcp handshake timeout reports it');
+        const accepted = events.ofType('ACCEPTED').find((e) => e.connectionId === failed.connectionId)!;
+        const after = failed.time - accepted.time;
+        assert.ok(after >= 280 && after < 2000, `failed ${after} ms after accept, handshakeInterval 300 from the TCP connection`);
+      }
+      assert.equal(events.ofType('DISCONNECTED').length, 2);
+      assert.ok(!late.isClosed, 'the peer that finished in time stays');
+      late.send('in time');
+      assert.equal((await receive(server)).data.toString(), 'in time');
+    });
+
+    it('retries a connect-side upgrade that a server never answers within handshakeInterval', async () => {
+      const raw = await RawWsServer.listen(transport);
+      const client = peer({ handshakeInterval: 200, reconnectInterval: 50 });
+      const events = recordEvents(client);
+      const id = client.connectPeer(raw.endpoint);
+      const failed = await events.waitFor('HANDSHAKE_FAILED_NO_DETAIL');
+      assert.equal(failed.error?.code, 'ERR_ZMTP_HANDSHAKE_TIMEOUT');
+      await events.waitFor('CONNECT_RETRIED');
+      await raw.connection(1);
+      assert.deepEqual(client.routingIds, [id], 'a timeout is retried, the id kept');
     });
   });
 }

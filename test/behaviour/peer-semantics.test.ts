@@ -3,13 +3,17 @@
  * connectPeer ids, routing-id allocation, send errors, the never-drop rule, receiving, and the
  * bind-side id lifecycle. ws/wss add what a WebSocket endpoint changes (protocol.md §3.2, §3.3):
  * the path in lastEndpoint, a server that ignores the path, the upgrade request libzmq expects.
+ * ipc adds what a bind does with a path that exists (a stale socket is taken over, anything else
+ * is left alone).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Context, Peer, type ReceivedMessage } from '../../core';
-import { isWebSocket, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
-import { usePeers, waitUntil, withTimeout } from '../support/peers';
+import { isWebSocket, tempDir, testTransports, unboundEndpoint, uniqueEndpoint } from '../support/endpoints';
+import { recordEvents, usePeers, waitUntil, withTimeout } from '../support/peers';
 import { LIBZMQ_OFFER, RawWsServer, wsTarget } from '../support/raw-ws';
 
 /** The routing id libzmq gives after `id`: +1 modulo 2^32, skipping 0. */
@@ -169,6 +173,34 @@ for (const transport of testTransports('tcp', 'ipc', 'inproc', 'ws', 'wss')) {
       assert.deepEqual(seen, ['a', 'b', 'c']);
     });
 
+    it('leaves the socket receiving when a for-await loop breaks, and a new loop goes on in order', async () => {
+      const { socket: server, endpoint } = await binder();
+      const client = peer();
+      const id = client.connectPeer(endpoint);
+      for (const text of ['a', 'b', 'c', 'd']) await client.send(id, text);
+      const seen: string[] = [];
+      for await (const message of server) {
+        seen.push(message.data.toString());
+        if (seen.length === 2) break;
+      }
+      for await (const message of server) {
+        seen.push(message.data.toString());
+        if (seen.length === 4) break;
+      }
+      assert.deepEqual(seen, ['a', 'b', 'c', 'd']);
+      await client.send(id, 'e');
+      assert.equal((await receive(server)).data.toString(), 'e', 'the socket still receives after both loops ended');
+    });
+
+    it('throws EAGAIN out of a for-await loop after receiveTimeout, as receive() rejects', async () => {
+      const { socket: server } = await binder({ receiveTimeout: 100 });
+      const loop = (async () => {
+        for await (const message of server) return message;
+        return undefined;
+      })();
+      await assert.rejects(loop, { code: 'EAGAIN' });
+    });
+
     it('delivers helloMessage first, before anything queued, in both directions', async () => {
       const { socket: server, endpoint } = await binder({ helloMessage: Buffer.from('hello from binder') });
       const client = peer({ helloMessage: Buffer.from('hello from connector') });
@@ -305,6 +337,40 @@ describe('PEER over ipc: wildcard bind', () => {
     assert.equal((await receive(server)).data.toString(), 'via wildcard');
     await server.unbind(endpoint);
     assert.throws(() => statSync(path), { code: 'ENOENT' }, 'unbind removes the socket file');
+  });
+});
+
+describe('PEER over ipc: binding where a file already is', () => {
+  const { peer } = usePeers();
+
+  it('takes over the socket file a dead process left behind, as libzmq does', async () => {
+    const path = join(tempDir(), 'stale.sock');
+    // A process that dies without closing leaves its socket file (a clean close would unlink it).
+    const script = `require('node:net').createServer().listen(${JSON.stringify(path)}, () => process.kill(process.pid, 'SIGKILL'))`;
+    spawnSync(process.execPath, ['-e', script]);
+    assert.ok(lstatSync(path).isSocket(), 'a stale socket file is there');
+    const server = peer();
+    const endpoint = await server.bind(`ipc://${path}`);
+    const client = peer();
+    await client.send(client.connectPeer(endpoint), 'over the stale path');
+    assert.equal((await receive(server)).data.toString(), 'over the stale path');
+  });
+
+  it('refuses with EADDRINUSE to bind over anything that is not a socket, and leaves it alone (libzmq would delete it)', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'notes.txt');
+    writeFileSync(file, 'precious');
+    const link = join(dir, 'link.sock');
+    symlinkSync(file, link);
+    const server = peer();
+    const events = recordEvents(server);
+    for (const path of [file, link, dir]) {
+      await assert.rejects(server.bind(`ipc://${path}`), { code: 'EADDRINUSE', address: `ipc://${path}` });
+    }
+    assert.equal(readFileSync(file, 'utf8'), 'precious');
+    assert.ok(lstatSync(link).isSymbolicLink());
+    assert.deepEqual(events.types(), ['BIND_FAILED', 'BIND_FAILED', 'BIND_FAILED']);
+    assert.deepEqual(events.ofType('BIND_FAILED').map((e) => e.value), [98, 98, 98], 'EADDRINUSE');
   });
 });
 

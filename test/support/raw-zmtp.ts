@@ -85,8 +85,10 @@ export class RawConnection {
   readonly closed: Promise<void>;
   #closed = false;
   #closedAt: number | undefined;
-  /** Received and not yet consumed by a read. */
-  #pending: Buffer = Buffer.alloc(0);
+  /** Received and not yet consumed by a read: joined lazily, when a read looks (a flood read back stays linear). */
+  #joined: Buffer = Buffer.alloc(0);
+  #arrived: Buffer[] = [];
+  #arrivedBytes = 0;
   #all: Buffer[] = [];
   readonly #waiters = new Set<() => void>();
 
@@ -94,7 +96,8 @@ export class RawConnection {
     this.socket = socket;
     destroyAfterTest(this);
     socket.on('data', (chunk: Buffer) => {
-      this.#pending = Buffer.concat([this.#pending, chunk]);
+      this.#arrived.push(chunk);
+      this.#arrivedBytes += chunk.length;
       this.#all.push(chunk);
       this.#wake();
     });
@@ -109,6 +112,20 @@ export class RawConnection {
         resolve();
       });
     });
+  }
+
+  /** What was received and not read yet, as one buffer. */
+  get #pending(): Buffer {
+    if (this.#arrived.length > 0) {
+      this.#joined = Buffer.concat([this.#joined, ...this.#arrived]);
+      this.#arrived = [];
+      this.#arrivedBytes = 0;
+    }
+    return this.#joined;
+  }
+
+  set #pending(rest: Buffer) {
+    this.#joined = rest;
   }
 
   get isClosed(): boolean {
@@ -127,6 +144,23 @@ export class RawConnection {
 
   write(bytes: Uint8Array | string): void {
     this.socket.write(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes);
+  }
+
+  /** Drops what was received and not read yet, once nothing more arrived for `quietMs`; returns how many bytes. */
+  async discardReceived(quietMs = 200, timeoutMs = 10_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let seen = -1;
+    const unread = (): number => this.#joined.length + this.#arrivedBytes;
+    while (unread() !== seen) {
+      if (Date.now() > deadline) throw new Error(`bytes kept arriving for ${timeoutMs} ms`);
+      seen = unread();
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+    }
+    this.#joined = Buffer.alloc(0);
+    this.#arrived = [];
+    this.#arrivedBytes = 0;
+    this.#all = [];
+    return seen;
   }
 
   destroy(): void {
