@@ -67,7 +67,7 @@ function shortKey(key: string): string {
 
 /**
  * A socket's security in one line: `CURVE client · profile "prod"`, `NULL (no security)`; a tap's
- * `relayed as is` or `terminating CURVE · server key rq:rM>}U?… · client key Yne@$w-v…`.
+ * `relayed as is` or `terminating CURVE · server key rq:rM>}U… · client key Yne@$w-v…`.
  */
 export function socketSecurityText(security: SocketSecurity): string {
   if (security.terminating !== undefined) return `terminating CURVE · server key ${shortKey(security.terminating.serverKey)} · client key ${shortKey(security.terminating.clientKey)}`;
