@@ -85,8 +85,8 @@ async function askSecurity(ctx: TapCommandContext): Promise<TerminateProfiles | 
 }
 
 const ROLE_TEXT = {
-  server: { what: 'CURVE server profile', why: 'its key pair must be the server the apps trust: they complete their handshake with the tap' },
-  client: { what: 'CURVE client profile', why: 'its key pair must be a client the upstream accepts: the tap connects onward with it' },
+  server: { what: 'CURVE server profile', step: '1/2', why: 'the server the apps trust: they complete their handshake with the tap' },
+  client: { what: 'CURVE client profile', step: '2/2', why: 'a client the upstream accepts: the tap connects onward with it' },
 } as const;
 
 /**
@@ -95,14 +95,15 @@ const ROLE_TEXT = {
  */
 async function askTerminatingProfile(ctx: TapCommandContext, role: 'server' | 'client'): Promise<string | undefined> {
   const fits = (p: SecurityProfile): boolean => p.mechanism === 'CURVE' && p.role === role;
+  const text = ROLE_TEXT[role];
   type Item = vscode.QuickPickItem & { readonly profile?: string };
-  const ADD: Item = { label: '$(add) Add Security Profile…', detail: `A new ${ROLE_TEXT[role].what}: a key pair from this machine, a new one, or an existing secret key` };
+  const ADD: Item = { label: '$(add) Add Security Profile…', detail: `A new ${text.what}: its key pair is ${text.why}` };
   const profiles = ctx.security.profiles.list().filter(fits);
   const picked = await vscode.window.showQuickPick<Item>(
-    [...profiles.map((p): Item => ({ label: `$(lock) ${p.name}`, description: describeProfile(p), profile: p.name })), ADD],
+    [...profiles.map((p): Item => ({ label: `$(lock) ${p.name}`, description: describeProfile(p), detail: `Its key pair must be ${text.why}`, profile: p.name })), ADD],
     {
-      title: `ZMQ: Start Tap — terminate CURVE: the ${role === 'server' ? 'apps\' side' : 'upstream side'}`,
-      placeHolder: `${profiles.length === 0 ? `No ${ROLE_TEXT[role].what} in zmqPeer.security.profiles yet: add one. ` : `Which ${ROLE_TEXT[role].what}? `}(${ROLE_TEXT[role].why})`,
+      title: `ZMQ: Start Tap — terminate CURVE (${text.step}): ${role === 'server' ? 'toward the apps' : 'toward the upstream'}`,
+      placeHolder: profiles.length === 0 ? `No ${text.what} yet: add one` : `Which ${text.what}?`,
       ignoreFocusOut: true,
     },
   );

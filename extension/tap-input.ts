@@ -21,7 +21,7 @@ export const TAP_POLICY_ITEMS: readonly { readonly policy: TapPolicy; readonly l
 /** The security step, as the quick pick offers it (relaying first: the default). */
 export const TAP_SECURITY_ITEMS: readonly { readonly terminate: boolean; readonly label: string; readonly detail: string }[] = [
   { terminate: false, label: 'Relay as is', detail: 'Default: CURVE and PLAIN handshakes are named, contents stay encrypted' },
-  { terminate: true, label: 'Terminate CURVE with my keys…', detail: "The tap ends CURVE on both legs with two security profiles' key pairs (the server the apps trust, a client the upstream accepts) and shows the traffic decrypted" },
+  { terminate: true, label: 'Terminate CURVE with my keys…', detail: 'Ends CURVE on both legs with the key pairs of two security profiles, and shows the traffic decrypted' },
 ];
 
 /** Why the tap cannot use one of its endpoints, or undefined when it can. */
