@@ -284,6 +284,8 @@ describe('session security profiles against a real core', () => {
     settings.push({ name: 'curve-other-server', mechanism: 'CURVE', role: 'server', keyPair: 'laptop' });
     profiles.reload();
     const wrong = await session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'curve-other-server', clientProfile: 'curve-client' } });
+    // Its client profile names the upstream's key, the server profile another: the log says which one the tap uses upstream.
+    assert.ok(log.some((line) => line.startsWith(`tap: client profile "curve-client" names server key ${server.publicKey}, but the tap connects upstream as a client of server profile "curve-other-server" (public key ${client.publicKey})`)));
     const failing = new Peer({ context, reconnectInterval: -1, curveServerKey: server.publicKey, curvePublicKey: appKeys.publicKey, curveSecretKey: appKeys.secretKey });
     cleanups.push(() => failing.close());
     failing.connectPeer(wrong.endpoint);
@@ -291,7 +293,7 @@ describe('session security profiles against a real core', () => {
     assert.equal(notices[0].tapId, wrong.tapId);
     assert.equal(notices[0].listen, wrong.endpoint);
     assert.match(notices[0].diagnosis, new RegExp(`^app's CURVE HELLO did not open with the server key the tap was given: the app trusts another server public key than ${client.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; give the tap the secret key of the server`));
-    const failedPair = session.snapshot().peers.find((p) => p.socketId === wrong.tapId && p.ended);
+    const failedPair = await waitFor(() => session.snapshot().peers.find((p) => p.socketId === wrong.tapId && p.ended), (p) => p !== undefined, 'the failed pair');
     assert.equal(failedPair?.pair?.diagnosis, notices[0].diagnosis, 'the pair row says the same');
     // Every connection fails the same way: the user is told once per tap.
     const again = new Peer({ context, reconnectInterval: -1, curveServerKey: server.publicKey, curvePublicKey: appKeys.publicKey, curveSecretKey: appKeys.secretKey });
