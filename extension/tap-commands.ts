@@ -127,7 +127,7 @@ async function pickTap(ctx: TapCommandContext, arg: unknown): Promise<string | u
   }
   if (taps.length === 1) return taps[0].tapId;
   const picked = await vscode.window.showQuickPick(
-    taps.map((t) => ({ label: `${t.listen} → ${t.upstream}`, description: `${t.policy} · ${t.connections} connection${t.connections === 1 ? '' : 's'}`, tapId: t.tapId })),
+    taps.map((t) => ({ label: `${t.listen} → ${t.upstream}`, description: `${t.policy}${t.terminating === null ? '' : ' · terminating CURVE'} · ${t.connections} connection${t.connections === 1 ? '' : 's'}`, tapId: t.tapId })),
     { title: 'Stop which tap?' },
   );
   return picked?.tapId;
