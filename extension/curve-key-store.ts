@@ -1,12 +1,13 @@
 /**
- * CURVE key pairs made by "ZMQ: Generate CURVE Keypair": the secret key goes into SecretStorage
+ * CURVE key pairs made by "ZMQ: Generate CURVE Keypair" (or an existing secret key entered while
+ * adding a security profile): the secret key goes into SecretStorage
  * (under {@link curveSecretId}) and nowhere else; the name, the public key and when it was made are
  * kept in the extension's global state, so they can be listed, shown and copied without touching a
  * secret. Keys are made by the core's `curveKeypair()` (libsodium's crypto_box_keypair, as
  * `zmq_curve_keypair`). No vscode import: `vscode.Memento` and `vscode.SecretStorage` fit the
  * interfaces below.
  */
-import { curveKeypair } from '../core/index';
+import { curveKeypair, curvePublic } from '../core/index';
 import { curveKeyProblem, curveSecretId, nameProblem, type SecretStore } from './security-profiles';
 
 /** The global-state key of the key pair list. */
@@ -62,6 +63,21 @@ export class CurveKeyStore {
     const pair = await curveKeypair();
     await this.#secrets.store(curveSecretId(name), pair.secretKey);
     const info: KeyPairInfo = { name, publicKey: pair.publicKey, created: now };
+    await this.#state.update(KEY_PAIRS_STATE, [...this.list().filter((k) => k.name !== name), info]);
+    return info;
+  }
+
+  /**
+   * Keeps an existing secret key (40 Z85 characters) as key pair `name` (replacing one of that
+   * name): a key made elsewhere, such as the secret key of the server a terminating tap stands in
+   * for. The public key is derived (zmq_curve_public). Errors quote none of the secret.
+   */
+  async import(name: string, secretKey: string, now = Date.now()): Promise<KeyPairInfo> {
+    const bad = nameProblem(name, 'A key pair name') ?? (curveKeyProblem(secretKey) === undefined ? undefined : 'a CURVE secret key is 40 Z85 characters (what zmq_curve_keypair wrote)');
+    if (bad) throw new Error(bad);
+    const publicKey = await curvePublic(secretKey);
+    await this.#secrets.store(curveSecretId(name), secretKey);
+    const info: KeyPairInfo = { name, publicKey, created: now };
     await this.#state.update(KEY_PAIRS_STATE, [...this.list().filter((k) => k.name !== name), info]);
     return info;
   }

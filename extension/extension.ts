@@ -9,6 +9,7 @@ import type { ZmqPeerApi } from './api';
 import { registerCommands, type CommandContext } from './commands';
 import { commandId } from './commands-table';
 import { ConnectFailureNotices, type ConnectFailure } from './connect-failure-notices';
+import { TapFailureNotices, type TapFailure } from './tap-failure-notices';
 import { adviceFor } from './error-explanations';
 import { errorCodeOf } from './handshake-ladder';
 import { CurveKeyStore } from './curve-key-store';
@@ -104,6 +105,7 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   const profileWarnings = new ProfileWarnings(log);
   profileWarnings.show(profiles.problems());
   context.subscriptions.push(new ConnectFailureNotices(session, (failure) => void warnConnectFailing(session, failure, log)));
+  context.subscriptions.push(new TapFailureNotices(session, (failure) => void warnTapFailing(failure, log)));
   context.subscriptions.push(
     ...registerCommands(commandContext, {
       openDebugger: (arg) => openDebugger(context, session, arg, panelOptions),
@@ -140,6 +142,17 @@ function activateWith(context: vscode.ExtensionContext, log: vscode.LogOutputCha
   return createPublicApi(session, async (target) => {
     await vscode.commands.executeCommand(commandId('openDebugger'), target);
   });
+}
+
+/**
+ * The one warning about a terminating tap's failure (a key that does not fit, most often): the tap's sentence, which
+ * says which key to check, and "Show in Debugger" (the failed pair is kept there with its ladder).
+ */
+async function warnTapFailing(failure: TapFailure, log: vscode.LogOutputChannel): Promise<void> {
+  const text = `Tap ${failure.listen} → ${failure.upstream} (terminating CURVE): ${failure.diagnosis}. If a key is named, check the security profiles the tap was started with (ZMQ: Start Tap › Terminate CURVE with my keys…).`;
+  log.warn(text);
+  const SHOW = 'Show in Debugger';
+  if ((await vscode.window.showWarningMessage(text, SHOW)) === SHOW) await vscode.commands.executeCommand(commandId('openDebugger'), { socketId: failure.tapId });
 }
 
 /**

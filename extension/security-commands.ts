@@ -108,16 +108,31 @@ export async function copyCurvePublicKey(sec: SecurityContext): Promise<void> {
   void vscode.window.showInformationMessage(`Copied the public key of "${picked.info.name}": ${picked.info.publicKey}`);
 }
 
-/** A key pair for a new CURVE profile: one of this machine's, or a new one. */
+/** A key pair for a new CURVE profile: one of this machine's, a new one, or an existing secret key entered. */
 async function pickKeyPair(sec: SecurityContext, role: 'client' | 'server'): Promise<string | undefined> {
   const NEW: KeyPick = { label: '$(add) Generate a new key pair…' };
-  const picked = await vscode.window.showQuickPick([...keyItems(sec.keys.list()), NEW], {
+  const EXISTING: KeyPick = { label: '$(key) Enter an existing secret key…', detail: "A key made elsewhere (the server's own, for a terminating tap): it goes to SecretStorage only" };
+  const picked = await vscode.window.showQuickPick([...keyItems(sec.keys.list()), NEW, EXISTING], {
     title: `ZMQ: Add Security Profile — ${role === 'client' ? 'our' : "the server's"} CURVE key pair`,
     ignoreFocusOut: true,
   });
   if (picked === undefined) return undefined;
   if (picked.info !== undefined) return picked.info.name;
+  if (picked === EXISTING) return (await importKeyPair(sec))?.name;
   return (await generateCurveKeypair(sec))?.name;
+}
+
+/** Keeps an existing CURVE secret key under a name: typed in a password box, stored in SecretStorage, its public key shown. */
+async function importKeyPair(sec: SecurityContext): Promise<KeyPairInfo | undefined> {
+  const taken = sec.keys.list().map((k) => k.name);
+  const name = (await ask('ZMQ: Add Security Profile — key pair name', 'A name for the key pair', (text) => nameProblem(text.trim(), 'The name'), { value: freshName(taken, 'key') }))?.trim();
+  if (!name) return undefined;
+  const secret = await ask(`ZMQ: Add Security Profile — secret key of "${name}"`, "The CURVE secret key (40 Z85 characters); kept in VS Code's SecretStorage, never in settings", (text) =>
+    curveKeyProblem(text.trim()) === undefined ? undefined : 'a CURVE secret key is 40 Z85 characters (what zmq_curve_keypair wrote)', { password: true });
+  if (secret === undefined) return undefined;
+  const info = await sec.keys.import(name, secret.trim());
+  sec.log.info(`CURVE key pair "${info.name}" kept from an existing secret key: public key ${info.publicKey} (the secret key is in SecretStorage)`);
+  return info;
 }
 
 /** Asks one line; undefined when cancelled. */
@@ -138,11 +153,12 @@ const KINDS: readonly (vscode.QuickPickItem & { profileKind: ProfileKind })[] = 
 
 /**
  * "ZMQ: Add Security Profile": the kind, a name, then what that kind needs; the profile is added
- * to `zmqPeer.security.profiles` in the user settings, its secrets to SecretStorage.
+ * to `zmqPeer.security.profiles` in the user settings, its secrets to SecretStorage. `preset`
+ * skips the questions it answers (Start Tap asks for a CURVE server or client profile).
  */
-export async function addSecurityProfile(sec: SecurityContext, preset: { readonly keyPair?: string } = {}): Promise<SecurityProfile | undefined> {
+export async function addSecurityProfile(sec: SecurityContext, preset: { readonly keyPair?: string; readonly kind?: ProfileKind } = {}): Promise<SecurityProfile | undefined> {
   const title = 'ZMQ: Add Security Profile';
-  const kind = (await vscode.window.showQuickPick(KINDS, { title, placeHolder: 'What does the debugger play?', ignoreFocusOut: true }))?.profileKind;
+  const kind = preset.kind ?? (await vscode.window.showQuickPick(KINDS, { title, placeHolder: 'What does the debugger play?', ignoreFocusOut: true }))?.profileKind;
   if (kind === undefined) return undefined;
   const names = sec.profiles.list().map((p) => p.name);
   const name = (await ask(`${title} — name`, 'A name for the profile (Connect Peer and Bind offer it by this name)', (text) => {

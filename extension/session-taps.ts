@@ -8,11 +8,17 @@
  * code and ZMTP readers a socket's connections use. The records themselves are kept too (bounded,
  * bytes cut to the capture limit), for the pcapng export through the core's `PcapngCapture`.
  *
+ * A tap started with CURVE keys terminates CURVE (core/tap/curve-tap-connection.ts): its socket row
+ * and tree row say so with the two public keys and the profiles they came from, and its pairs show
+ * what a NULL pair shows — INITIATE's and READY's metadata opened, messages decrypted. The secret
+ * keys go to the core tap and are kept nowhere here.
+ *
  * No vscode import: the session routes these views to its listeners, tests run it in plain Node.
  */
-import { PcapngCapture, Tap, type CaptureFormat, type FrameKind, type FrameRecord, type TapPolicy, type TapRecord, type TapState } from '../core/index';
-import type { LadderView, PeerView, SocketView, TrafficRecord } from '../webview/protocol';
+import { PcapngCapture, Tap, type CaptureFormat, type FrameKind, type FrameRecord, type TapCurveKeys, type TapPolicy, type TapRecord, type TapState } from '../core/index';
+import type { LadderView, PeerView, SocketView, TapTerminating, TrafficRecord } from '../webview/protocol';
 import { TAP_ID_PREFIX } from '../webview/state-keys';
+import { summariseInitiate, summariseReady } from './frame-summary';
 import { HandshakeLadders } from './handshake-ladder';
 import { RingBuffer } from './ring-buffer';
 
@@ -22,12 +28,23 @@ import { RingBuffer } from './ring-buffer';
  */
 export const FAILED_PAIRS_KEPT = 10;
 
+/** The two security profiles a terminating tap's keys come from ("Terminate CURVE with my keys…"). */
+export interface TerminateProfiles {
+  /** A CURVE server profile: its key pair is the server the apps trust. */
+  readonly serverProfile: string;
+  /** A CURVE client profile: its key pair is a client the upstream accepts. */
+  readonly clientProfile: string;
+}
+
 /** What "ZMQ: Start Tap" asks for. */
 export interface StartTapOptions {
   readonly listen: string;
   readonly upstream: string;
   readonly policy?: TapPolicy;
+  /** Terminate CURVE with the key pairs of these profiles (the session resolves them); absent: relay as is. */
+  readonly terminate?: TerminateProfiles;
 }
+
 
 /** A tap as the tree view and the commands list it. */
 export interface TapSummary {
@@ -38,6 +55,8 @@ export interface TapSummary {
   readonly state: TapState;
   /** Relayed connections open now. */
   readonly connections: number;
+  /** Set when the tap terminates CURVE; null when it relays as is. */
+  readonly terminating: TapTerminating | null;
 }
 
 /** The message rates (the sparklines) the taps feed: the session's SessionPictures. */
@@ -103,6 +122,8 @@ interface TapEntry {
   readonly tapId: string;
   readonly tap: Tap;
   readonly listen: string;
+  /** The profiles of a terminating tap (its public keys are the core tap's, once started). */
+  readonly terminate: TerminateProfiles | null;
   readonly pairs: Map<number, Pair>;
   readonly detach: () => void;
 }
@@ -132,17 +153,18 @@ export class SessionTaps {
   }
 
   /**
-   * Starts a tap; resolves with its id and the endpoint apps connect to (wildcards resolved).
+   * Starts a tap; resolves with its id and the endpoint apps connect to (wildcards resolved). With
+   * `curve` (the secret keys of `options.terminate`'s profiles, resolved by the session) it terminates CURVE.
    * @throws {ZmqError} EINVAL for endpoints a tap cannot use, EADDRINUSE… as a bind would
    */
-  async start(options: StartTapOptions): Promise<{ tapId: string; endpoint: string }> {
-    const tap = new Tap({ listen: options.listen.trim(), upstream: options.upstream.trim(), ...(options.policy ? { policy: options.policy } : {}) });
+  async start(options: StartTapOptions, curve?: TapCurveKeys): Promise<{ tapId: string; endpoint: string }> {
+    const tap = new Tap({ listen: options.listen.trim(), upstream: options.upstream.trim(), ...(options.policy ? { policy: options.policy } : {}), ...(curve ? { curve } : {}) });
     const tapId = `${TAP_ID_PREFIX}${this.#next++}`;
     const onRecord = (record: TapRecord): void => this.#onRecord(tapId, record);
     const onState = (): void => this.#host.changed(true);
     tap.on('record', onRecord);
     tap.on('state', onState);
-    const entry: TapEntry = { tapId, tap, listen: options.listen.trim(), pairs: new Map(), detach: () => {
+    const entry: TapEntry = { tapId, tap, listen: options.listen.trim(), terminate: curve && options.terminate ? options.terminate : null, pairs: new Map(), detach: () => {
       tap.off('record', onRecord);
       tap.off('state', onState);
     } };
@@ -205,6 +227,7 @@ export class SessionTaps {
       policy: e.tap.options.policy,
       state: e.tap.state,
       connections: [...e.pairs.values()].filter((p) => !p.closed).length,
+      terminating: terminatingView(e),
     }));
   }
 
@@ -216,8 +239,10 @@ export class SessionTaps {
       type: 'TAP',
       bound: t.state === 'listening' ? [t.listen] : [],
       connected: [t.upstream],
-      // A tap has no security of its own: it relays each side's handshake unchanged.
-      security: { profile: null, mechanism: 'relayed as is', role: null, publicKey: null },
+      // A relaying tap has no security of its own: it passes each side's handshake on unchanged.
+      security: t.terminating === null
+        ? { profile: null, mechanism: 'relayed as is', role: null, publicKey: null }
+        : { profile: null, mechanism: 'terminating CURVE', role: null, publicKey: null, terminating: t.terminating },
     }));
   }
 
@@ -304,13 +329,15 @@ export class SessionTaps {
         break;
       case 'command': {
         const kind = commandKind(record.name);
-        if (record.name === 'READY' && record.socketType !== undefined) {
+        // A terminating tap opens the app's INITIATE, which names its socket type as READY does under NULL.
+        if ((record.name === 'READY' || record.name === 'INITIATE') && record.socketType !== undefined) {
           if (record.from === 'upstream') pair.upstreamSocketType = record.socketType;
           else pair.appSocketType = record.socketType;
           for (const [name, value] of record.properties ?? []) pair.properties.push([`${record.from ?? 'app'} ${name}`, value]);
         }
         if (kind === 'PING' || kind === 'PONG' || kind === 'ws-ping' || kind === 'ws-pong') pair.lastHeartbeat = record.time;
-        this.#ladderFrame(entry, pair, record.from, record.time, kind === 'READY' || kind === 'ERROR' || kind === 'PING' || kind === 'PONG' || kind === 'ws-ping' || kind === 'ws-pong' ? kind : 'command', record.data, record.size);
+        if (entry.tap.terminating) this.#terminatedLadderFrame(entry, pair, record, kind);
+        else this.#ladderFrame(entry, pair, record.from, record.time, kind === 'READY' || kind === 'ERROR' || kind === 'PING' || kind === 'PONG' || kind === 'ws-ping' || kind === 'ws-pong' ? kind : 'command', record.data, record.size);
         this.#traffic(entry, record, kind, record.size, record.data);
         break;
       }
@@ -418,6 +445,23 @@ export class SessionTaps {
     this.#ladders.onFrame(entry.tapId, { time: Math.round(time), direction: from === 'upstream' ? 'in' : 'out', connectionId: pair.id, routingId: undefined, kind, more: false, size, body });
   }
 
+  /**
+   * A command of a terminated pair in its ladder: HELLO and WELCOME as the CURVE steps they are;
+   * INITIATE and READY, which the tap opened, with their metadata read as a NULL READY's.
+   */
+  #terminatedLadderFrame(entry: TapEntry, pair: Pair, record: Extract<TapRecord, { kind: 'command' }>, kind: string): void {
+    if ((record.name === 'INITIATE' || record.name === 'READY') && record.properties !== undefined) {
+      const detail = record.name === 'INITIATE' ? summariseInitiate(record.data, null) : summariseReady(record.data, null);
+      this.#ladders.addStep(entry.tapId, pair.id, {
+        time: Math.round(record.time), direction: record.from === 'upstream' ? 'in' : 'out', kind: record.name === 'INITIATE' ? 'security' : 'command',
+        label: record.name, detail: `${detail} · opened by the tap`,
+      });
+      return;
+    }
+    const ladderKind: FrameKind = kind === 'HELLO' || kind === 'WELCOME' || kind === 'ERROR' || kind === 'PING' || kind === 'PONG' || kind === 'ws-ping' || kind === 'ws-pong' ? kind : 'command';
+    this.#ladderFrame(entry, pair, record.from, record.time, ladderKind, record.data, record.size);
+  }
+
   #traffic(entry: TapEntry, record: TapRecord, kind: string, size: number, body: Uint8Array): void {
     const kept = Math.min(body.byteLength, this.#host.captureLimit);
     this.#host.pushTraffic({
@@ -482,6 +526,13 @@ export class SessionTaps {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** A tap's terminating keys as shown, once the core tap has derived its public keys; null for a relaying tap. */
+function terminatingView(entry: TapEntry): TapTerminating | null {
+  const keys = entry.tap.curvePublicKeys;
+  if (entry.terminate === null || keys === undefined) return null;
+  return { serverKey: keys.server, clientKey: keys.client, serverProfile: entry.terminate.serverProfile, clientProfile: entry.terminate.clientProfile };
+}
 
 /** The traffic kind of a command: the names a socket's frames use where they exist, the command's own otherwise. */
 function commandKind(name: string): string {

@@ -14,7 +14,7 @@
  * `batchInterval` ms holding at most {@link MAX_FRAMES_PER_BATCH} frames (the newest; the batch
  * says how many it skipped). Peer updates are coalesced per connection in the same batch.
  */
-import { Peer, ZmqError, type CaptureFormat, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions } from '../core/index';
+import { Peer, ZmqError, type CaptureFormat, type ConnectionInfo, type Context, type FrameRecord, type MonitorEvent, type PeerOptions, type TapCurveKeys } from '../core/index';
 import type { HostEvent, PayloadFormat, PeerView, ProfileSummary, SavedMessage, Snapshot, SocketView, TrafficRecord } from '../webview/protocol';
 import { decodePayload, hexPreview } from '../zmq-script/index';
 import { maskPlainHello } from './credential-mask';
@@ -24,8 +24,8 @@ import type { SessionApi } from './session-api';
 import { SessionEventLog } from './session-event-log';
 import { SessionPeers } from './session-peers';
 import { SessionPictures } from './session-pictures';
-import { SessionTaps, type StartTapOptions, type TapSummary } from './session-taps';
-import { SecurityProfileError } from './security-profiles';
+import { SessionTaps, type StartTapOptions, type TapSummary, type TerminateProfiles } from './session-taps';
+import { SecurityProfileError, type ResolvedProfile } from './security-profiles';
 import { DEFAULT_CAPTURE_LIMIT, DEFAULT_SETTINGS, socketDefaults, type CreateSocketOptions, type ProfileResolver, type SessionLogger, type SessionOptions, type SessionSettings } from './session-settings';
 import { securityView, toTrafficView } from './session-views';
 import { toNdjson } from './traffic-export';
@@ -295,13 +295,39 @@ export class ZmqSession implements SessionApi {
   /**
    * Starts a tap (core/tap): it listens on `listen` and relays every app that connects to
    * `upstream`; the debugger shows it as a socket of type TAP with a pair per relayed connection.
-   * Resolves with its id and the endpoint apps connect to. Throws the core's ZmqError.
+   * With `terminate` it ends CURVE on both legs with the key pairs of two security profiles (a CURVE
+   * server profile toward the apps, a CURVE client profile toward the upstream), their secret keys
+   * read from the secret store now and handed to the core tap only.
+   * Resolves with its id and the endpoint apps connect to. Throws the core's ZmqError, or a
+   * SecurityProfileError (EPROFILE) for a profile that is unknown, of the wrong kind, or missing its secret.
    */
   async startTap(options: StartTapOptions): Promise<{ tapId: string; endpoint: string }> {
     this.#checkOpen();
-    const started = await this.#taps.start(options);
-    this.#logger?.info(`tap ${started.tapId}: listening on ${started.endpoint}, relaying to ${options.upstream.trim()} (policy ${options.policy ?? 'mirror'})`);
+    const curve = options.terminate === undefined ? undefined : await this.#terminatingKeys(options.terminate);
+    const started = await this.#taps.start(options, curve);
+    const keys = this.#taps.list().find((t) => t.tapId === started.tapId)?.terminating;
+    const mode = keys ? `terminating CURVE: apps must trust server key ${keys.serverKey} (profile "${keys.serverProfile}"), the upstream sees client key ${keys.clientKey} (profile "${keys.clientProfile}"), ` : '';
+    this.#logger?.info(`tap ${started.tapId}: listening on ${started.endpoint}, relaying to ${options.upstream.trim()} (${mode}policy ${options.policy ?? 'mirror'})`);
     return started;
+  }
+
+  /** The secret keys of a terminating tap's two profiles, each checked to be the CURVE role its leg needs. */
+  async #terminatingKeys(terminate: TerminateProfiles): Promise<TapCurveKeys> {
+    if (this.#profiles === undefined) throw new SecurityProfileError('no security profiles: add a CURVE server and a CURVE client profile with "ZMQ: Add Security Profile"');
+    const [server, client] = await Promise.all([this.#profiles.resolve(terminate.serverProfile), this.#profiles.resolve(terminate.clientProfile)]);
+    const wrongKind = (resolved: ResolvedProfile, role: 'server' | 'client', why: string): SecurityProfileError | undefined =>
+      resolved.profile.mechanism === 'CURVE' && resolved.profile.role === role ? undefined
+        : new SecurityProfileError(`profile "${resolved.profile.name}" is a ${resolved.profile.mechanism} ${resolved.profile.role} profile; terminating CURVE needs a CURVE ${role} profile ${why}`);
+    const problem = wrongKind(server, 'server', 'toward the apps (the key pair of the server they trust)') ?? wrongKind(client, 'client', 'toward the upstream (a key pair it accepts)');
+    if (problem !== undefined) throw problem;
+    const serverSecretKey = server.options.curveSecretKey;
+    const clientSecretKey = client.options.curveSecretKey;
+    if (serverSecretKey === undefined || clientSecretKey === undefined) throw new SecurityProfileError('a CURVE profile resolved without its secret key');
+    if (client.profile.mechanism === 'CURVE' && client.profile.role === 'client' && client.profile.serverKey !== server.security.publicKey) {
+      // The tap is a client of the server profile's key upstream; the client profile's own server key is not used.
+      this.#logger?.warn(`tap: client profile "${client.profile.name}" names server key ${client.profile.serverKey}, but the tap connects upstream as a client of server profile "${server.profile.name}" (public key ${server.security.publicKey}): the upstream must be that server`);
+    }
+    return { serverSecretKey, clientSecretKey };
   }
 
   /** Stops a tap; its traffic stays in the buffer. Throws ENOTSOCK for an unknown id. */

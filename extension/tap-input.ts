@@ -1,7 +1,8 @@
 /**
  * Checking what "ZMQ: Start Tap" asks for, as the user types: where the tap listens, the upstream it
  * relays to (checked against the listen endpoint with the core tap's own rules: tcp:// and ipc://
- * mix, ws:// pairs with ws://, no inproc:// or wss://), and the policy for an upstream that is down.
+ * mix, ws:// pairs with ws://, no inproc:// or wss://), the policy for an upstream that is down, and
+ * the security step (relay as is, or terminate CURVE with two profiles).
  * No vscode import: the input boxes call these and show the text they return.
  */
 import { isZmqError, Tap, type TapPolicy } from '../core/index';
@@ -15,6 +16,12 @@ export const DEFAULT_TAP_LISTEN = 'tcp://127.0.0.1:*';
 export const TAP_POLICY_ITEMS: readonly { readonly policy: TapPolicy; readonly label: string; readonly detail: string }[] = [
   { policy: 'mirror', label: 'mirror', detail: 'While the upstream refuses, the tap stops listening too: apps see ECONNREFUSED, as if they connected directly (default)' },
   { policy: 'hold', label: 'hold', detail: 'Accept apps and keep their greeting waiting while the upstream is down (up to 25 s), then close them' },
+];
+
+/** The security step, as the quick pick offers it (relaying first: the default). */
+export const TAP_SECURITY_ITEMS: readonly { readonly terminate: boolean; readonly label: string; readonly detail: string }[] = [
+  { terminate: false, label: 'Relay as is', detail: 'Default: CURVE and PLAIN handshakes are named, contents stay encrypted' },
+  { terminate: true, label: 'Terminate CURVE with my keys…', detail: 'Ends CURVE on both legs with the key pairs of two security profiles, and shows the traffic decrypted' },
 ];
 
 /** Why the tap cannot use one of its endpoints, or undefined when it can. */
@@ -41,6 +48,17 @@ export function validateTapListen(text: string): string | undefined {
 /** The upstream endpoint, given the listen endpoint already chosen. Undefined when valid, else what is wrong. */
 export function validateTapUpstream(text: string, listen: string): string | undefined {
   return validateEndpointInput(text, 'connect') ?? tapProblem(listen.trim(), text.trim());
+}
+
+/**
+ * A command argument's `terminate`: `{ serverProfile, clientProfile }` (profile names) to terminate
+ * CURVE, null for `null` or `false` (relay as is), undefined for anything else (absent: ask).
+ */
+export function terminateOf(value: unknown): { serverProfile: string; clientProfile: string } | null | undefined {
+  if (value === null || value === false) return null;
+  if (typeof value !== 'object' || value === undefined) return undefined;
+  const { serverProfile, clientProfile } = value as Record<string, unknown>;
+  return typeof serverProfile === 'string' && typeof clientProfile === 'string' ? { serverProfile, clientProfile } : undefined;
 }
 
 /** A policy from a command's argument, checked (anything else: undefined, so the user is asked). */

@@ -1,11 +1,13 @@
 /**
  * The "ZMQ Sockets" tree view: sockets, and under each its peers (routing id, state, endpoint);
- * then the taps (listen → upstream, policy, open connections), each with Stop inline.
+ * then the taps (listen → upstream, policy, relayed as is or terminating CURVE, open connections),
+ * each with Stop inline.
  * Refreshes on the session's batched events, so it redraws at most once per batch window.
  */
 import * as vscode from 'vscode';
 import type { PeerView, SocketView } from '../webview/protocol';
 import type { ZmqSession } from './session';
+import { shortKey } from './security-profiles';
 import type { TapSummary } from './session-taps';
 
 /** A socket row; `contextValue` "zmqSocket". Also the argument commands get from its menu. */
@@ -86,9 +88,13 @@ function peerItem(peer: PeerView): vscode.TreeItem {
 function tapItem(tap: TapSummary): vscode.TreeItem {
   const item = new vscode.TreeItem(`${tap.listen} → ${tap.upstream}`, vscode.TreeItemCollapsibleState.None);
   const count = `${tap.connections} connection${tap.connections === 1 ? '' : 's'}`;
+  const t = tap.terminating;
   item.id = `tap:${tap.tapId}`;
-  item.description = `tap · ${tap.policy} · ${count}${tap.state === 'upstream-down' ? ' · upstream down' : ''}`;
-  item.tooltip = `Tap ${tap.tapId}: apps connect to ${tap.listen}, relayed to ${tap.upstream}\nPolicy when the upstream is down: ${tap.policy}\nState: ${tap.state} · ${count}`;
+  item.description = `tap · ${tap.policy} · ${t === null ? '' : `terminating CURVE (${shortKey(t.serverKey)} / ${shortKey(t.clientKey)}) · `}${count}${tap.state === 'upstream-down' ? ' · upstream down' : ''}`;
+  const security = t === null
+    ? 'Security: relayed as is (CURVE and PLAIN handshakes are named, contents stay encrypted)'
+    : `Security: terminating CURVE — apps must trust server key ${t.serverKey} (profile "${t.serverProfile}"), the upstream sees client key ${t.clientKey} (profile "${t.clientProfile}")`;
+  item.tooltip = `Tap ${tap.tapId}: apps connect to ${tap.listen}, relayed to ${tap.upstream}\nPolicy when the upstream is down: ${tap.policy}\n${security}\nState: ${tap.state} · ${count}`;
   item.iconPath = new vscode.ThemeIcon(tap.state === 'upstream-down' ? 'warning' : 'eye');
   item.contextValue = 'zmqTap';
   item.command = { command: 'zmqPeer.openDebugger', title: 'Open Debugger', arguments: [{ socketId: tap.tapId }] };

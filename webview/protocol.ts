@@ -40,6 +40,18 @@ export interface SocketSecurity {
   readonly role: 'client' | 'server' | null;
   /** Our CURVE public key (Z85), when the socket has one: what a server's allow-list needs. */
   readonly publicKey: string | null;
+  /** A tap that terminates CURVE: its keys; absent for sockets and relaying taps. */
+  readonly terminating?: TapTerminating;
+}
+
+/** What a tap that terminates CURVE shows of its keys: public keys (Z85) and the profiles they came from, never a secret. */
+export interface TapTerminating {
+  /** The server public key the apps must trust (the key pair of the CURVE server profile). */
+  readonly serverKey: string;
+  /** The client public key the upstream sees (the key pair of the CURVE client profile). */
+  readonly clientKey: string;
+  readonly serverProfile: string;
+  readonly clientProfile: string;
 }
 
 /** A security profile as the debugger offers it (its secrets stay in the extension's SecretStorage). */

@@ -197,6 +197,21 @@ describe('CURVE key store', () => {
     await state.update(KEY_PAIRS_STATE, [{ name: 'x' }, 7, { name: 'ok', publicKey: again.publicKey, created: 1 }]);
     assert.deepEqual(store.list().map((k) => k.name), ['ok']);
   });
+
+  it('keeps an existing secret key (a server\'s, for a terminating tap) in the secret store only, its public key derived; a bad one refused without quoting it', async () => {
+    const state = memoryState();
+    const secrets = memorySecrets();
+    const store = new CurveKeyStore(state, secrets);
+    const existing = await curveKeypair();
+    const info = await store.import('upstream-server', existing.secretKey, 42);
+    assert.deepEqual(info, { name: 'upstream-server', publicKey: existing.publicKey, created: 42 });
+    assert.equal(secrets.map.get(curveSecretId('upstream-server')), existing.secretKey);
+    assert.ok(!JSON.stringify([...state.map]).includes(existing.secretKey), 'no secret in the global state');
+    const notZ85 = `${existing.secretKey.slice(0, 39)}~`;
+    await assert.rejects(store.import('bad', notZ85), (err: Error) => /40 Z85 characters/.test(err.message) && !err.message.includes(notZ85.slice(0, 10)));
+    await assert.rejects(store.import('short', 'abc'), /40 Z85 characters/);
+    assert.deepEqual(store.list().map((k) => k.name), ['upstream-server']);
+  });
 });
 
 describe('PLAIN passwords masked out of HELLO', () => {

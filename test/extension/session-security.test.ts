@@ -5,15 +5,19 @@
  * server key and a refused password named on the failing step. And, over all of it, that no
  * secret (CURVE secret keys, PLAIN passwords, in any encoding) reaches the settings, the log (at
  * trace level, frame dumps included), what the webview is sent, the snapshot or the traffic export.
+ * Also a tap terminating CURVE with two of those profiles between a core CURVE client and a core
+ * CURVE server: the traffic decrypted in what the webview gets, the tap's row, and a wrong server
+ * profile told once as a warning in the tap's words — with no secret in any of it, nor in the pcapng.
  */
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { Context, curveKeypair, type CurveKeyPairText } from '../../core/index';
+import { Context, curveKeypair, Peer, type CurveKeyPairText } from '../../core/index';
 import { CurveKeyStore } from '../../extension/curve-key-store';
 import { SettingsProfiles } from '../../extension/profile-resolver';
 import { curveSecretId, plainPasswordId } from '../../extension/security-profiles';
 import { ZmqSession } from '../../extension/session';
 import type { SessionLogger } from '../../extension/session-settings';
+import { TapFailureNotices, type TapFailure } from '../../extension/tap-failure-notices';
 import type { HostEvent, LadderView, PeerView } from '../../webview/protocol';
 import { memorySecrets, memoryState } from '../support/secret-stores';
 
@@ -85,6 +89,11 @@ async function setup(): Promise<Setup> {
   cleanups.push(() => session.dispose());
   const secretTexts = [client.secretKey, server.secretKey, stranger.secretKey, PLAIN_SERVER_PASSWORD, WRONG_PASSWORD];
   return { session, events, log, settings, client, server, secretTexts, profiles };
+}
+
+/** The traffic frames the webview was sent, as [socket, direction, kind, text]. */
+function trafficSent(events: readonly HostEvent[], socketId: string): [string, string, string][] {
+  return events.flatMap((e) => (e.type === 'traffic' ? e.frames : [])).filter((f) => f.socketId === socketId).map((f) => [f.direction, f.kind, Buffer.from(f.data, 'base64').toString('latin1')]);
 }
 
 function ladderOf(session: ZmqSession, peer: PeerView): LadderView | undefined {
@@ -222,6 +231,99 @@ describe('session security profiles against a real core', () => {
     assertNoSecret('what the webview is sent', JSON.stringify(events), secretTexts);
     assertNoSecret('the snapshot', JSON.stringify(session.snapshot()), secretTexts);
     assertNoSecret('the traffic export', session.exportTraffic(), secretTexts);
+  });
+
+  it('terminating tap: a CURVE app and a CURVE server through the tap with a server and a client profile; traffic decrypted for the webview; the row says so; a wrong server profile warned once in the tap\'s words; no secret anywhere', async () => {
+    const { session, events, log, settings, client, server, secretTexts, profiles } = await setup();
+    const context = new Context();
+    cleanups.push(() => context.term());
+    // The upstream: a CURVE server with the key pair of profile "curve-server", admitting only the client key of "curve-client".
+    const upstream = new Peer({ context, curveServer: true, curveSecretKey: server.secretKey });
+    upstream.zapHandler = ({ clientKey }) => (clientKey === client.publicKey ? { status: 200, userId: 'tap' } : { status: 400, statusText: 'not allowed' });
+    cleanups.push(() => upstream.close());
+    const upstreamEndpoint = await upstream.bind('tcp://127.0.0.1:*');
+    // The app has a key of its own, which the upstream would refuse: the upstream sees the tap's client key.
+    const appKeys = await curveKeypair();
+    const app = new Peer({ context, curveServerKey: server.publicKey, curvePublicKey: appKeys.publicKey, curveSecretKey: appKeys.secretKey });
+    cleanups.push(() => app.close());
+    const secrets = [...secretTexts, appKeys.secretKey];
+
+    const notices: TapFailure[] = [];
+    const notifier = new TapFailureNotices(session, (failure) => notices.push(failure));
+    cleanups.push(async () => notifier.dispose());
+    const { tapId, endpoint } = await session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'curve-server', clientProfile: 'curve-client' } });
+    const keys = { serverKey: server.publicKey, clientKey: client.publicKey, serverProfile: 'curve-server', clientProfile: 'curve-client' };
+    assert.deepEqual(session.taps()[0].terminating, keys);
+    assert.deepEqual(session.snapshot().sockets.find((s) => s.socketId === tapId)?.security, { profile: null, mechanism: 'terminating CURVE', role: null, publicKey: null, terminating: keys });
+
+    const routingId = app.connectPeer(endpoint);
+    await app.send(routingId, 'the plans, sealed');
+    const received = await upstream.receive();
+    assert.equal(Buffer.from(received.data).toString(), 'the plans, sealed');
+    assert.equal(upstream.connections()[0].peerProperties['User-Id'], 'tap', 'the upstream admitted the tap\'s client key');
+    await upstream.send(received.routingId, 'reply, sealed');
+    assert.equal(Buffer.from((await app.receive()).data).toString(), 'reply, sealed');
+
+    // The pair: both socket types (the app's from its INITIATE, opened), ACTIVE, no diagnosis.
+    const pair = await waitFor(() => session.snapshot().peers.find((p) => p.socketId === tapId), (p) => p?.state === 'ACTIVE' && p.messagesIn === 1, 'the pair ACTIVE with the reply');
+    assert.deepEqual([pair!.pair?.appSocketType, pair!.pair?.upstreamSocketType, pair!.pair?.diagnosis, pair!.mechanism], ['PEER', 'PEER', null, 'CURVE']);
+    // What the webview gets: the messages decrypted, as a NULL pair's; the handshake named.
+    session.flush();
+    const sent = trafficSent(events, tapId);
+    assert.deepEqual(sent.filter(([, kind]) => kind === 'data'), [['out', 'data', 'the plans, sealed'], ['in', 'data', 'reply, sealed']]);
+    const commands = sent.filter(([, kind]) => kind !== 'data').map(([dir, kind]) => `${dir} ${kind}`);
+    for (const expected of ['out greeting', 'in greeting', 'out HELLO', 'in WELCOME', 'out INITIATE', 'in READY']) assert.ok(commands.includes(expected), `${expected} in ${commands.join(', ')}`);
+    assert.ok(!sent.some(([, kind]) => kind === 'MESSAGE'), 'no MESSAGE box shown: its contents are');
+    const ladder = ladderOf(session, pair!);
+    assert.equal(ladder!.current.steps.find((s) => s.label === 'INITIATE')?.detail, 'Socket-Type="PEER" · opened by the tap');
+    assert.equal(ladder!.current.steps.find((s) => s.label === 'READY')?.detail, 'Socket-Type="PEER" · opened by the tap');
+    assert.ok(stepsOf(ladder).includes('out data 17 B'), stepsOf(ladder).join(', '));
+    assert.ok(log.some((line) => line.includes(`terminating CURVE: apps must trust server key ${server.publicKey} (profile "curve-server")`)), 'the log says how the tap runs');
+
+    // A second tap with the wrong server profile (another key pair than the server the app trusts): one warning, in the tap's words.
+    settings.push({ name: 'curve-other-server', mechanism: 'CURVE', role: 'server', keyPair: 'laptop' });
+    profiles.reload();
+    const wrong = await session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'curve-other-server', clientProfile: 'curve-client' } });
+    // Its client profile names the upstream's key, the server profile another: the log says which one the tap uses upstream.
+    assert.ok(log.some((line) => line.startsWith(`tap: client profile "curve-client" names server key ${server.publicKey}, but the tap connects upstream as a client of server profile "curve-other-server" (public key ${client.publicKey})`)));
+    const failing = new Peer({ context, reconnectInterval: -1, curveServerKey: server.publicKey, curvePublicKey: appKeys.publicKey, curveSecretKey: appKeys.secretKey });
+    cleanups.push(() => failing.close());
+    failing.connectPeer(wrong.endpoint);
+    await waitFor(() => notices.length, (n) => n > 0, 'the warning');
+    assert.equal(notices[0].tapId, wrong.tapId);
+    assert.equal(notices[0].listen, wrong.endpoint);
+    assert.match(notices[0].diagnosis, new RegExp(`^app's CURVE HELLO did not open with the server key the tap was given: the app trusts another server public key than ${client.publicKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; give the tap the secret key of the server`));
+    const failedPair = await waitFor(() => session.snapshot().peers.find((p) => p.socketId === wrong.tapId && p.ended), (p) => p !== undefined, 'the failed pair');
+    assert.equal(failedPair?.pair?.diagnosis, notices[0].diagnosis, 'the pair row says the same');
+    // Every connection fails the same way: the user is told once per tap.
+    const again = new Peer({ context, reconnectInterval: -1, curveServerKey: server.publicKey, curvePublicKey: appKeys.publicKey, curveSecretKey: appKeys.secretKey });
+    cleanups.push(() => again.close());
+    again.connectPeer(wrong.endpoint);
+    await waitFor(() => session.snapshot().peers.filter((p) => p.socketId === wrong.tapId && p.ended).length, (n) => n === 2, 'the second failed pair');
+    session.flush();
+    assert.equal(notices.length, 1);
+    // The first tap is not warned about: its connection worked.
+    assert.ok(!notices.some((n) => n.tapId === tapId));
+
+    // Profiles of the wrong kind, or none, are refused before anything listens.
+    await assert.rejects(session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'curve-client', clientProfile: 'curve-client' } }), { code: 'EPROFILE', message: /profile "curve-client" is a CURVE client profile; terminating CURVE needs a CURVE server profile/ });
+    await assert.rejects(session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'curve-server', clientProfile: 'plain-client' } }), { code: 'EPROFILE', message: /needs a CURVE client profile/ });
+    await assert.rejects(session.startTap({ listen: 'tcp://127.0.0.1:*', upstream: upstreamEndpoint, terminate: { serverProfile: 'nope', clientProfile: 'curve-client' } }), { code: 'EPROFILE' });
+    assert.equal(session.taps().length, 2);
+
+    session.flush();
+    assertNoSecret('the settings', JSON.stringify(settings), secrets);
+    assertNoSecret('the log', log.join('\n'), secrets);
+    assertNoSecret('what the webview is sent', JSON.stringify(events), secrets);
+    assertNoSecret('the snapshot', JSON.stringify(session.snapshot()), secrets);
+    assertNoSecret('the traffic export', session.exportTraffic(), secrets);
+    assertNoSecret('the tree and commands\' tap list', JSON.stringify(session.taps()), secrets);
+    for (const format of ['zmtp', 'tcp'] as const) {
+      const capture = Buffer.from(session.exportTapCapture(format)!);
+      assert.ok(capture.includes(Buffer.from('the plans, sealed')), `the ${format} capture holds the decrypted message`);
+      assertNoSecret(`the ${format} capture`, capture.toString('latin1'), secrets);
+      for (const secret of secrets.filter((x) => x.length === 40)) assert.ok(!capture.includes(z85Bytes(secret)), `the ${format} capture holds a secret key's bytes`);
+    }
   });
 
   it('offers the profiles to the debugger, makes a new socket when a profile changes, and names an unknown profile', async () => {

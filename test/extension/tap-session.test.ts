@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Client, Context, Peer } from '../../core/index';
 import { ZmqSession } from '../../extension/session';
-import { validateTapListen, validateTapUpstream, tapPolicyOf } from '../../extension/tap-input';
+import { validateTapListen, validateTapUpstream, tapPolicyOf, terminateOf, TAP_SECURITY_ITEMS } from '../../extension/tap-input';
 import type { HostEvent, PeerView } from '../../webview/protocol';
 
 async function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<void> {
@@ -174,6 +174,17 @@ describe('ZmqSession taps', () => {
     assert.match(validateTapUpstream('wss://127.0.0.1:5555', 'ws://127.0.0.1:*') ?? '', /^EPROTONOSUPPORT/);
     assert.equal(tapPolicyOf('hold'), 'hold');
     assert.equal(tapPolicyOf('drop'), undefined);
+  });
+
+  it('offers relaying first in the security step, and reads a scripted call\'s terminate argument', () => {
+    assert.deepEqual(TAP_SECURITY_ITEMS.map((i) => [i.label, i.terminate]), [['Relay as is', false], ['Terminate CURVE with my keys…', true]]);
+    assert.equal(TAP_SECURITY_ITEMS[0].detail, 'Default: CURVE and PLAIN handshakes are named, contents stay encrypted');
+    assert.deepEqual(terminateOf({ serverProfile: 'srv', clientProfile: 'cli' }), { serverProfile: 'srv', clientProfile: 'cli' });
+    assert.equal(terminateOf(null), null);
+    assert.equal(terminateOf(false), null);
+    assert.equal(terminateOf(undefined), undefined);
+    assert.equal(terminateOf({ serverProfile: 'srv' }), undefined);
+    assert.equal(terminateOf({ serverProfile: 'srv', clientProfile: 7 }), undefined);
   });
 
   it('fails to start on an endpoint in use with the bind error, and leaves no tap behind', async () => {

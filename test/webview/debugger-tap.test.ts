@@ -3,7 +3,8 @@
  * what the user sees of a tap started with "ZMQ: Start Tap" — the tap among the sockets, each
  * relayed connection as a pair naming the app's and the upstream's socket types, a mismatched pair
  * with the tap's diagnosis, the pair's handshake ladder between app and upstream, and its traffic in
- * the one timeline (app→up, up→app) with the same filters and inspector as a socket's.
+ * the one timeline (app→up, up→app) with the same filters and inspector as a socket's; a tap that
+ * terminates CURVE saying so with its two public keys.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -95,6 +96,25 @@ describe('a tap in the debugger webview', () => {
     // The endpoint form connects and binds sockets, not taps.
     const choices = await page.getByTestId('endpoint-socket').locator('vscode-option').evaluateAll((els) => els.map((e) => e.getAttribute('value')));
     assert.deepEqual(choices, ['s1']);
+  });
+
+  it('says a terminating tap terminates CURVE, with the two public keys in short form and in full on hover', async () => {
+    const serverKey = 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7';
+    const clientKey = 'Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID';
+    const snapshot = tapSnapshot();
+    await harness.open({
+      ...snapshot,
+      sockets: snapshot.sockets.map((s) => (s.socketId !== 'tap-1' ? s : {
+        ...s, security: { profile: null, mechanism: 'terminating CURVE', role: null, publicKey: null, terminating: { serverKey, clientKey, serverProfile: 'upstream-server', clientProfile: 'tap-client' } },
+      })),
+    });
+    const security = harness.page.locator('[data-testid="socket-row"][data-socket-id="tap-1"]').getByTestId('socket-security');
+    assert.ok(await security.isVisible());
+    assert.equal((await security.innerText()).trim(), 'terminating CURVE · server key rq:rM>}U… · client key Yne@$w-v…');
+    assert.equal(await security.getAttribute('title'), `The tap ends CURVE on both legs and shows the traffic decrypted. Apps must trust server key ${serverKey} (profile "upstream-server"); the upstream sees client key ${clientKey} (profile "tap-client").`);
+    // A relaying tap's row has no such title.
+    await harness.open(tapSnapshot());
+    assert.equal(await harness.page.locator('[data-testid="socket-row"][data-socket-id="tap-1"]').getByTestId('socket-security').getAttribute('title'), null);
   });
 
   it('shows the diagnosis of a mismatched pair in its row, and offers to dismiss it rather than disconnect a live one', async () => {

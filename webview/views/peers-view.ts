@@ -60,10 +60,26 @@ function peerSecurity(peer: PeerView): string {
   return `${peer.mechanism} · we are the ${peer.securityRole}`;
 }
 
-/** A socket's security in one line: `CURVE client · profile "prod"`, `NULL (no security)`. */
+/** The first characters of a public key, enough to tell keys apart on screen (as the extension's pickers show them). */
+function shortKey(key: string): string {
+  return `${key.slice(0, 8)}…`;
+}
+
+/**
+ * A socket's security in one line: `CURVE client · profile "prod"`, `NULL (no security)`; a tap's
+ * `relayed as is` or `terminating CURVE · server key rq:rM>}U… · client key Yne@$w-v…`.
+ */
 export function socketSecurityText(security: SocketSecurity): string {
+  if (security.terminating !== undefined) return `terminating CURVE · server key ${shortKey(security.terminating.serverKey)} · client key ${shortKey(security.terminating.clientKey)}`;
   const kind = security.role === null ? `${security.mechanism}${security.mechanism === 'NULL' ? ' (no security)' : ''}` : `${security.mechanism} ${security.role}`;
   return security.profile === null ? kind : `${kind} · profile "${security.profile}"`;
+}
+
+/** The full keys and their profiles of a terminating tap, for the security line's tooltip; null otherwise. */
+function terminatingTitle(security: SocketSecurity): string | null {
+  const t = security.terminating;
+  if (t === undefined) return null;
+  return `The tap ends CURVE on both legs and shows the traffic decrypted. Apps must trust server key ${t.serverKey} (profile "${t.serverProfile}"); the upstream sees client key ${t.clientKey} (profile "${t.clientProfile}").`;
 }
 
 /** The endpoint form's choice for "no profile": the picked socket, with its own security. */
@@ -193,7 +209,7 @@ export class PeersView {
       spark.update(this.#state?.rates.get(socketRateKey(s.socketId)));
       return h('div', { class: 'socket', testid: 'socket-row', 'data-socket-id': s.socketId },
         h('div', { class: 'socket-head' }, h('span', { class: 'label', testid: 'socket-label' }, `${s.label} `, h('span', { class: 'endpoint' }, s.type)), spark.element),
-        h('div', { class: 'endpoint', testid: 'socket-security', 'data-mechanism': s.security.mechanism }, socketSecurityText(s.security)),
+        h('div', { class: 'endpoint', testid: 'socket-security', 'data-mechanism': s.security.mechanism, title: terminatingTitle(s.security) }, socketSecurityText(s.security)),
         s.security.publicKey === null ? null : h('div', { class: 'endpoint public-key', testid: 'socket-public-key', title: 'Our CURVE public key (Z85): what a server\'s allow-list needs' }, `public key ${s.security.publicKey}`),
         ...s.bound.map((e) => h('div', { class: 'endpoint', testid: 'socket-bound' }, `bound ${e}`)),
         ...s.connected.map((e) => h('div', { class: 'endpoint', testid: 'socket-connected' }, `→ ${e}`)));
