@@ -14,12 +14,12 @@
  * is on the list connects: the debugger shows it ACTIVE under CURVE, as the server, with the User-Id the list gives.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { answerInputBox, notifications, runCommand, sleep, waitInputBox, waitNotification, waitWebview } from '../support/code-server';
-import { eventually, sendFromForm, textOf, waitEcho, waitPeerActive, waitStatusBar, withWorkbench, type Workbench } from '../support/e2e-scenario';
+import { eventually, filesUnder, sendFromForm, textOf, waitEcho, waitPeerActive, waitStatusBar, withWorkbench, type Workbench } from '../support/e2e-scenario';
 import { LibzmqSocket } from '../support/libzmq';
 
 const PLAIN_PASSWORD = 'guest-password-e2e';
@@ -111,21 +111,6 @@ async function selectPeer(view: FrameLocator, routingId: number): Promise<void> 
   await sleep(300);
   if ((await row.getAttribute('aria-selected')) !== 'true') await row.getByTestId('peer-routing-id').click();
   await eventually(`#${routingId} selected`, () => row.getAttribute('aria-selected', { timeout: 1000 }), (v) => v === 'true');
-}
-
-/** Every file under `dir` (settings, logs), as text. */
-function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (st.size < 5_000_000) out.push({ path, text: readFileSync(path, 'latin1') });
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 test('security as a client: generate keys, profiles, a CURVE-secured libzmq PEER echo; a wrong server key and a ZAP 400 explained on screen', { timeout: 480000 }, async (t) => {

@@ -12,12 +12,12 @@
  * settings or the logs.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { answerInputBox, inputBoxMessage, runCommand, sleep, waitInputBox, waitInputBoxMessage, waitNotification, waitWebview } from '../support/code-server';
-import { eventTypes, eventually, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
+import { eventTypes, eventually, filesUnder, visibleRows, waitStatusBar, withWorkbench } from '../support/e2e-scenario';
 import { LibzmqEchoServer, LibzmqSocket } from '../support/libzmq';
 import { followedBytes, tshark44, tsharkHost } from '../support/tshark';
 
@@ -193,21 +193,6 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     await wb.shot('tap-stopped');
   });
 });
-
-/** Every file under `dir` (settings, logs), as text. */
-function filesUnder(dir: string): { path: string; text: string }[] {
-  const out: { path: string; text: string }[] = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const path = join(d, name);
-      const st = statSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (st.size < 5_000_000) out.push({ path, text: readFileSync(path, 'latin1') });
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** Waits for the quick input whose title, placeholder or message holds `hint`, then types `text` and Enter. */
 async function answer(page: Page, hint: string | RegExp, text: string): Promise<void> {

@@ -10,6 +10,9 @@ import { afterEach, describe, it } from 'node:test';
 import { Context, Peer } from '../../core/index';
 import { ConnectFailureNotices, NOTIFY_AFTER_RECONNECTS, type ConnectFailure } from '../../extension/connect-failure-notices';
 import { ZmqSession } from '../../extension/session';
+import { waitForTrue } from '../support/wait';
+
+const waitFor = (check: () => boolean, what: string, timeout = 8000): Promise<void> => waitForTrue(check, what, timeout);
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 afterEach(async () => {
@@ -24,13 +27,6 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function waitFor(ok: () => boolean, what: string, timeout = 8000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function setup(): { session: ZmqSession; context: Context; notices: ConnectFailure[] } {
   const context = new Context();

@@ -20,16 +20,10 @@ import type { SessionLogger } from '../../extension/session-settings';
 import { TapFailureNotices, type TapFailure } from '../../extension/tap-failure-notices';
 import type { HostEvent, LadderView, PeerView } from '../../webview/protocol';
 import { memorySecrets, memoryState } from '../support/secret-stores';
+import { waitForValue } from '../support/wait';
 
-async function waitFor<T>(read: () => T, ok: (v: T) => boolean, what: string, timeout = 10000): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const v = read();
-    if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+
+const waitFor = <T>(read: () => T, ok: (value: T) => boolean, what: string, timeout = 10000): Promise<T> => waitForValue(read, ok, what, timeout);
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

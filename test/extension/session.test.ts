@@ -8,15 +8,9 @@ import { parseSavedMessages } from '../../extension/saved-messages';
 import { ZmqSession, MAX_FRAMES_PER_BATCH } from '../../extension/session';
 import type { SessionLogger } from '../../extension/session-settings';
 import type { HostEvent } from '../../webview/protocol';
+import { waitForTrue } from '../support/wait';
 
 /** Polls until `check` is true (the core works on timers and sockets). */
-async function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function memoryLogger(trace = false): SessionLogger & { lines: string[] } {
   const lines: string[] = [];
@@ -29,6 +23,8 @@ function memoryLogger(trace = false): SessionLogger & { lines: string[] } {
     trace: (m) => lines.push(`trace ${m}`),
   };
 }
+
+const waitFor = (check: () => boolean, what: string, timeout = 5000): Promise<void> => waitForTrue(check, what, timeout);
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -12,14 +12,10 @@ import { Client, Context, Peer } from '../../core/index';
 import { ZmqSession } from '../../extension/session';
 import { validateTapListen, validateTapUpstream, tapPolicyOf, terminateOf, TAP_SECURITY_ITEMS } from '../../extension/tap-input';
 import type { HostEvent, PeerView } from '../../webview/protocol';
+import { waitForTrue } from '../support/wait';
 
-async function waitFor(check: () => boolean, what: string, timeout = 5000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+
+const waitFor = (check: () => boolean, what: string, timeout = 5000): Promise<void> => waitForTrue(check, what, timeout);
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -8,14 +8,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { curveKeypair, Peer } from '../../core/index';
-import { CLI, cleanEnv, cli } from '../support/script-runs';
+import { cleanEnv, cli, spawnTapCli } from '../support/script-runs';
 
 describe('zmq-peer tap: terminating CURVE', () => {
   let server: { publicKey: string; secretKey: string };
@@ -43,19 +41,10 @@ describe('zmq-peer tap: terminating CURVE', () => {
   it('reads the keys from the environment, names the public keys and prints the messages decrypted', async () => {
     const ndjson = join(tmp, 'tap.ndjson');
     const pcapng = join(tmp, 'tap.pcapng');
-    const args = [CLI, 'tap', 'tcp://127.0.0.1:*', upstreamEndpoint, '--curve-server-secret-env', 'SERVER_SECRET', '--curve-client-secret-env', 'CLIENT_SECRET', '--ndjson', ndjson, '--pcapng', pcapng];
-    const child = spawn(process.execPath, args, { env: cleanEnv({ SERVER_SECRET: server.secretKey, CLIENT_SECRET: client.secretKey }), stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const listening = new Promise<string>((resolve) =>
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        lines.push(line);
-        const match = /tap: listening on (\S+),/.exec(line);
-        if (match) resolve(match[1]);
-      }),
-    );
-    const endpoint = await listening;
+    const args = ['tcp://127.0.0.1:*', upstreamEndpoint, '--curve-server-secret-env', 'SERVER_SECRET', '--curve-client-secret-env', 'CLIENT_SECRET', '--ndjson', ndjson, '--pcapng', pcapng];
+    const tapCli = spawnTapCli(args, cleanEnv({ SERVER_SECRET: server.secretKey, CLIENT_SECRET: client.secretKey }));
+    const { child, lines } = tapCli;
+    const endpoint = await tapCli.endpoint;
     const app = new Peer({ linger: 0, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
     try {
       const id = app.connectPeer(endpoint);
@@ -67,7 +56,7 @@ describe('zmq-peer tap: terminating CURVE', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 0, stderr);
+    assert.equal(code, 0, tapCli.stderr());
     const text = lines.map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{6} /, 'T '));
     const escaped = (key: string): string => key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     for (const expected of [
@@ -81,7 +70,7 @@ describe('zmq-peer tap: terminating CURVE', () => {
     ]) {
       assert.ok(text.some((line) => expected.test(line)), `no line like ${expected} in\n${text.join('\n')}`);
     }
-    const written = [lines.join('\n'), stderr, readFileSync(ndjson, 'latin1'), readFileSync(pcapng, 'latin1')];
+    const written = [lines.join('\n'), tapCli.stderr(), readFileSync(ndjson, 'latin1'), readFileSync(pcapng, 'latin1')];
     for (const secret of [server.secretKey, client.secretKey]) assert.ok(written.every((output) => !output.includes(secret)), 'no secret key in any output');
     const records = readFileSync(ndjson, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { kind: string; from?: string; terminated?: boolean });
     assert.equal(records.filter((r) => r.kind === 'message').length, 2);

@@ -7,14 +7,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Peer } from '../../core/index';
-import { CLI, cleanEnv, cli, startCoreEcho, type CoreEcho } from '../support/script-runs';
+import { cleanEnv, cli, spawnTapCli, startCoreEcho, type CoreEcho } from '../support/script-runs';
 
 describe('zmq-peer tap', () => {
   let echo: CoreEcho;
@@ -31,18 +29,9 @@ describe('zmq-peer tap', () => {
   it('prints the traffic until Ctrl-C and writes NDJSON and pcapng', async () => {
     const ndjson = join(tmp, 'tap.ndjson');
     const pcapng = join(tmp, 'tap.pcapng');
-    const child = spawn(process.execPath, [CLI, 'tap', 'tcp://127.0.0.1:*', echo.endpoint, '--ndjson', ndjson, '--pcapng', pcapng], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const lines: string[] = [];
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const listening = new Promise<string>((resolve) =>
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        lines.push(line);
-        const match = /tap: listening on (\S+),/.exec(line);
-        if (match) resolve(match[1]);
-      }),
-    );
-    const endpoint = await listening;
+    const tapCli = spawnTapCli(['tcp://127.0.0.1:*', echo.endpoint, '--ndjson', ndjson, '--pcapng', pcapng], cleanEnv());
+    const { child, lines } = tapCli;
+    const endpoint = await tapCli.endpoint;
     const client = new Peer({ linger: 0 });
     try {
       const id = client.connectPeer(endpoint);
@@ -54,8 +43,8 @@ describe('zmq-peer tap', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     child.kill('SIGINT');
     const [code] = (await once(child, 'exit')) as [number];
-    assert.equal(code, 0, stderr);
-    assert.match(stderr, /zmq-peer tap: stopped after 1 connection\n$/);
+    assert.equal(code, 0, tapCli.stderr());
+    assert.match(tapCli.stderr(), /zmq-peer tap: stopped after 1 connection\n$/);
     const text = lines.map((line) => line.replace(/^\d\d:\d\d:\d\d\.\d{6} /, 'T '));
     for (const expected of [
       /^T #1: app connected from 127\.0\.0\.1:\d+; connecting to upstream tcp:\/\/127\.0\.0\.1:\d+$/,

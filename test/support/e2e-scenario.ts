@@ -4,10 +4,11 @@
  * attributes. Every step a person would look at leaves a screenshot in test-artifacts/e2e/.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { shownOption as shownOptionIn, visibleRowPreviews } from './debugger-on-screen';
 import {
   ARTIFACTS_DIR,
   CodeServer,
@@ -227,29 +228,11 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * The previews of the traffic rows a user sees in the debugger: displayed, and inside the table's viewport (rows
- * kept hidden for reuse do not count).
- */
-export async function visibleRows(view: FrameLocator): Promise<string[]> {
-  const viewport = await view.getByTestId('traffic-list').boundingBox();
-  if (viewport === null) return [];
-  const rows = view.getByTestId('traffic-row');
-  const out: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++) {
-    const row = rows.nth(i);
-    if (!(await row.isVisible())) continue;
-    const box = await row.boundingBox();
-    if (box === null || box.height === 0 || box.y + box.height <= viewport.y || box.y >= viewport.y + viewport.height) continue;
-    out.push(((await row.getByTestId('traffic-preview').textContent()) ?? '').trim());
-  }
-  return out;
-}
+/** The previews of the traffic rows a user sees in the debugger (see debugger-on-screen.ts). */
+export const visibleRows = (view: FrameLocator): Promise<string[]> => visibleRowPreviews(view);
 
 /** The option a vscode-single-select of the debugger shows (its face): what the user reads. */
-export async function shownOption(view: FrameLocator, testid: string): Promise<string> {
-  return ((await view.getByTestId(testid).locator('.select-face .text').textContent({ timeout: 2000 })) ?? '').trim();
-}
+export const shownOption = (view: FrameLocator, testid: string): Promise<string> => shownOptionIn(view, testid, 2000);
 
 /** Picks an option of a vscode-single-select of the debugger by value, as a user's pick would (with its change event). */
 export async function pickOption(view: FrameLocator, testid: string, value: string): Promise<void> {
@@ -263,4 +246,19 @@ export async function pickOption(view: FrameLocator, testid: string, value: stri
 /** A debugger element's trimmed text. */
 export async function textOf(view: FrameLocator, testid: string): Promise<string> {
   return ((await view.getByTestId(testid).first().textContent({ timeout: 2000 })) ?? '').trim();
+}
+
+/** Every file under `dir` (settings, logs), as text: what a test searches for a secret that must not be there. */
+export function filesUnder(dir: string): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      const st = statSync(path);
+      if (st.isDirectory()) walk(path);
+      else if (st.size < 5_000_000) out.push({ path, text: readFileSync(path, 'latin1') });
+    }
+  };
+  walk(dir);
+  return out;
 }

@@ -1,9 +1,10 @@
 /**
  * Helpers of the frame-script tests (test/script/): a PEER echo on the core (each message sent
  * back to its sender), the repository's paths, variables for a script with `echo` set to an
- * endpoint, and the `zmq-peer` CLI run as a child process.
+ * endpoint, and the `zmq-peer` CLI run as a child process (`zmq-peer tap` with its output collected).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Peer } from '../../core/index';
@@ -113,3 +114,30 @@ export function exec(file: string, args: readonly string[], options: { cwd?: str
 
 /** `node zmq-peer.js ARGS…` in the repository root. */
 export const cli = (args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}) => exec(process.execPath, [CLI, ...args], options);
+
+/** A `zmq-peer tap` running as a child process, its output collected as it comes. */
+export interface RunningTapCli {
+  readonly child: ChildProcess;
+  /** Every stdout line so far. */
+  readonly lines: string[];
+  /** stderr so far. */
+  stderr(): string;
+  /** Where the tap listens, from its first line. */
+  readonly endpoint: Promise<string>;
+}
+
+/** Starts `zmq-peer tap ARGS…` with `env` (see cleanEnv). */
+export function spawnTapCli(args: readonly string[], env: NodeJS.ProcessEnv): RunningTapCli {
+  const child = spawn(process.execPath, [CLI, 'tap', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const endpoint = new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      const match = /tap: listening on (\S+),/.exec(line);
+      if (match) resolve(match[1]);
+    }),
+  );
+  return { child, lines, stderr: () => stderr, endpoint };
+}

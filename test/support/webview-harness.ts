@@ -211,29 +211,7 @@ export async function eventually<T>(what: string, read: () => Promise<T>, ok: (v
   return v;
 }
 
-/**
- * The previews of the traffic rows a user can see: rows that are displayed (`isVisible`) and whose
- * box lies inside the table's viewport. Rows kept in the DOM for reuse but hidden do not count.
- */
-export async function visibleRowPreviews(page: Page): Promise<string[]> {
-  const viewport = await page.getByTestId('traffic-list').boundingBox();
-  if (viewport === null) return [];
-  const rows = page.getByTestId('traffic-row');
-  const out: string[] = [];
-  for (let i = 0, n = await rows.count(); i < n; i++) {
-    const row = rows.nth(i);
-    if (!(await row.isVisible())) continue;
-    const box = await row.boundingBox();
-    if (box === null || box.height === 0 || box.y + box.height <= viewport.y || box.y >= viewport.y + viewport.height) continue;
-    out.push(((await row.getByTestId('traffic-preview').textContent()) ?? '').trim());
-  }
-  return out;
-}
-
-/** The option a vscode-single-select shows (its face, in its shadow root): what the user reads. */
-export async function shownOption(page: Page, testid: string): Promise<string> {
-  return ((await page.getByTestId(testid).locator('.select-face .text').textContent()) ?? '').trim();
-}
+export { shownOption, visibleRowPreviews } from './debugger-on-screen';
 
 /** Sets a vscode-single-select's value as a user pick would, with its change event. */
 export async function pickOption(page: Page, testid: string, value: string): Promise<void> {
