@@ -138,10 +138,15 @@ export async function waitPeerActive(view: FrameLocator, routingId: number, time
   const row = view.locator(`[data-testid="peer-row"][data-routing-id="${routingId}"]`);
   await eventually(
     `peer row #${routingId} in state ACTIVE`,
-    async () => ({
-      id: (await row.getByTestId('peer-routing-id').first().textContent({ timeout: 1000 }))?.trim(),
-      state: (await row.getByTestId('peer-state').first().textContent({ timeout: 1000 }))?.trim(),
-    }),
+    async () => {
+      // The peers list brings a row up to date when it scrolls into view (as the user would look
+      // at it), so the row is scrolled in before its state is read.
+      await row.first().scrollIntoViewIfNeeded({ timeout: 1000 }).catch(() => undefined);
+      return {
+        id: (await row.getByTestId('peer-routing-id').first().textContent({ timeout: 1000 }))?.trim(),
+        state: (await row.getByTestId('peer-state').first().textContent({ timeout: 1000 }))?.trim(),
+      };
+    },
     (v) => v.id === `#${routingId}` && v.state === 'ACTIVE',
     timeoutMs,
   );
