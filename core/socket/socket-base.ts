@@ -84,6 +84,8 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   readonly socketType: string;
   readonly #options: SocketOptions;
   readonly #pipes = new Map<number, Pipe>();
+  /** The pipe the last send went to: a loop sending to one peer skips the id checks and the map. */
+  #lastSendPipe: Pipe | undefined;
   readonly #records = new Map<number, ConnectionRecord>();
   /** Connect endpoints, wire and inproc alike, until they end for good. */
   readonly #connectors = new Set<Connector>();
@@ -252,12 +254,16 @@ export abstract class SocketBase extends EventEmitter<SocketEvents> implements S
   }
 
   protected pipeFor(routingId: unknown): Pipe {
+    // A terminated pipe is no longer in #pipes (removePipe), and closing terminates them all.
+    const last = this.#lastSendPipe;
+    if (last !== undefined && last.routingId === routingId && !last.terminated && !this.#closed && !this.#terminated) return last;
     this.#checkOpen();
     if (typeof routingId !== 'number' || !Number.isInteger(routingId) || routingId <= 0 || routingId > 0xffffffff) {
       throw new ZmqError('EHOSTUNREACH', { detail: `routing id ${String(routingId)} is not a peer of this socket` });
     }
     const pipe = this.#pipes.get(routingId);
     if (!pipe) throw new ZmqError('EHOSTUNREACH', { routingId, detail: `no peer with routing id ${routingId}` });
+    this.#lastSendPipe = pipe;
     return pipe;
   }
 

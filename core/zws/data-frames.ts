@@ -66,7 +66,18 @@ export function encodeDataFrames(messages: readonly Uint8Array[], mask: boolean)
       out[pos] = k0; // flags 0 (a last frame, not a command), masked
       if (data.length <= 32) {
         // Small bodies: mask while copying (payload byte i + 1 takes key byte (i + 1) % 4).
-        for (let i = 0; i < data.length; i++) out[pos + 1 + i] = data[i] ^ out[keyAt + ((i + 1) & 3)];
+        const n = data.length;
+        const at = pos + 1;
+        let i = 0;
+        for (; i + 4 <= n; i += 4) {
+          out[at + i] = data[i] ^ k1;
+          out[at + i + 1] = data[i + 1] ^ k2;
+          out[at + i + 2] = data[i + 2] ^ k3;
+          out[at + i + 3] = data[i + 3] ^ k0;
+        }
+        if (i < n) out[at + i] = data[i] ^ k1;
+        if (i + 1 < n) out[at + i + 1] = data[i + 1] ^ k2;
+        if (i + 2 < n) out[at + i + 2] = data[i + 2] ^ k3;
       } else {
         out.set(data, pos + 1);
         applyMask(out, keyAt, pos + 1, pos + length, 1);
@@ -259,15 +270,17 @@ export class DataFrameReader {
       this.#heldBytes = 0;
       this.#frameSize = 0;
       pos = need;
-      if (!this.#emit(frame, 0, frame.length, sink)) return this.#stopAt(chunk, pos);
+      if (!this.#emit(frame, frame.buffer, frame.byteOffset, 0, frame.length, sink)) return this.#stopAt(chunk, pos);
     }
     const length = chunk.length;
+    // Read once per chunk: `buffer` is a getter that calls into V8's runtime, too slow per message.
+    const { buffer, byteOffset } = chunk;
     while (pos < length) {
       const size = this.#frameSizeAt(chunk, pos, length);
       if (size === NOT_MINE) return this.#giveBack(chunk, pos);
       if (size === NEED_MORE || pos + size > length) return this.#hold(chunk, pos, size === NEED_MORE ? 0 : size);
       const end = pos + size;
-      if (!this.#emit(chunk, pos, end, sink)) return this.#stopAt(chunk, end);
+      if (!this.#emit(chunk, buffer, byteOffset, pos, end, sink)) return this.#stopAt(chunk, end);
       pos = end;
     }
     return undefined;
@@ -304,7 +317,8 @@ export class DataFrameReader {
     return header + (this.#masked ? 4 : 0) + payload;
   }
 
-  #emit(bytes: Buffer, start: number, end: number, sink: DataFrameSink): boolean {
+  /** Hands over the frame at `start`..`end` of `bytes`, which lies at `byteOffset` of `buffer`. */
+  #emit(bytes: Buffer, buffer: ArrayBufferLike, byteOffset: number, start: number, end: number, sink: DataFrameSink): boolean {
     const len7 = bytes[start + 1] & 0x7f;
     let payloadAt = start + (len7 < 126 ? 2 : len7 === 126 ? 4 : 10);
     if (this.#masked) {
@@ -312,11 +326,24 @@ export class DataFrameReader {
       payloadAt += 4;
       if (end - payloadAt <= 32) {
         // Small payloads (most messages): unmask in place here, without a call.
-        for (let i = payloadAt; i < end; i++) bytes[i] ^= bytes[keyAt + ((i - payloadAt) & 3)];
+        const k0 = bytes[keyAt];
+        const k1 = bytes[keyAt + 1];
+        const k2 = bytes[keyAt + 2];
+        const k3 = bytes[keyAt + 3];
+        let i = payloadAt;
+        for (; i + 4 <= end; i += 4) {
+          bytes[i] ^= k0;
+          bytes[i + 1] ^= k1;
+          bytes[i + 2] ^= k2;
+          bytes[i + 3] ^= k3;
+        }
+        if (i < end) bytes[i] ^= k0;
+        if (i + 1 < end) bytes[i + 1] ^= k1;
+        if (i + 2 < end) bytes[i + 2] ^= k2;
       } else applyMask(bytes, keyAt, payloadAt, end);
     }
     const first = bytes[start];
-    if (first === FIN_BINARY) return sink.onData(bytes[payloadAt], this.#view(bytes.buffer, bytes.byteOffset + payloadAt + 1, end - payloadAt - 1));
+    if (first === FIN_BINARY) return sink.onData(bytes[payloadAt], this.#view(buffer, byteOffset + payloadAt + 1, end - payloadAt - 1));
     return sink.onControl(first & 0x0f, bytes.subarray(payloadAt, end));
   }
 
