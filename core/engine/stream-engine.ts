@@ -11,6 +11,7 @@ import { encodeGreeting, zmtpVersionOf, type Greeting } from '../zmtp/greeting';
 import { encodePingData } from '../zmtp/command';
 import { describeAddress } from '../endpoint';
 import { bufferView } from '../util/buffer-view';
+import { WriteSlab } from '../util/write-slab';
 import { LINUX_ERRNO } from '../errors';
 import { securityOf } from '../options';
 import { EngineBase, type Pong } from './engine-base';
@@ -33,6 +34,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
   #lastErrno: number | undefined;
   /** The peer's FIN arrived. */
   #ended = false;
+  readonly #slab = new WriteSlab();
 
   constructor(session: EngineSession, stream: Socket) {
     super(session);
@@ -104,7 +106,7 @@ export class StreamEngine extends EngineBase implements DecoderSink {
     const stream = this.#stream;
     let small = 0;
     for (const data of messages) small += frameHeaderSize(data.length) + (data.length < COPY_LIMIT ? data.length : 0);
-    const batch = Buffer.allocUnsafe(small);
+    const batch = this.#slab.take(small, stream.writableLength > 0);
     const parts: Uint8Array[] = [];
     let start = 0;
     let offset = 0;

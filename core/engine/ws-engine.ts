@@ -10,6 +10,7 @@ import { WsFrameScanner } from '../zws/frame-scanner';
 import { DataFrameReader, encodeDataFrames, OPCODE_PING, OPCODE_PONG, type DataFrameSink } from '../zws/data-frames';
 import { ZWS_BARE } from '../zws/handshake';
 import { bufferView } from '../util/buffer-view';
+import { WriteSlab } from '../util/write-slab';
 import { OPCODE_BINARY, Receiver, Sender, type WsReceiver } from '../zws/ws-framing';
 import { EngineBase, type Pong } from './engine-base';
 import type { EngineSession } from './engine-host';
@@ -48,6 +49,7 @@ export class WsEngine extends EngineBase implements DataFrameSink {
   readonly #link: UpgradedSocket;
   readonly #mask: boolean;
   readonly #scanner = new WsFrameScanner();
+  readonly #slab = new WriteSlab();
   #receiver: WsReceiver | undefined;
   #discardFirst = false;
   #receiverBusy = false;
@@ -241,7 +243,7 @@ export class WsEngine extends EngineBase implements DataFrameSink {
   /** Data frames are built here in one buffer per batch (see encodeDataFrames), not one by one by `ws`. */
   protected writeMessages(messages: Uint8Array[]): boolean {
     const socket = this.#link.socket;
-    const parts = encodeDataFrames(messages, this.#mask);
+    const parts = encodeDataFrames(messages, this.#mask, (size) => this.#slab.take(size, socket.writableLength > 0));
     if (parts.length === 1) return socket.write(parts[0]);
     socket.cork();
     let ok = true;

@@ -19,12 +19,13 @@ let keyOffset = KEY_POOL.length;
  * payload being a flags byte and the body) for a batch of single-part messages, built in one
  * buffer: the WebSocket header, a fresh random masking key when `mask` (client side, RFC 6455
  * §5.3), then the flags byte and body, masked while there. Without masking, large bodies stay
- * by reference between the copied parts. Returns the parts to write, in order.
+ * by reference between the copied parts. Returns the parts to write, in order. `allocate` gives
+ * the buffer the copied parts are encoded into (an engine passes its reusable write slab).
  */
-export function encodeDataFrames(messages: readonly Uint8Array[], mask: boolean): Uint8Array[] {
+export function encodeDataFrames(messages: readonly Uint8Array[], mask: boolean, allocate: (size: number) => Buffer = Buffer.allocUnsafe): Uint8Array[] {
   let copied = 0;
   for (const data of messages) copied += headerSize(1 + data.length, mask) + 1 + (mask || data.length < COPY_LIMIT ? data.length : 0);
-  const out = Buffer.allocUnsafe(copied);
+  const out = allocate(copied);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   const parts: Uint8Array[] = [];
   let start = 0;
