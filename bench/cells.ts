@@ -22,6 +22,8 @@ export interface Variant {
   readonly cpus?: readonly [string, string];
   /** Extra environment of both sides (ZMQ_BENCH_CURVE). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Ours: the script in out/bench/ both sides run instead of peer.js (node-echo.js: the bare-Node floor). */
+  readonly script?: string;
 }
 
 export interface Throughput {
@@ -108,11 +110,14 @@ function throughputTable(cells: Cell[]): string {
   return rows.join('\n');
 }
 
-/** The latency cells: p50 / p99 / p99.9 µs for our natural and batch code and for libzmq. */
+/**
+ * The latency cells: p50 / p99 / p99.9 µs for our natural and batch code, for libzmq, and (tcp,
+ * ipc) for a bare Node socket echo, the floor of any Node process on the machine.
+ */
 function latencyTable(cells: Cell[]): string {
   const rows = [
-    '| cell (p50 / p99 / p99.9 µs) | ours: natural loop | ours: batch API | libzmq | natural / libzmq | batch / libzmq | target (natural) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| cell (p50 / p99 / p99.9 µs) | ours: natural loop | ours: batch API | libzmq | bare Node socket echo | natural / libzmq | batch / libzmq | bare Node / libzmq | target (natural) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const cell of cells) {
     const libzmq = cell.results.libzmq as Latency;
@@ -121,7 +126,7 @@ function latencyTable(cells: Cell[]): string {
       const l = cell.results[label] as Latency | undefined;
       return l ? `${fixed(l.p50 / libzmq.p50, 2)} / ${fixed(l.p99 / libzmq.p99, 2)} / ${fixed(l.p999 / libzmq.p999, 2)}` : '—';
     };
-    rows.push(`| ${cell.name} | ${column('natural')} | ${column('batch')} | ${micros(libzmq)} | ${ratio('natural')} | ${ratio('batch')} | ${cell.target ?? ''}${mark(cell)} |`);
+    rows.push(`| ${cell.name} | ${column('natural')} | ${column('batch')} | ${micros(libzmq)} | ${column('node')} | ${ratio('natural')} | ${ratio('batch')} | ${ratio('node')} | ${cell.target ?? ''}${mark(cell)} |`);
   }
   return rows.join('\n');
 }

@@ -107,9 +107,9 @@ interface Pair {
 async function startPair(variant: Variant, kind: 'throughput' | 'latency', transport: Transport, size: number): Promise<Pair> {
   const [serverMode, clientMode] = kind === 'throughput' ? ['recv', 'send'] : ['echo', 'ping'];
   const styleOf = (impl: Impl, style: string | undefined): string[] => (impl === 'ours' ? [style ?? 'natural'] : []);
-  const server = new Side(variant.server, [serverMode, bindEndpoint(transport), String(size), ...styleOf(variant.server, variant.serverStyle ?? variant.style)], { cpus: variant.cpus?.[0], env: variant.env });
+  const server = new Side(variant.server, [serverMode, bindEndpoint(transport), String(size), ...styleOf(variant.server, variant.serverStyle ?? variant.style)], { cpus: variant.cpus?.[0], env: variant.env, script: variant.script });
   const [, endpoint] = await server.next('ready');
-  const client = new Side(variant.client, [clientMode, endpoint, String(size), ...styleOf(variant.client, variant.style)], { cpus: variant.cpus?.[1], env: variant.env });
+  const client = new Side(variant.client, [clientMode, endpoint, String(size), ...styleOf(variant.client, variant.style)], { cpus: variant.cpus?.[1], env: variant.env, script: variant.script });
   await client.next('ready');
   return { variant, server, client };
 }
@@ -296,6 +296,8 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
     { label: 'natural', server: 'ours', client: 'ours', style: 'natural', cpus: cpusOf },
     { label: 'batch', server: 'ours', client: 'ours', style: 'batch', cpus: cpusOf },
     { label: 'libzmq', server: 'libzmq', client: 'libzmq', cpus: cpusOf },
+    // What Node itself costs a round trip here (bench/node-echo.ts); it speaks no WebSocket.
+    ...(transport === 'ws' ? [] : [{ label: 'node', server: 'ours', client: 'ours', script: 'node-echo.js', cpus: cpusOf } as const]),
   ];
   const runs = await inTurns(
     variants.map((v) => () => startPair(v, 'latency', transport, size)),

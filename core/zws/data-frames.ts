@@ -123,12 +123,14 @@ function applyMask(bytes: Uint8Array, keyAt: number, from: number, to: number, p
     for (let w = 0; w < words.length; w++) words[w] ^= key;
     i += words.length * 4;
   }
-  // Short runs and the tail: four bytes a round, the key bytes turned to the phase at `i`.
+  // Short runs and the tail: the key bytes turned to the phase at `i`.
   const phase = i - from + phase0;
-  const k0 = bytes[keyAt + (phase & 3)];
-  const k1 = bytes[keyAt + ((phase + 1) & 3)];
-  const k2 = bytes[keyAt + ((phase + 2) & 3)];
-  const k3 = bytes[keyAt + ((phase + 3) & 3)];
+  xorRun(bytes, i, to, bytes[keyAt + (phase & 3)], bytes[keyAt + ((phase + 1) & 3)], bytes[keyAt + ((phase + 2) & 3)], bytes[keyAt + ((phase + 3) & 3)]);
+}
+
+/** XORs bytes [from, to) with k0 k1 k2 k3 repeated, four bytes a round (small enough to be inlined). */
+function xorRun(bytes: Uint8Array, from: number, to: number, k0: number, k1: number, k2: number, k3: number): void {
+  let i = from;
   for (; i + 4 <= to; i += 4) {
     bytes[i] ^= k0;
     bytes[i + 1] ^= k1;
@@ -326,21 +328,8 @@ export class DataFrameReader {
       const keyAt = payloadAt;
       payloadAt += 4;
       if (end - payloadAt <= 32) {
-        // Small payloads (most messages): unmask in place here, without a call.
-        const k0 = bytes[keyAt];
-        const k1 = bytes[keyAt + 1];
-        const k2 = bytes[keyAt + 2];
-        const k3 = bytes[keyAt + 3];
-        let i = payloadAt;
-        for (; i + 4 <= end; i += 4) {
-          bytes[i] ^= k0;
-          bytes[i + 1] ^= k1;
-          bytes[i + 2] ^= k2;
-          bytes[i + 3] ^= k3;
-        }
-        if (i < end) bytes[i] ^= k0;
-        if (i + 1 < end) bytes[i + 1] ^= k1;
-        if (i + 2 < end) bytes[i + 2] ^= k2;
+        // Small payloads (most messages): four bytes a round, no word view to make.
+        xorRun(bytes, payloadAt, end, bytes[keyAt], bytes[keyAt + 1], bytes[keyAt + 2], bytes[keyAt + 3]);
       } else applyMask(bytes, keyAt, payloadAt, end);
     }
     const first = bytes[start];
