@@ -13,7 +13,7 @@ import { describeError } from './error-explanations';
 import { addSecurityProfile, askProfile, copyCurvePublicKey, generateCurveKeypair, setPlainPassword, type SecurityContext } from './security-commands';
 import type { ZmqSession } from './session';
 import { TAP_HANDLERS } from './tap-commands';
-import { exportFileName } from './traffic-export';
+import { saveTrafficExport } from './export-dialog';
 
 /** What the handlers need from the extension: the session, stored state, the log and the settings. */
 export interface CommandContext {
@@ -235,19 +235,11 @@ const HANDLERS: Readonly<Record<Exclude<CommandVerb, OutsideVerb>, Handler>> = {
     ctx.session.clearTraffic();
   },
 
+  // The same choice as the debugger's Export: pcapng for Wireshark when a tap has traffic, else NDJSON.
   async exportTraffic(ctx) {
-    const ndjson = ctx.session.exportTraffic();
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const name = exportFileName(Date.now());
-    const uri = await vscode.window.showSaveDialog({
-      title: 'Export ZMQ traffic',
-      defaultUri: folder ? vscode.Uri.joinPath(folder, name) : vscode.Uri.file(name),
-      filters: { 'NDJSON': ['ndjson', 'jsonl'] },
-    });
-    if (!uri) return;
-    await vscode.workspace.fs.writeFile(uri, Buffer.from(ndjson, 'utf8'));
-    const lines = ndjson === '' ? 0 : ndjson.split('\n').length - 1;
-    void vscode.window.showInformationMessage(`Exported ${lines} frame${lines === 1 ? '' : 's'} to ${uri.fsPath}`);
+    const session = ctx.session;
+    const path = await saveTrafficExport(session.exportTraffic(), (format) => session.exportTapCapture(format));
+    if (path !== null) void vscode.window.showInformationMessage(`Exported the ZMQ traffic to ${path}`);
   },
 
   // Security: the handlers are in security-commands.ts.

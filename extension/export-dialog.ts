@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import type { CaptureFormat } from '../core/index';
 import type { CaptureExport } from './session-api';
+import { exportFileName } from './traffic-export';
 
 type ExportFormat = CaptureFormat | 'ndjson';
 
@@ -30,12 +31,11 @@ export async function saveTrafficExport(ndjson: string, capture: CaptureExport |
     format = picked.format;
   }
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const suffix = format === 'tcp' ? '-tcp' : '';
+  const name = exportFileName(Date.now(), EXTENSIONS[format], format === 'tcp' ? '-tcp' : '');
   const target = await vscode.window.showSaveDialog({
     title: format === 'ndjson' ? 'Export ZMQ traffic' : 'Export the tap traffic for Wireshark',
     filters: format === 'ndjson' ? { 'NDJSON': ['ndjson', 'jsonl'] } : { 'pcapng': ['pcapng'] },
-    ...(folder !== undefined ? { defaultUri: vscode.Uri.joinPath(folder, `zmq-traffic-${stamp}${suffix}.${EXTENSIONS[format]}`) } : {}),
+    ...(folder !== undefined ? { defaultUri: vscode.Uri.joinPath(folder, name) } : {}),
   });
   if (target === undefined) return null;
   const bytes = format === 'zmtp' ? zmtp : format === 'tcp' ? (capture?.('tcp') ?? null) : null;

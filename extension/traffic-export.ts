@@ -47,7 +47,7 @@ export function toNdjson(records: Iterable<TrafficRecord>): string {
   return out;
 }
 
-/** A default file name for an export made at `time`. */
-export function exportFileName(time: number): string {
-  return `zmq-traffic-${new Date(time).toISOString().replace(/[:.]/g, '-')}.ndjson`;
+/** A default file name for an export made at `time`, ending `suffix.extension` (e.g. `-tcp.pcapng`). */
+export function exportFileName(time: number, extension = 'ndjson', suffix = ''): string {
+  return `zmq-traffic-${new Date(time).toISOString().replace(/[:.]/g, '-')}${suffix}.${extension}`;
 }

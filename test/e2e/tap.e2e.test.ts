@@ -184,6 +184,16 @@ test('ZMQ: Start Tap in front of a libzmq PEER: the pair, its handshake and mess
     assert.ok(followed.client.includes(Buffer.from('hello through the tap')), 'tshark 4.0 follows the PEER pair\'s stream: the app\'s message');
     assert.ok(followed.server.includes(Buffer.from('hello through the tap')), 'and the echo the upstream sent back');
 
+    // The palette's Export Traffic… offers the same formats: the default pcapng, decoded by tshark 4.4 as ZMTP.
+    const paletteFile = join(wb.server.workspace, 'tap-e2e-palette.pcapng');
+    await runCommand(page, 'ZMQ: Export Traffic…');
+    await waitInputBox(page, 'Export ZMQ traffic as');
+    await page.keyboard.press('Enter');
+    await saveAs(page, paletteFile);
+    await waitNotification(page, /Exported the ZMQ traffic to .*tap-e2e-palette\.pcapng/);
+    const fromPalette = await tshark44(paletteFile, ['-Y', 'zmtp.data', '-T', 'fields', '-e', 'zmtp.data']);
+    assert.equal(fromPalette.split('\n').filter((line) => line.trim() === hello).length, 2, `the palette's export, decoded as ZMTP:\n${fromPalette}`);
+
     // Stop from the tree's inline button: the tap leaves the tree and the debugger.
     await treeRow.hover();
     await treeRow.locator('.action-label[aria-label^="Stop Tap"]').click();

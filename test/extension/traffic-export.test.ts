@@ -58,5 +58,6 @@ describe('NDJSON export', () => {
 
   it('names export files after the time, without characters Windows rejects', () => {
     assert.equal(exportFileName(Date.UTC(2026, 0, 2, 3, 4, 5, 6)), 'zmq-traffic-2026-01-02T03-04-05-006Z.ndjson');
+    assert.equal(exportFileName(Date.UTC(2026, 0, 2, 3, 4, 5, 6), 'pcapng', '-tcp'), 'zmq-traffic-2026-01-02T03-04-05-006Z-tcp.pcapng');
   });
 });
