@@ -518,6 +518,7 @@ export class SessionTaps {
         appAddress: pair.appAddress,
         upstreamAddress: pair.upstreamAddress,
         upstream: entry.tap.options.upstream,
+        curveTerminated: entry.tap.terminating,
         diagnosis: pair.diagnosis,
         severity: pair.severity,
       },

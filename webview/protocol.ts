@@ -128,6 +128,8 @@ export interface TapPairView {
   readonly upstreamAddress: string | null;
   /** The upstream endpoint the tap relays to. */
   readonly upstream: string;
+  /** The tap terminates CURVE: it is the server the app talks to and the client the upstream sees. */
+  readonly curveTerminated: boolean;
   /** The tap's latest warning or error about the pair (incompatible socket types, mechanism mismatch…), null when all is well. */
   readonly diagnosis: string | null;
   readonly severity: 'warning' | 'error' | null;

@@ -275,6 +275,7 @@ test('ZMQ: Start Tap terminating CURVE: profiles added on the way, a libzmq CURV
     assert.equal(Buffer.from(echoed.data).toString(), 'sealed hello through the tap', 'the echo came back through both CURVE legs');
     const pair = pairRow(view, 'app PEER ↔ upstream PEER');
     await eventually('the pair ACTIVE', async () => (await pair.getByTestId('peer-state').textContent({ timeout: 1000 }))?.trim(), (s) => s === 'ACTIVE');
+    assert.equal((await pair.getByTestId('peer-security').textContent())?.trim(), 'CURVE · terminated by the tap: server to the app, client to the upstream');
     await eventually('the message and its echo on screen, decrypted', () => visibleRows(view), (rows) => rows.filter((r) => r === 'sealed hello through the tap').length === 2);
     const dirs = await view.locator('[data-testid="traffic-row"][data-kind="data"]:visible [data-testid="traffic-direction"]').allTextContents();
     assert.deepEqual(dirs.slice(-2), ['app→up', 'up→app']);

@@ -30,7 +30,7 @@ function pair(connectionId: number, app: string, upstream: string, failed: boole
     peerProperties: { 'app Socket-Type': app, 'upstream Socket-Type': upstream },
     messagesIn: failed ? 0 : 1, messagesOut: failed ? 0 : 1, bytesIn: 5, bytesOut: 5, queuedOut: 0, queuedIn: 0, lastHeartbeat: null, reconnects: 0,
     lastError: failed ? DIAGNOSIS : null, ended: failed,
-    pair: { appSocketType: app, upstreamSocketType: upstream, appAddress: `127.0.0.1:4100${connectionId}`, upstreamAddress: '127.0.0.1:5555', upstream: 'tcp://127.0.0.1:5555',
+    pair: { appSocketType: app, upstreamSocketType: upstream, appAddress: `127.0.0.1:4100${connectionId}`, upstreamAddress: '127.0.0.1:5555', upstream: 'tcp://127.0.0.1:5555', curveTerminated: false,
       diagnosis: failed ? DIAGNOSIS : null, severity: failed ? 'error' : null },
   };
 }
@@ -107,13 +107,19 @@ describe('a tap in the debugger webview', () => {
       sockets: snapshot.sockets.map((s) => (s.socketId !== 'tap-1' ? s : {
         ...s, security: { profile: null, mechanism: 'terminating CURVE', role: null, publicKey: null, terminating: { serverKey, clientKey, serverProfile: 'upstream-server', clientProfile: 'tap-client' } },
       })),
+      peers: snapshot.peers.map((p) => (p.socketId !== 'tap-1' || p.pair === undefined ? p : { ...p, mechanism: 'CURVE', pair: { ...p.pair, curveTerminated: true } })),
     });
     const security = harness.page.locator('[data-testid="socket-row"][data-socket-id="tap-1"]').getByTestId('socket-security');
     assert.ok(await security.isVisible());
     assert.equal((await security.innerText()).trim(), 'terminating CURVE · server key rq:rM>}U… · client key Yne@$w-v…');
+    // Its pairs say who the tap is on each leg, not just "CURVE".
+    const pairSecurity = pairRow(1).getByTestId('peer-security');
+    assert.ok(await pairSecurity.isVisible());
+    assert.equal((await pairSecurity.innerText()).trim(), 'CURVE · terminated by the tap: server to the app, client to the upstream');
     assert.equal(await security.getAttribute('title'), `The tap ends CURVE on both legs and shows the traffic decrypted. Apps must trust server key ${serverKey} (profile "upstream-server"); the upstream sees client key ${clientKey} (profile "tap-client").`);
-    // A relaying tap's row has no such title.
+    // A relaying tap's row has no such title, and its pairs show the mechanism alone.
     await harness.open(tapSnapshot());
+    assert.equal((await pairRow(1).getByTestId('peer-security').innerText()).trim(), 'NULL (no security)');
     assert.equal(await harness.page.locator('[data-testid="socket-row"][data-socket-id="tap-1"]').getByTestId('socket-security').getAttribute('title'), null);
   });
 

@@ -53,9 +53,10 @@ const PEER_FIELDS: readonly [testid: string, label: string, value: (p: PeerView)
   ['peer-error', 'Last error', (p) => p.lastError ?? '—'],
 ];
 
-/** A connection's mechanism and our side of it: `CURVE · we are the client`. */
+/** A connection's mechanism and our side of it (`CURVE · we are the client`), or a terminating tap's two sides. */
 function peerSecurity(peer: PeerView): string {
   if (peer.mechanism === null) return '—';
+  if (peer.pair?.curveTerminated === true && peer.mechanism === 'CURVE') return 'CURVE · terminated by the tap: server to the app, client to the upstream';
   if (peer.securityRole === null) return peer.mechanism === 'NULL' ? 'NULL (no security)' : peer.mechanism;
   return `${peer.mechanism} · we are the ${peer.securityRole}`;
 }
