@@ -21,6 +21,12 @@ import { asBuffer } from '../util/buffer-view';
  * each when this went from 64 KiB to 256 KiB).
  */
 const BATCH_SIZE = 262144;
+/**
+ * Sends within this long of a flush that went out at once wait for the end of the turn and leave
+ * together (#scheduleFlush): far longer than the gap between the sends of a loop, far shorter
+ * than a round trip between two processes.
+ */
+const PROMPT_FLUSH_GAP_MS = 0.02;
 
 /** What every connection engine offers its session. */
 export interface Engine {
@@ -60,8 +66,8 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   #failed = false;
   #discardingMultipart = false;
   #flushScheduled = false;
-  /** A flush went out at once in this turn of the event loop: later ones wait for its end (#scheduleFlush). */
-  #coalescing = false;
+  /** When (performance.now()) a flush last went out at once (#scheduleFlush). */
+  #lastPromptFlush = -Infinity;
   #waitingForDrain = false;
   #readingPaused = false;
   /** The answer to the latest PING, until the next flush: one at most, never a queue. */
@@ -282,34 +288,32 @@ export abstract class EngineBase implements Engine, PipeWriter, PipeReader {
   }
 
   /**
-   * The first message of a turn of the event loop leaves at once (in a microtask, after the code
-   * that sent it), so an idle socket adds nothing to a message's latency; whatever is queued
-   * after it in the same turn waits until the turn is over (setImmediate) and leaves in one write,
-   * the way libzmq's I/O thread takes a pipe's messages in batches: the sends of a loop that
-   * awaits each one (an awaited send below the high-water mark resolves at once, so the whole
-   * loop runs in microtasks), the PONGs for one read. Flushing every awaited send in a microtask
-   * would cost a system call per message; flushing only at setImmediate costs an idle socket
-   * about 10 µs a round trip (measured with paced round trips, `npm run bench`).
+   * A message leaves at once (in a microtask, after the code that sent it) unless one left at once
+   * less than {@link PROMPT_FLUSH_GAP_MS} ago; then it waits until the current turn of the event
+   * loop is over (setImmediate) and leaves in one write with everything sent meanwhile, the way
+   * libzmq's I/O thread takes a pipe's messages in batches. So an idle socket adds nothing to a
+   * message's latency, and a ping-pong pays no extra turn, while the sends of a loop that awaits
+   * each one (an awaited send below the high-water mark resolves at once, so the loop runs in
+   * microtasks, a few hundred ns apart) and the PONGs for one read go out together. Writing every
+   * awaited send at once would cost a system call per message; deferring every flush cost an idle
+   * socket's round trip one more turn (measured with paced round trips, `npm run bench`).
    */
   #scheduleFlush(): void {
     if (this.#flushScheduled || this.#failed || this.#waitingForDrain) return;
     this.#flushScheduled = true;
-    if (this.#coalescing) return;
-    this.#coalescing = true;
+    const now = performance.now();
+    if (now - this.#lastPromptFlush < PROMPT_FLUSH_GAP_MS) {
+      setImmediate(this.#flushNow);
+      return;
+    }
+    this.#lastPromptFlush = now;
     queueMicrotask(this.#flushNow);
-    setImmediate(this.#endOfTurn);
   }
 
   readonly #flushNow = (): void => {
     if (!this.#flushScheduled) return;
     this.#flushScheduled = false;
     this.#flush();
-  };
-
-  /** The turn that flushed at once is over: what was queued since leaves now, in one write. */
-  readonly #endOfTurn = (): void => {
-    this.#coalescing = false;
-    this.#flushNow();
   };
 
   /** PipeReader: the application read enough to go below the receive HWM. */
