@@ -57,4 +57,4 @@ export { RecordFeed, FEED_CAPACITY, FEED_BYTES } from './tap/record-feed';
 export { PcapngCapture, type CaptureFormat } from './tap/pcapng-capture';
 export { pairVerdict, COMPATIBLE_SOCKET_TYPES, type PairVerdict } from './tap/socket-types';
 export type { TapRecord, GreetingRecord, CommandRecord, MessageRecord, EventRecord, TapFrame, TapSide, TapPolicy, Severity } from './tap/records';
-export type { TapConnectionInfo, TapSideInfo } from './tap/tap-connection';
+export type { TapConnectionInfo, TapSideInfo } from './tap/relayed-connection';

@@ -34,15 +34,13 @@ import type { CurveCrypto, CurveKeyPair } from '../zmtp/curve-crypto';
 import type { Greeting } from '../zmtp/greeting';
 import { commandBody, startsWithCommand, type HandshakeCommand, type MechanismHost } from '../zmtp/mechanism';
 import { z85Encode } from '../zmtp/z85';
-import { ConnectionDiagnosis } from './diagnosis';
+import { RelayedConnection, type ConnectionHost, type SideTally } from './relayed-connection';
 import type { HttpHead } from './http-head';
-import type { GreetingRecord, Severity, TapRecord, TapSide } from './records';
-import type { ConnectionHost, Framing, TapConnectionInfo, TapSideInfo } from './tap-connection';
+import type { GreetingRecord, TapRecord, TapSide } from './records';
+import type { Framing } from './tap-connection';
 import { ZmtpWire, ZwsWire, zwsProtocols, type TerminatedWire, type WireHost, type ZwsTarget } from './terminated-wire';
 import { TrafficReader } from './traffic-reader';
 
-/** How long a leg may stay open after the other closed (ms), as the plain relay. */
-const CLOSE_GRACE_MS = 2000;
 const ZWS_CURVE = 'ZWS2.0/CURVE';
 
 /** The keys a terminating tap works with (32 bytes each); the tap wipes them when it stops. */
@@ -77,16 +75,12 @@ interface Leg {
 }
 
 /** A connection the tap terminates; made by the tap when an app connects (see tap.ts). */
-export class CurveTapConnection {
-  readonly id: number;
+export class CurveTapConnection extends RelayedConnection {
   readonly #host: TerminatingHost;
   readonly #framing: Framing;
-  readonly #app: Socket;
-  #upstream: Socket | undefined;
   readonly #legs: Record<TapSide, Leg>;
   readonly #server: CurveServer;
   readonly #client: CurveClient;
-  readonly #diagnosis: ConnectionDiagnosis;
   /** The app's INITIATE metadata, passed to the upstream in the tap's INITIATE. */
   #appMetadata: Properties = [];
   /** The upstream's READY metadata, passed to the app in the tap's READY. */
@@ -95,27 +89,13 @@ export class CurveTapConnection {
   /** The app's long-term public key, from its INITIATE (a public key: shown in an event). */
   #appClientKey: Uint8Array | undefined;
   #failed = false;
-  #endedByTap: string | undefined;
-  #firstEnd: { side: TapSide; error?: string } | undefined;
-  #reported = false;
-  #graceTimer: NodeJS.Timeout | undefined;
-  #state: TapConnectionInfo['state'] = 'connecting';
-  readonly #opened: number;
-  readonly #appAddress: string | undefined;
-  #upstreamAddress: string | undefined;
   #now = 0;
   #snaplen = 0;
-  readonly #closed: Promise<void>;
-  #resolveClosed!: () => void;
 
   constructor(id: number, app: Socket, appAddress: string | undefined, framing: Framing, host: TerminatingHost) {
-    this.id = id;
+    super(id, app, appAddress, host);
     this.#host = host;
     this.#framing = framing;
-    this.#app = app;
-    this.#appAddress = appAddress;
-    this.#opened = host.now();
-    this.#diagnosis = new ConnectionDiagnosis(id, (event) => host.emit(event), () => host.now());
     this.#legs = { app: this.#leg('app'), upstream: this.#leg('upstream') };
     // Sealed bodies are written at once and every byte of them is set: no need to zero them first.
     const allocate = (size: number): Uint8Array => Buffer.allocUnsafe(size);
@@ -126,39 +106,16 @@ export class CurveTapConnection {
       serverKey: host.keys.upstreamServerKey,
       allocate,
     });
-    this.#closed = new Promise((resolve) => (this.#resolveClosed = resolve));
-    app.pause();
-    app.on('error', (err: NodeJS.ErrnoException) => this.#noteEnd('app', err.code ?? err.message));
     app.once('close', (hadError: boolean) => this.#socketClosed('app', hadError));
-  }
-
-  get closed(): Promise<void> {
-    return this.#closed;
-  }
-
-  get info(): TapConnectionInfo {
-    const side = (name: TapSide): TapSideInfo => {
-      const leg = this.#legs[name];
-      return { socketType: leg.reader.socketType, mechanism: leg.reader.mechanism, routingId: leg.reader.routingId, bytes: leg.bytes, messages: leg.messages };
-    };
-    return { id: this.id, state: this.#state, appAddress: this.#appAddress, upstreamAddress: this.#upstreamAddress, opened: this.#opened, app: side('app'), upstream: side('upstream') };
   }
 
   /** Starts both legs once the upstream stream is connected. */
   attach(upstream: Socket, upstreamAddress: string | undefined): void {
-    if (this.#app.destroyed) {
-      upstream.destroy();
-      return;
-    }
-    this.#upstream = upstream;
-    this.#upstreamAddress = upstreamAddress;
-    this.#state = 'relaying';
-    upstream.setNoDelay(true);
-    this.#app.setNoDelay(true);
-    upstream.on('error', (err: NodeJS.ErrnoException) => this.#noteEnd('upstream', err.code ?? err.message));
+    if (!this.attachUpstream(upstream, upstreamAddress)) return;
+    const app = this.app;
     upstream.once('close', (hadError: boolean) => this.#socketClosed('upstream', hadError));
     const zws = this.#framing === 'zws';
-    this.#legs.app.wire = zws ? new ZwsWire(this.#app, true, this.#wireHost('app')) : new ZmtpWire(this.#app, true, this.#wireHost('app'));
+    this.#legs.app.wire = zws ? new ZwsWire(app, true, this.#wireHost('app')) : new ZmtpWire(app, true, this.#wireHost('app'));
     this.#legs.upstream.wire = zws ? new ZwsWire(upstream, false, this.#wireHost('upstream'), this.#host.zwsTarget) : new ZmtpWire(upstream, false, this.#wireHost('upstream'));
     for (const leg of Object.values(this.#legs)) {
       const socket = leg.wire!.socket;
@@ -172,15 +129,17 @@ export class CurveTapConnection {
     // The 'data' listeners above count bytes and set the clock before the wires read.
     this.#legs.app.wire.begin();
     this.#legs.upstream.wire.begin();
-    this.#app.resume();
+    app.resume();
   }
 
-  /** Ends the connection from the tap's side (the tap closes, or the upstream could not be reached). */
-  destroy(reason: string): void {
-    this.#endedByTap ??= reason;
-    this.#app.destroy();
-    this.#upstream?.destroy();
-    if (this.#upstream === undefined) this.#finish();
+  protected tally(side: TapSide): SideTally {
+    return this.#legs[side];
+  }
+
+  protected released(): void {
+    // Transient secrets, cookies and session keys of both legs are zeroed.
+    this.#server.dispose();
+    this.#client.dispose();
   }
 
   #leg(side: TapSide): Leg {
@@ -361,7 +320,7 @@ export class CurveTapConnection {
     if (this.#appClientKey === undefined) return;
     const app = z85Encode(this.#appClientKey);
     const tap = z85Encode(this.#host.keys.client.publicKey);
-    this.#say('client-keys', 'info', `app's CURVE client key is ${app}; the upstream sees ${app === tap ? 'the same key (the tap was given the app\'s own)' : `the tap's client key ${tap}`}`, 'app');
+    this.say('client-keys', 'info', `app's CURVE client key is ${app}; the upstream sees ${app === tap ? 'the same key (the tap was given the app\'s own)' : `the tap's client key ${tap}`}`, 'app');
   }
 
   // --- Failures and closes ----------------------------------------------------------------------
@@ -418,41 +377,38 @@ export class CurveTapConnection {
   #fail(side: TapSide, text: string): void {
     if (this.#failed) return;
     this.#failed = true;
-    this.#endedByTap ??= text;
-    this.#say('terminating-failed', 'error', text, side);
+    this.endByTap(text);
+    this.say('terminating-failed', 'error', text, side);
     for (const leg of Object.values(this.#legs)) leg.wire?.stop();
-    this.#app.end();
-    this.#upstream?.end();
-    this.#graceTimer ??= setTimeout(() => this.destroy(text), CLOSE_GRACE_MS);
-  }
-
-  #noteEnd(side: TapSide, error?: string): void {
-    this.#firstEnd ??= { side, ...(error !== undefined ? { error } : {}) };
+    this.app.end();
+    this.upstream?.end();
+    this.afterGrace(() => this.destroy(text));
   }
 
   #socketEnded(side: TapSide): void {
-    this.#noteEnd(side);
+    this.noteEnd(side);
     this.#explainHandshakeClose(side);
-    const other = side === 'app' ? this.#upstream : this.#app;
+    const other = side === 'app' ? this.upstream : this.app;
     if (other && !other.destroyed) other.end();
-    this.#reportEnd();
-    this.#graceTimer ??= setTimeout(() => this.destroy(`${side} closed`), CLOSE_GRACE_MS);
+    this.reportEnd();
+    this.afterGrace(() => this.destroy(`${side} closed`));
   }
 
   #socketClosed(side: TapSide, hadError: boolean): void {
-    this.#noteEnd(side, hadError ? 'reset' : undefined);
+    this.noteEnd(side, hadError ? 'reset' : undefined);
     this.#legs[side].closed = true;
-    if (this.#upstream === undefined) {
-      this.#finish();
+    const upstream = this.upstream;
+    if (upstream === undefined) {
+      this.finish();
       return;
     }
     this.#explainHandshakeClose(side);
-    const other = side === 'app' ? this.#upstream : this.#app;
+    const other = side === 'app' ? upstream : this.app;
     if (hadError) other.destroy();
     else if (!other.destroyed) other.end();
-    this.#reportEnd();
-    this.#graceTimer ??= setTimeout(() => other.destroy(), CLOSE_GRACE_MS);
-    if (this.#legs.app.closed && this.#legs.upstream.closed) this.#finish();
+    this.reportEnd();
+    this.afterGrace(() => other.destroy());
+    if (this.#legs.app.closed && this.#legs.upstream.closed) this.finish();
   }
 
   /** The upstream hung up during its handshake: libzmq does that silently, so say what it means. */
@@ -470,41 +426,10 @@ export class CurveTapConnection {
     }
   }
 
-  #reportEnd(): void {
-    if (this.#reported) return;
-    this.#reported = true;
-    if (this.#endedByTap !== undefined) {
-      this.#say('closed', 'info', `the tap closed the connection: ${this.#endedByTap}`);
-      return;
-    }
-    const first = this.#firstEnd ?? { side: 'app' as const };
-    const other = first.side === 'app' ? 'upstream' : 'app';
-    const counts = Object.values(this.#legs)
-      .map((leg) => `${leg.side} sent ${leg.messages} messages (${leg.bytes} bytes)`)
-      .join(', ');
-    this.#say('closed', 'info', `${first.side} ${first.error ? `reset the connection (${first.error})` : 'closed the connection'}; the tap ${first.error ? 'reset' : 'closed'} the ${other} leg: ${counts}`, first.side);
-    this.#diagnosis.ended({ first: first.side, ...(first.error ? { error: first.error } : {}) });
-  }
-
-  #finish(): void {
-    if (this.#state === 'closed') return;
-    this.#state = 'closed';
-    if (this.#graceTimer) clearTimeout(this.#graceTimer);
-    // Transient secrets, cookies and session keys of both legs are zeroed.
-    this.#server.dispose();
-    this.#client.dispose();
-    this.#reportEnd();
-    this.#resolveClosed();
-  }
-
   /** Every record of either reader: greetings marked as terminated (a capture writes them as NULL), then shown and judged. */
   #onRecord(record: TapRecord): void {
     const marked = record.kind === 'greeting' ? ({ ...record, terminated: true } satisfies GreetingRecord) : record;
     this.#host.emit(marked);
-    this.#diagnosis.observe(marked);
-  }
-
-  #say(name: string, severity: Severity, text: string, from?: TapSide): void {
-    this.#host.emit({ kind: 'event', time: this.#host.now(), connection: this.id, name, severity, text, ...(from ? { from } : {}) });
+    this.diagnosis.observe(marked);
   }
 }

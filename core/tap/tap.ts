@@ -22,7 +22,8 @@ import type { Socket } from 'node:net';
 import { ZmqError } from '../errors';
 import type { Endpoint } from '../endpoint';
 import type { EventRecord, Severity, TapPolicy, TapRecord } from './records';
-import { TapConnection, type TapConnectionInfo } from './tap-connection';
+import type { RelayedConnection, TapConnectionInfo } from './relayed-connection';
+import { TapConnection } from './tap-connection';
 import { CurveTapConnection, type TerminatingKeys } from './curve-tap-connection';
 import { TapKeyring, type TapCurveKeys, type TapCurvePublicKeys } from './tap-curve-keys';
 import type { CurveCrypto } from '../zmtp/curve-crypto';
@@ -93,7 +94,7 @@ export class Tap extends EventEmitter<TapEvents> {
   #listenAgain: Endpoint | undefined;
   #endpoint = '';
   #nextId = 1;
-  readonly #connections = new Map<number, TapConnection | CurveTapConnection>();
+  readonly #connections = new Map<number, RelayedConnection>();
   /** Terminating mode: the keys, and once started the crypto and key pairs the connections use. */
   readonly #keyring: TapKeyring | undefined;
   #curve: { crypto: CurveCrypto; keys: TerminatingKeys } | undefined;
@@ -203,7 +204,7 @@ export class Tap extends EventEmitter<TapEvents> {
   }
 
   /** Opens the upstream leg for one app connection; on refusal, the policy decides. */
-  #connectFor(connection: TapConnection | CurveTapConnection, since: number, attempt = 0): void {
+  #connectFor(connection: RelayedConnection, since: number, attempt = 0): void {
     const upstream = connectUpstream(this.#route.upstream, this.options.ipv6);
     const onError = (err: NodeJS.ErrnoException): void => {
       if (this.#state === 'closed') return;
