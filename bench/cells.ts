@@ -22,7 +22,7 @@ export interface Variant {
   readonly cpus?: readonly [string, string];
   /** Extra environment of both sides (ZMQ_BENCH_CURVE). */
   readonly env?: Readonly<Record<string, string>>;
-  /** Ours: the script in out/bench/ both sides run instead of peer.js (node-echo.js: the bare-Node floor). */
+  /** Ours: the script in out/bench/ both sides run instead of peer.js (node-floor.js: the bare-Node floor). */
   readonly script?: string;
 }
 
@@ -94,18 +94,21 @@ const micros = (l: Latency): string => `${fixed(l.p50, 1)} / ${fixed(l.p99, 1)} 
 
 const mark = (cell: Cell): string => (cell.met === undefined ? '' : cell.met ? ' ✓' : ' ✗');
 
-/** The throughput and interop cells: messages/s for each of ours, libzmq's, and each of ours over libzmq's. */
+/**
+ * The throughput and interop cells: messages/s for each of ours, libzmq's, and (tcp, ipc) bare Node
+ * sockets cutting frames apart, the floor of any Node process; then each over libzmq's.
+ */
 function throughputTable(cells: Cell[]): string {
   const rows = [
-    '| cell | ours: natural loop | ours: for await | ours: batch API | libzmq | natural / libzmq | for await / libzmq | batch / libzmq | target (natural) |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| cell | ours: natural loop | ours: for await | ours: batch API | libzmq | bare Node sockets | natural / libzmq | for await / libzmq | batch / libzmq | bare Node / libzmq | target (natural) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const cell of cells) {
     const libzmq = cell.results.libzmq as Throughput | undefined;
     const column = (label: string): string => (cell.results[label] ? rate(cell.results[label] as Throughput) : '—');
     const ratio = (label: string): string => (cell.results[label] && libzmq ? fixed((cell.results[label] as Throughput).messagesPerSecond / libzmq.messagesPerSecond, 2) : '—');
     const reference = libzmq ? `${rate(libzmq)}${cell.kind === 'interop' ? ' (libzmq ↔ libzmq)' : ''}` : '—';
-    rows.push(`| ${cell.name} | ${column('natural')} | ${column('iterate')} | ${column('batch')} | ${reference} | ${ratio('natural')} | ${ratio('iterate')} | ${ratio('batch')} | ${cell.target ?? ''}${mark(cell)} |`);
+    rows.push(`| ${cell.name} | ${column('natural')} | ${column('iterate')} | ${column('batch')} | ${reference} | ${column('node')} | ${ratio('natural')} | ${ratio('iterate')} | ${ratio('batch')} | ${ratio('node')} | ${cell.target ?? ''}${mark(cell)} |`);
   }
   return rows.join('\n');
 }

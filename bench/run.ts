@@ -197,6 +197,8 @@ const OURS_AND_LIBZMQ: readonly Variant[] = [
   { label: 'batch', server: 'ours', client: 'ours', style: 'batch' },
   { label: 'libzmq', server: 'libzmq', client: 'libzmq' },
 ];
+/** What any Node process reaches over tcp and ipc (bench/node-floor.ts: bare sockets, frames cut apart, no library). */
+const BARE_NODE: Variant = { label: 'node', server: 'ours', client: 'ours', script: 'node-floor.js' };
 /** Ours sending to libzmq, in each style a sender can have. */
 const OURS_TO_LIBZMQ: readonly Variant[] = [
   { label: 'ours → libzmq natural', server: 'libzmq', client: 'ours', style: 'natural' },
@@ -227,7 +229,7 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
     }
     return [{ kind: 'throughput', name, transport, size, count, results, loadAverage, otherBusy }];
   }
-  const variants = [...OURS_AND_LIBZMQ, ...(transport === 'tcp' ? [...OURS_TO_LIBZMQ, ...LIBZMQ_TO_OURS] : [])];
+  const variants = [...OURS_AND_LIBZMQ, ...(transport === 'ws' ? [] : [BARE_NODE]), ...(transport === 'tcp' ? [...OURS_TO_LIBZMQ, ...LIBZMQ_TO_OURS] : [])];
   const runs = await inTurns(
     variants.map((v) => () => startPair(v, 'throughput', transport, size)),
     (pair) => throughputRun(pair, count),
@@ -242,7 +244,7 @@ async function throughputGroup(transport: Transport, size: number, otherBusy: nu
     const ratio = (results.natural as Throughput).messagesPerSecond / libzmq.messagesPerSecond;
     return { kind, name: cellName, transport, size, count, results, ...(goal ? { target: `≥ ${goal.toFixed(1)}`, met: ratio >= goal } : {}), loadAverage, otherBusy };
   };
-  const cells = [cell(name, 'throughput', { natural: 'natural', iterate: 'iterate', batch: 'batch' }, target)];
+  const cells = [cell(name, 'throughput', { natural: 'natural', iterate: 'iterate', batch: 'batch', ...(transport === 'ws' ? {} : { node: 'node' }) }, target)];
   if (transport === 'tcp') {
     cells.push(cell(`interop ours → libzmq tcp ${sizeName(size)}`, 'interop', { natural: 'ours → libzmq natural', batch: 'ours → libzmq batch' }, 1.0));
     cells.push(cell(`interop libzmq → ours tcp ${sizeName(size)}`, 'interop', { natural: 'libzmq → ours natural', iterate: 'libzmq → ours iterate', batch: 'libzmq → ours batch' }, 1.0));
@@ -296,8 +298,8 @@ async function latencyGroup(transport: Transport, size: number, mode: 'back-to-b
     { label: 'natural', server: 'ours', client: 'ours', style: 'natural', cpus: cpusOf },
     { label: 'batch', server: 'ours', client: 'ours', style: 'batch', cpus: cpusOf },
     { label: 'libzmq', server: 'libzmq', client: 'libzmq', cpus: cpusOf },
-    // What Node itself costs a round trip here (bench/node-echo.ts); it speaks no WebSocket.
-    ...(transport === 'ws' ? [] : [{ label: 'node', server: 'ours', client: 'ours', script: 'node-echo.js', cpus: cpusOf } as const]),
+    // What Node itself costs a round trip here (bench/node-floor.ts); it speaks no WebSocket.
+    ...(transport === 'ws' ? [] : [{ ...BARE_NODE, cpus: cpusOf }]),
   ];
   const runs = await inTurns(
     variants.map((v) => () => startPair(v, 'latency', transport, size)),
