@@ -45,7 +45,7 @@ export class ReceiveQueue {
    * the pipe. False when the pipe is now at its receive HWM (the reader should pause).
    */
   deliver(pipe: Pipe, data: Buffer): boolean {
-    if (this.#handToWaiter(pipe.routingId, data)) return true;
+    if (this.#waiters.length > 0 && this.#handToWaiter(pipe.routingId, data)) return true;
     this.#enqueue(pipe, { routingId: pipe.routingId, data });
     if (++pipe.inQueued < pipe.receiveHighWaterMark || pipe.receiveHighWaterMark === 0) return true;
     pipe.readerStopped = true;
@@ -121,8 +121,15 @@ export class ReceiveQueue {
     const batch = this.#batches.peek();
     if (!batch) return undefined;
     const message = batch.messages[batch.taken]!;
-    batch.messages[batch.taken] = undefined;
-    this.#consume(batch, 1);
+    batch.messages[batch.taken++] = undefined;
+    // #consume(batch, 1), written out: this runs once per message of every receive loop.
+    if (this.#openBatch === batch) this.#openBatch = undefined;
+    if (batch.taken === batch.messages.length) this.#batches.shift();
+    const pipe = batch.pipe;
+    if (pipe && --pipe.inQueued <= pipe.receiveResumeMark && pipe.readerStopped) {
+      pipe.readerStopped = false;
+      pipe.reader?.resumeReading();
+    }
     return message;
   }
 
