@@ -5,9 +5,11 @@
  *   event loop and the kernel cost; what ours adds on top is the rest of its figure.
  * - Throughput cells (tcp, ipc): a sender writing ZMTP data frames (no greeting) from one prebuilt
  *   buffer, and a receiver that cuts them apart and hands over each body as a Buffer — a view of
- *   the read when the frame lies within it, else a copy, which is all a Node process reading a
- *   socket can do (Node reads an accepted socket into its own 64 KiB buffers). No promise, no
- *   queue: the least any Node receiver of discrete messages does.
+ *   the read when the frame lies within it, else a copy, which is all a Node process reading an
+ *   accepted socket can do (Node reads it into its own 64 KiB buffers) — in a `{ routingId, data }`
+ *   object through a promise its loop awaits, one per message, as `await peer.receive()` does. No
+ *   ZMTP handshake, no high-water mark, no peers: the least a Node receiver of discrete messages
+ *   with an awaited receive does, so the floor of our natural loop's receiver.
  *
  *   node out/bench/node-floor.js echo tcp://127.0.0.1:*|ipc://PATH SIZE   prints "ready ENDPOINT"; echoes every byte
  *   node out/bench/node-floor.js ping ENDPOINT SIZE                        "ping N PAUSE_US": prints "rtt µs…"
@@ -50,21 +52,40 @@ async function echo(endpoint: string): Promise<void> {
 /** ZMTP's data frame header (RFC 23): flags and a 1-byte size, or flags with LONG (0x02) and an 8-byte size. */
 const headerLength = (size: number): number => (size > 255 ? 9 : 2);
 
-/** Receives frames of `size` bytes; per "expect N", seconds from the first body handed over to the N-th. */
+/** A message as the receiver's loop gets it (the shape of ours). */
+interface Message {
+  readonly routingId: number;
+  readonly data: Buffer;
+}
+
+/** Receives frames of `size` bytes; per "expect N", awaits N messages and says the seconds from the first to the N-th. */
 async function receive(endpoint: string, size: number): Promise<void> {
   const frameLength = headerLength(size) + size;
-  let handed = 0;
-  let start = 0;
-  let expected = Infinity;
-  let finished: (() => void) | undefined;
+  /** Messages cut out of reads and not yet awaited, from `head` on. */
+  let queue: Message[] = [];
+  let head = 0;
+  let waiting: ((message: Message) => void) | undefined;
+  const next = (): Promise<Message> => {
+    if (head === queue.length) return new Promise((resolve) => (waiting = resolve));
+    const message = queue[head++];
+    if (head === queue.length) {
+      queue = [];
+      head = 0;
+    }
+    return Promise.resolve(message);
+  };
+  const handOver = (data: Buffer): void => {
+    const message = { routingId: 1, data };
+    if (waiting === undefined) queue.push(message);
+    else {
+      const resolve = waiting;
+      waiting = undefined;
+      resolve(message);
+    }
+  };
   /** Bytes of the frame being read (header included) that arrived in earlier reads, when it spans reads. */
   let parts: Buffer[] = [];
   let partBytes = 0;
-  const handOver = (body: Buffer): void => {
-    if (body.length !== size) throw new Error(`received ${body.length} bytes, expected ${size}`);
-    if (handed++ === 0) start = performance.now();
-    if (handed === expected) finished?.();
-  };
   const server = await listen(endpoint, (socket) =>
     socket.on('data', (chunk: Buffer) => {
       let pos = 0;
@@ -86,11 +107,14 @@ async function receive(endpoint: string, size: number): Promise<void> {
       }
     }),
   );
+  const check = (message: Message): void => {
+    if (message.data.length !== size) throw new Error(`received ${message.data.length} bytes, expected ${size}`);
+  };
   for await (const line of createInterface({ input: process.stdin })) {
     const n = Number(line.trim().split(' ')[1]);
-    handed = 0;
-    expected = n;
-    await new Promise<void>((resolve) => (finished = resolve));
+    check(await next());
+    const start = performance.now();
+    for (let got = 1; got < n; got++) check(await next());
     const seconds = (performance.now() - start) / 1000;
     process.stdout.write(`done ${n} ${n * size} ${seconds.toFixed(9)}\n`);
   }
