@@ -145,6 +145,43 @@ describe('a tap in the debugger webview', () => {
     assert.deepEqual(labels, ['out tcp connect', 'out upstream connected', 'out greeting', 'in greeting', 'out READY', 'in READY', 'local ACTIVE']);
   });
 
+  it('draws each pair at both ends in the topology: the app off the bind endpoint, the upstream off the connect endpoint', async () => {
+    await harness.open(tapSnapshot());
+    const topology = harness.page.getByTestId('topology');
+    const end = (key: string, which: 'app' | 'upstream') => topology.locator(`[data-testid="topology-node"][data-node="peer"][data-key="${key}"][data-end="${which}"]`);
+    const edge = (key: string, which: 'app' | 'upstream') => topology.locator(`[data-testid="topology-edge"][data-key="${key}"][data-end="${which}"]`);
+    assert.equal(await end('tap-1/1', 'app').locator('text').textContent(), 'app PEER');
+    assert.equal(await end('tap-1/1', 'upstream').locator('text').textContent(), 'upstream PEER');
+    assert.equal(await end('tap-1/2', 'app').locator('text').textContent(), 'app DEALER');
+    assert.equal(await end('tap-1/2', 'upstream').locator('text').textContent(), 'upstream PEER');
+    for (const node of await topology.locator('[data-testid="topology-node"][data-socket-id="tap-1"]').all()) assert.ok(await node.isVisible());
+    // Both ends of a pair are in the pair's phase: the live one active, the mismatched one failed.
+    for (const which of ['app', 'upstream'] as const) {
+      assert.equal(await edge('tap-1/1', which).getAttribute('data-phase'), 'active');
+      assert.equal(await edge('tap-1/2', which).getAttribute('data-phase'), await edge('tap-1/2', 'app').getAttribute('data-phase'));
+    }
+    assert.notEqual(await edge('tap-1/2', 'app').getAttribute('data-phase'), 'active');
+    // Each end's edge leaves its own endpoint node: the app's the bind, the upstream's the connect.
+    const endpointY = async (endpoint: string): Promise<number> => {
+      const rect = topology.locator(`[data-testid="topology-node"][data-node="endpoint"][data-socket-id="tap-1"][data-endpoint="${endpoint}"] rect`);
+      return Number(await rect.getAttribute('y')) + Number(await rect.getAttribute('height')) / 2;
+    };
+    const startY = async (key: string, which: 'app' | 'upstream'): Promise<number> => Number(/^M[\d.]+,([\d.]+)/.exec((await edge(key, which).getAttribute('d')) ?? '')?.[1]);
+    const bindY = await endpointY('tcp://127.0.0.1:7000');
+    const connectY = await endpointY('tcp://127.0.0.1:5555');
+    assert.notEqual(bindY, connectY);
+    for (const key of ['tap-1/1', 'tap-1/2']) {
+      assert.equal(await startY(key, 'app'), bindY, `${key}'s app end leaves the bind endpoint`);
+      assert.equal(await startY(key, 'upstream'), connectY, `${key}'s upstream end leaves the connect endpoint`);
+    }
+    assert.match((await end('tap-1/2', 'upstream').locator('title').textContent()) ?? '', /^upstream PEER .*the tap's connection to tcp:\/\/127\.0\.0\.1:5555 \(127\.0\.0\.1:5555\), relaying for app DEALER/);
+    // Either end selects the pair: both its ends drawn selected, and its handshake shown.
+    await end('tap-1/2', 'upstream').click();
+    await eventually('both ends of the clicked pair selected', () => topology.locator('[data-testid="topology-node"].selected').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-key')} ${e.getAttribute('data-end')}`)), (sel) => sel.join('|') === 'tap-1/2 app|tap-1/2 upstream');
+    await end('tap-1/1', 'upstream').click();
+    await eventually('ladder of the clicked pair', () => text('ladder-title'), (t) => t.startsWith('app PEER ↔ upstream PEER · tcp://127.0.0.1:7000'));
+  });
+
   it('shows the tap\'s messages in the timeline as app→up and up→app, with the peer filter, text filter and inspector', async () => {
     await harness.open(tapSnapshot());
     const page = harness.page;

@@ -6,6 +6,9 @@
  * and message rates. Clicking a connection (or Enter on it) filters the traffic to it and makes it
  * the send target; clicking a socket filters to the socket.
  *
+ * A tap's relayed connection is drawn as its two ends: the app, accepted on the tap's bind
+ * endpoint, and the upstream, reached through its connect endpoint; both nodes are the one pair.
+ *
  * Endpoint nodes are labelled by what tells them apart (endpoint-label.ts: the port of two connects
  * on one host survives; the full endpoint is the node's title).
  *
@@ -37,10 +40,15 @@ const ENDPOINT_LABEL_CHARS = 23;
  * 10-digit routing id, the mechanism and the rates, at 12 px) must end before the peer and start after the endpoint.
  */
 const PEER_X = 590;
-const PEER_W = 96;
+/** A peer node holds `upstream SCATTER` (a tap pair's upstream end, the longest socket type) at 11 px monospace. */
+const PEER_W = 120;
 const WIDTH = PEER_X + PEER_W + 4;
 
 interface PeerShape {
+  /** The connection's key in the state (`socketId/connectionId`). */
+  readonly peerKey: string;
+  /** Which end of a tap's pair this node is; `app` as well for a socket's own connection. */
+  readonly end: PairEnd;
   readonly group: SVGGElement;
   readonly box: SVGRectElement;
   readonly text: SVGTextElement;
@@ -91,9 +99,9 @@ export class TopologyView {
       this.#layoutSig = layout.sig;
       this.#build(layout);
     }
-    for (const [key, shape] of this.#peers) {
-      const peer = state.peers.get(key);
-      if (peer !== undefined) fillPeer(shape, peer, state, key === state.selectedPeer);
+    for (const shape of this.#peers.values()) {
+      const peer = state.peers.get(shape.peerKey);
+      if (peer !== undefined) fillPeer(shape, peer, state, shape.peerKey === state.selectedPeer);
     }
     for (const [socketId, shape] of this.#sockets) {
       const last = state.rates.get(socketRateKey(socketId))?.at(-1);
@@ -139,18 +147,18 @@ export class TopologyView {
           svg('title', {}, ep.listed ? label : `${label} (no longer bound or connected)`),
           svg('rect', { x: EP_X, y: ey - NODE_H / 2, width: EP_W, height: NODE_H, rx: 11 }),
           svg('text', { class: 'endpoint-label', testid: 'topology-endpoint-label', x: EP_X + 10, y: ey + 4 }, shortLabels[endpointIndex++])));
-        ep.peers.forEach((peer, i) => {
+        ep.peers.forEach(({ peer, end }, i) => {
           const py = ep.top + i * ROW + ROW / 2;
           const key = `${peer.socketId}/${peer.connectionId}`;
-          const edge = svg('path', { class: 'edge', testid: 'topology-edge', 'data-key': key, d: curve(EP_X + EP_W, ey, PEER_X, py) });
-          const edgeLabel = svg('text', { class: 'edge-label', testid: 'topology-edge-label', 'data-key': key, x: PEER_X - 6, y: py - 4, 'text-anchor': 'end' });
+          const edge = svg('path', { class: 'edge', testid: 'topology-edge', 'data-key': key, 'data-end': end, d: curve(EP_X + EP_W, ey, PEER_X, py) });
+          const edgeLabel = svg('text', { class: 'edge-label', testid: 'topology-edge-label', 'data-key': key, 'data-end': end, x: PEER_X - 6, y: py - 4, 'text-anchor': 'end' });
           edges.append(edge, edgeLabel);
           const text = svg('text', { x: PEER_X + 8, y: py + 4 });
           const title = svg('title');
           const box = svg('rect', { x: PEER_X, y: py - NODE_H / 2, width: PEER_W, height: NODE_H, rx: 4 });
-          const group = svg('g', { class: 'node peer', testid: 'topology-node', 'data-node': 'peer', 'data-key': key, 'data-socket-id': peer.socketId, tabindex: 0, role: 'button' }, title, box, text);
+          const group = svg('g', { class: 'node peer', testid: 'topology-node', 'data-node': 'peer', 'data-key': key, 'data-end': end, 'data-socket-id': peer.socketId, tabindex: 0, role: 'button' }, title, box, text);
           nodes.append(group);
-          this.#peers.set(key, { group, box, text, title, edge, label: edgeLabel });
+          this.#peers.set(end === 'app' ? key : `${key} ${end}`, { peerKey: key, end, group, box, text, title, edge, label: edgeLabel });
         });
       }
     }
@@ -172,8 +180,10 @@ function fillPeer(shape: PeerShape, peer: PeerView, state: DebuggerState, select
   setAttr(shape.group, 'data-phase', phase);
   setAttr(shape.edge, 'class', `edge ${cls}`);
   setAttr(shape.edge, 'data-phase', phase);
-  // A tap's pair is named by the app's socket type (the upstream is the tap's connect node).
-  const rid = peer.pair !== undefined ? `app ${peer.pair.appSocketType ?? '?'}` : peer.routingId === null ? 'no id' : `#${peer.routingId}`;
+  // A tap's pair is named at each end by that end's socket type.
+  const pair = peer.pair;
+  const rid =
+    pair !== undefined ? (shape.end === 'upstream' ? `upstream ${pair.upstreamSocketType ?? '?'}` : `app ${pair.appSocketType ?? '?'}`) : peer.routingId === null ? 'no id' : `#${peer.routingId}`;
   // The node names the peer; its colour and dashes (and its title) say the phase, as the legend shows.
   setText(shape.text, rid);
   const last = state.rates.get(key)?.at(-1);
@@ -181,17 +191,25 @@ function fillPeer(shape: PeerShape, peer: PeerView, state: DebuggerState, select
   // The mechanism when there is one: a secured connection says so on the picture.
   const security = peer.mechanism === null || peer.mechanism === 'NULL' || peer.mechanism === 'none' ? '' : ` · ${peer.mechanism}`;
   setText(shape.label, `${rid} · ${peer.transport}${security}${rates}`);
-  const name = `${rid} ${PHASE_LABELS[phase]} (${peer.state}), ${peer.role === 'connect' ? 'connected to' : 'accepted on'} ${peer.endpoint}${peer.remoteAddress ? ` from ${peer.remoteAddress}` : ''}`;
+  const where =
+    pair !== undefined && shape.end === 'upstream'
+      ? `the tap's connection to ${pair.upstream}${pair.upstreamAddress ? ` (${pair.upstreamAddress})` : ''}, relaying for app ${pair.appSocketType ?? '?'}`
+      : `${peer.role === 'connect' ? 'connected to' : 'accepted on'} ${peer.endpoint}${peer.remoteAddress ? ` from ${peer.remoteAddress}` : ''}`;
+  const name = `${rid} ${PHASE_LABELS[phase]} (${peer.state}), ${where}`;
   setText(shape.title, `${name}${peer.lastError ? `\nLast error: ${peer.lastError}` : ''}\nClick: show its traffic and send to it`);
   setAttr(shape.group, 'aria-label', `${name}: show its traffic and send to it`);
 }
+
+/** Which end of a tap's relayed pair a node draws: the app that connected to the tap, or the upstream it relays to. */
+type PairEnd = 'app' | 'upstream';
 
 interface EndpointLayout {
   readonly role: 'bind' | 'connect';
   readonly endpoint: string;
   /** False for a connection whose endpoint the socket no longer lists (a failed one, kept). */
   readonly listed: boolean;
-  readonly peers: PeerView[];
+  /** The connections drawn off this endpoint (a tap's pair twice: its app end here, its upstream end at the connect). */
+  readonly peers: { readonly peer: PeerView; readonly end: PairEnd }[];
   top: number;
   rows: number;
 }
@@ -217,17 +235,21 @@ function layoutOf(state: DebuggerState): Layout {
   const sig: string[] = [];
   for (const socket of state.sockets) {
     const endpoints: EndpointLayout[] = [
-      ...socket.bound.map((endpoint) => ({ role: 'bind' as const, endpoint, listed: true, peers: [] as PeerView[], top: 0, rows: 1 })),
-      ...socket.connected.map((endpoint) => ({ role: 'connect' as const, endpoint, listed: true, peers: [] as PeerView[], top: 0, rows: 1 })),
+      ...socket.bound.map((endpoint): EndpointLayout => ({ role: 'bind', endpoint, listed: true, peers: [], top: 0, rows: 1 })),
+      ...socket.connected.map((endpoint): EndpointLayout => ({ role: 'connect', endpoint, listed: true, peers: [], top: 0, rows: 1 })),
     ];
-    for (const peer of state.peers.values()) {
-      if (peer.socketId !== socket.socketId) continue;
-      let ep = endpoints.find((e) => e.role === peer.role && e.endpoint === peer.endpoint);
+    const endpointFor = (role: 'bind' | 'connect', endpoint: string): EndpointLayout => {
+      let ep = endpoints.find((e) => e.role === role && e.endpoint === endpoint);
       if (ep === undefined) {
-        ep = { role: peer.role, endpoint: peer.endpoint, listed: false, peers: [], top: 0, rows: 1 };
+        ep = { role, endpoint, listed: false, peers: [], top: 0, rows: 1 };
         endpoints.push(ep);
       }
-      ep.peers.push(peer);
+      return ep;
+    };
+    for (const peer of state.peers.values()) {
+      if (peer.socketId !== socket.socketId) continue;
+      endpointFor(peer.role, peer.endpoint).peers.push({ peer, end: 'app' });
+      if (peer.pair !== undefined) endpointFor('connect', peer.pair.upstream).peers.push({ peer, end: 'upstream' });
     }
     const layout: SocketLayout = { socket, endpoints, top: row, rows: 0 };
     sig.push(`S${socket.socketId}:${socket.label}`);
@@ -235,7 +257,7 @@ function layoutOf(state: DebuggerState): Layout {
       ep.top = row * ROW;
       ep.rows = Math.max(1, ep.peers.length);
       row += ep.rows;
-      sig.push(`E${ep.role}${ep.endpoint}${ep.listed ? '' : '?'}`, ...ep.peers.map((p) => `P${p.connectionId}`));
+      sig.push(`E${ep.role}${ep.endpoint}${ep.listed ? '' : '?'}`, ...ep.peers.map(({ peer, end }) => `P${peer.connectionId}${end === 'app' ? '' : end}`));
     }
     layout.rows = Math.max(1, row - layout.top);
     if (endpoints.length === 0) row += 1;
