@@ -189,7 +189,8 @@ export async function startWebviewHarness(): Promise<WebviewHarness> {
       snapshotJson = JSON.stringify(snapshot);
       // A new query each time: a real navigation (a hash change alone would keep the document).
       await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/?fresh=${++opened}`);
-      await page.getByTestId('peer-row').first().waitFor({ timeout: 15_000 });
+      // Drawn from the snapshot: its first connection, or the placeholder when it has none.
+      await page.locator('[data-testid="peer-row"], [data-testid="peer-empty"]').first().waitFor({ timeout: 15_000 });
     },
     close: async () => {
       await browser.close();

@@ -57,6 +57,14 @@ async function text(testid: string): Promise<string> {
 }
 
 describe('debugger pictures in Chromium', () => {
+  it('says what to do when there is nothing to draw yet: every way to make a socket, the tap included', async () => {
+    await harness.open({ ...sampleSnapshot(), sockets: [], peers: [], events: [] });
+    assert.equal(await text('topology-empty'), 'No sockets yet. Connect a peer, bind, or start a tap.');
+    assert.ok(await harness.page.getByTestId('topology-empty').isVisible());
+    assert.equal(await harness.page.getByTestId('topology').isVisible(), false, 'no empty picture beside it');
+    assert.equal(await text('socket-empty'), 'No sockets yet. Run “ZMQ: Connect Peer”, “ZMQ: Bind” or “ZMQ: Start Tap”.');
+  });
+
   it('draws the topology: socket, endpoint and one node per peer, edges by phase with routing id, transport and rates', async () => {
     await harness.open(sampleSnapshot());
     const page = harness.page;

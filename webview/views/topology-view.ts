@@ -68,10 +68,11 @@ export class TopologyView {
   readonly element: HTMLDivElement;
   readonly #ctx: ViewContext;
   readonly #svg = svg('svg', { class: 'topology', testid: 'topology', role: 'group', 'aria-label': 'Topology: sockets, endpoints and connections', preserveAspectRatio: 'xMinYMin meet' });
-  readonly #empty = h('div', { class: 'empty', testid: 'topology-empty' }, 'No sockets yet. Connect a peer or bind.');
+  readonly #empty = h('div', { class: 'empty', testid: 'topology-empty' }, 'No sockets yet. Connect a peer, bind, or start a tap.');
   readonly #peers = new Map<string, PeerShape>();
   readonly #sockets = new Map<string, SocketShape>();
-  #layoutSig = '';
+  /** The layout last built; null before the first, so that an empty first state is built too (and hides the picture). */
+  #layoutSig: string | null = null;
   #state: DebuggerState | null = null;
 
   constructor(ctx: ViewContext) {
